@@ -1,0 +1,14 @@
+// The subcommands of the pianola CLI, one file each. Each adds itself to the app; its callback
+// throws on failure and main turns the exception into one line and a non-zero exit.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace pianola::app {
+
+void add_train_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_tokens_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+
+}  // namespace pianola::app

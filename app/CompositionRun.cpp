@@ -1,0 +1,21 @@
+#include "CompositionRun.h"
+
+#include <chrono>
+
+#include <fmt/core.h>
+
+#include "compose/SeedComposer.h"
+
+namespace pianola::app {
+
+void run_composition(const std::filesystem::path& model_path, const std::filesystem::path& out, int notes,
+                     std::uint64_t seed) {
+    model::LoadedModel model = model::load_model(model_path);
+    const auto start = std::chrono::steady_clock::now();
+    const compose::SeedPiece piece = compose::compose_seed(model, notes, seed);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    compose::write_seed_midi(piece.tokens, out);
+    fmt::print("composed {} notes in {:.2f} s (seed {}); wrote {}\n", piece.tokens.size(), seconds, seed, out.string());
+}
+
+}  // namespace pianola::app

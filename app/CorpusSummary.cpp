@@ -1,0 +1,14 @@
+#include "CorpusSummary.h"
+
+#include <fmt/core.h>
+
+namespace pianola::app {
+
+void print_corpus_summary(const music::Corpus& corpus, std::size_t vocabulary_size, double seconds) {
+    for (const music::SkippedFile& skipped : corpus.skipped)
+        fmt::print(stderr, "skipped {}: {}\n", skipped.path.string(), skipped.reason);
+    fmt::print("read {} files ({} skipped) in {:.2f} s: {} tokens, vocabulary of {}\n", corpus.pieces.size(),
+               corpus.skipped.size(), seconds, corpus.token_count(), vocabulary_size);
+}
+
+}  // namespace pianola::app

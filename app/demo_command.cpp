@@ -1,0 +1,61 @@
+// `pianola demo`: the whole job with no arguments. Trains the `small` preset for a few minutes on
+// the MIDI files that Debian's pianobooster and mma packages ship (scripts/setup.sh installs
+// them), then composes demo.mid. It shows what pianola does; it is not a good model.
+#include <filesystem>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "Commands.h"
+#include "CompositionRun.h"
+#include "TrainingRun.h"
+#include "io/FileError.h"
+#include "io/AtomicFile.h"
+
+namespace pianola::app {
+
+namespace {
+
+const std::vector<std::filesystem::path> demo_corpus = {"/usr/share/doc/pianobooster", "/usr/share/doc/mma"};
+
+struct DemoFlags {
+    std::filesystem::path out_dir = ".";
+    double minutes = 2.5;
+    int notes = 200;
+    int threads = 0;
+};
+
+void run_demo(const DemoFlags& flags) {
+    std::vector<std::filesystem::path> data;
+    for (const auto& dir : demo_corpus)
+        if (std::filesystem::is_directory(dir)) data.push_back(dir);
+    if (data.empty())
+        throw FileError(demo_corpus.front().string(),
+                        "the demo corpus is not installed (Debian packages pianobooster and mma): run scripts/setup.sh");
+    const auto model = flags.out_dir / "demo.pianola";
+    const auto midi = flags.out_dir / "demo.mid";
+    check_writable(midi);
+
+    fmt::print("pianola demo: learning from the MIDI files in {} for at most {} minutes\n",
+               fmt::format("{} and {}", demo_corpus[0].string(), demo_corpus[1].string()), flags.minutes);
+    run_training({data, model, train::seed_recipe("small"), 1, flags.threads, flags.minutes * 60.0});
+    run_composition(model, midi, flags.notes, 1);
+    fmt::print("done: listen to {} (model: {}); next: pianola train --data YOUR_MIDI_FOLDER --out my.pianola\n",
+               midi.string(), model.string());
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app) {
+    auto flags = std::make_shared<DemoFlags>();
+    CLI::App* cmd = app.add_subcommand("demo", "Train a small model on a bundled corpus and compose demo.mid.");
+    cmd->add_option("--out-dir", flags->out_dir, "Folder for demo.pianola and demo.mid")->capture_default_str();
+    cmd->add_option("--minutes", flags->minutes, "Training time budget")->check(CLI::Range(0.05, 600.0))
+        ->capture_default_str();
+    cmd->add_option("--notes", flags->notes, "Notes to compose")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
+        ->capture_default_str();
+    cmd->callback([flags] { run_demo(*flags); });
+}
+
+}  // namespace pianola::app

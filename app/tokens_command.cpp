@@ -1,0 +1,55 @@
+// `pianola tokens`: reads a corpus with the seed tokenizer and reports what it found, so a user
+// can check a folder before training on it.
+#include <chrono>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "Commands.h"
+#include "CorpusSummary.h"
+#include "runtime/Compute.h"
+#include "train/TrainingSet.h"
+
+namespace pianola::app {
+
+namespace {
+
+struct TokensFlags {
+    std::vector<std::filesystem::path> data;
+    bool json = false;
+    int threads = 0;
+};
+
+void run_tokens(const TokensFlags& flags) {
+    const ComputeInfo compute = configure_compute(flags.threads);
+    const auto start = std::chrono::steady_clock::now();
+    const music::Corpus corpus = music::load_seed_corpus(flags.data, compute.threads);
+    const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!flags.json) {
+        print_corpus_summary(corpus, vocabulary.size(), seconds);
+        return;
+    }
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const music::SkippedFile& s : corpus.skipped) skipped.push_back({{"file", s.path.string()}, {"reason", s.reason}});
+    const nlohmann::json report = {{"tokenizer", "seed"},       {"files", corpus.pieces.size()},
+                                   {"skipped", skipped},        {"tokens", corpus.token_count()},
+                                   {"vocab", vocabulary.size()}, {"seconds", seconds}};
+    fmt::print("{}\n", report.dump());
+}
+
+}  // namespace
+
+void add_tokens_command(CLI::App& app) {
+    auto flags = std::make_shared<TokensFlags>();
+    CLI::App* cmd = app.add_subcommand("tokens", "Tokenize MIDI folders and report files, tokens and vocabulary.");
+    cmd->add_option("--data", flags->data, "Folders (or files) of MIDI")->required()->expected(1, -1);
+    cmd->add_flag("--json", flags->json, "One JSON line instead of text");
+    cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
+        ->capture_default_str();
+    cmd->callback([flags] { run_tokens(*flags); });
+}
+
+}  // namespace pianola::app

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs pianola's dependencies from Debian 12 packages and builds it (Release) into build/.
+# It is the only install step: a fresh machine needs nothing else. Safe to run again.
+#   scripts/setup.sh            install + build
+#   scripts/setup.sh --deps     install only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libopenblas0-pthread      # tensors/autograd; OpenBLAS so matrix products are not the slow reference BLAS
+  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  libgtest-dev googletest
+  pianobooster mma                       # small real MIDI corpus for `pianola demo` (under /usr/share/doc)
+  midicsv python3-mido python3-torch     # reference tools the tests and benchmarks compare against
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libtorch must find OpenBLAS through the BLAS alternative, not the reference implementation.
+openblas=$(ls /usr/lib/*/openblas-pthread/libblas.so.3 2>/dev/null | head -n1 || true)
+if [ -n "$openblas" ]; then
+  arch_dir=$(dirname "$(dirname "$openblas")")
+  [ "$(id -u)" -eq 0 ] && update-alternatives --set "libblas.so.3-$(basename "$arch_dir")" "$openblas" >/dev/null || true
+fi
+
+[ "${1:-}" = "--deps" ] && exit 0
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build

@@ -1,0 +1,27 @@
+// SeedComposer: the original design's generation. A random window of the training tokens primes
+// the model; each new token is the argmax of its prediction, appended, and the last T tokens are
+// fed again (the whole window is re-run per token, as the original did: slow by design, kept as
+// the baseline). The result is written as piano at 120 BPM, one onset every half beat.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "model/ModelFile.h"
+
+namespace pianola::compose {
+
+struct SeedPiece {
+    std::vector<std::string> primer;  // the T training tokens it started from
+    std::vector<std::string> tokens;  // the composed tokens, primer excluded
+};
+
+// notes >= 1. Same model, notes and seed -> same piece.
+SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed);
+
+// Piano (program 0), 120 BPM, onsets 0.5 beat apart, each 0.5 beat long, chords in octave 4.
+void write_seed_midi(const std::vector<std::string>& tokens, const std::filesystem::path& path);
+
+}  // namespace pianola::compose

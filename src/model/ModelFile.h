@@ -1,0 +1,42 @@
+// ModelFile: a trained model as one file: weights, vocabulary, tokenizer name, hyper-parameters,
+// version, and the training token ids (generation primes from them). Layout:
+//   8 bytes "PIANOLA\n" | 8 bytes little-endian header length | JSON header | libtorch archive
+// JSON keeps the metadata readable with `head -c`; the archive holds the tensors. Writes are
+// atomic, so a run killed mid-save leaves the previous model intact.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/SeedModel.h"
+#include "music/Vocabulary.h"
+
+namespace pianola::model {
+
+struct ModelInfo {
+    std::string tokenizer = "seed";
+    std::string preset;
+    SeedModelOptions options;
+    std::int64_t window = 100;          // T: tokens the model reads to predict the next
+    music::Vocabulary vocabulary;
+    nlohmann::json hyper;               // the full recipe it was trained with
+    nlohmann::json training;            // what training did: epochs, loss, corpus size
+    std::vector<std::int64_t> corpus_ids;  // the training tokens, pieces concatenated
+};
+
+struct LoadedModel {
+    ModelInfo info;
+    SeedModel net;
+};
+
+void save_model(const std::filesystem::path& path, const ModelInfo& info, SeedModel& net);
+
+// Throws FileError naming the path for a missing file, a file that is not a pianola model,
+// or a damaged one.
+LoadedModel load_model(const std::filesystem::path& path);
+
+}  // namespace pianola::model

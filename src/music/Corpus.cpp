@@ -1,0 +1,121 @@
+// Loading a corpus: finding the files, then reading and tokenizing them on worker threads.
+// A bad file is recorded and passed over, never fatal; only an unusable corpus as a whole is.
+// It does not cache anything: every load reads the files again.
+#include "music/Corpus.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+
+#include "io/FileError.h"
+#include "midi/MidiReader.h"
+#include "music/Score.h"
+#include "music/SeedTokenizer.h"
+
+namespace pianola::music {
+
+namespace {
+
+// Also "*.mid.gz" and the like: Debian ships gzipped MIDI, and the reader inflates it.
+bool is_midi_name(const std::filesystem::path& path) {
+    std::string name = path.filename().string();
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string_view stem = name;
+    if (stem.ends_with(".gz")) stem.remove_suffix(3);
+    return stem.ends_with(".mid") || stem.ends_with(".midi") || stem.ends_with(".kar") || stem.ends_with(".smf");
+}
+
+std::vector<std::filesystem::path> midi_files_under(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::file_status status = fs::status(dir, error);
+    if (!fs::exists(status)) throw FileError(dir.string(), "no such folder");
+    if (!fs::is_directory(status)) return {dir};
+
+    std::vector<fs::path> files;
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error);
+    for (; !error && it != fs::recursive_directory_iterator(); it.increment(error))
+        if (it->is_regular_file(error) && is_midi_name(it->path())) files.push_back(it->path());
+    if (error) throw FileError(dir.string(), "cannot list the folder: " + error.message());
+    if (files.empty()) throw FileError(dir.string(), "no MIDI files found");
+    return files;
+}
+
+// Exception messages become one line of the skip report.
+std::string one_line(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+}
+
+struct FileOutcome {
+    std::vector<std::string> tokens;
+    std::optional<std::string> failure;
+};
+
+FileOutcome tokenize_file(const std::filesystem::path& path) {
+    try {
+        FileOutcome outcome{SeedTokenizer().tokenize(score_from_midi(midi::read_midi_file(path))), std::nullopt};
+        if (outcome.tokens.empty()) outcome.failure = "no notes";
+        return outcome;
+    } catch (const std::exception& e) {
+        return {{}, one_line(e.what())};
+    }
+}
+
+}  // namespace
+
+std::size_t Corpus::token_count() const {
+    std::size_t count = 0;
+    for (const CorpusPiece& piece : pieces) count += piece.tokens.size();
+    return count;
+}
+
+std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesystem::path>& dirs) {
+    std::vector<std::filesystem::path> files;
+    for (const std::filesystem::path& dir : dirs) {
+        std::vector<std::filesystem::path> found = midi_files_under(dir);
+        files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
+    std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
+    return files;
+}
+
+Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int threads) {
+    if (dirs.empty()) throw std::invalid_argument("load_seed_corpus needs at least one folder");
+    const std::vector<std::filesystem::path> files = find_midi_files(dirs);
+
+    // Each worker takes the next unread index; outcomes land at their file's index, so the
+    // result does not depend on which thread read what.
+    std::vector<FileOutcome> outcomes(files.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i = next++; i < files.size(); i = next++) outcomes[i] = tokenize_file(files[i]);
+    };
+    const unsigned every_core = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t wanted = threads > 0 ? static_cast<std::size_t>(threads) : every_core;
+    {
+        std::vector<std::jthread> workers;
+        for (std::size_t t = 1; t < std::min(wanted, files.size()); ++t) workers.emplace_back(work);
+        work();
+    }
+
+    Corpus corpus;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (outcomes[i].failure)
+            corpus.skipped.push_back({files[i], std::move(*outcomes[i].failure)});
+        else
+            corpus.pieces.push_back({files[i], std::move(outcomes[i].tokens)});
+    }
+    if (corpus.pieces.empty())
+        throw FileError(dirs.front().string(),
+                        "no readable MIDI file (" + std::to_string(corpus.skipped.size()) + " skipped)");
+    return corpus;
+}
+
+}  // namespace pianola::music

@@ -1,0 +1,39 @@
+// Corpus: every MIDI file under some folders, read and tokenized, with the files that could not
+// be read listed with their reason instead of stopping the load. Files are read in parallel
+// (the order of the result is the sorted path order, whatever the thread count).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pianola::music {
+
+struct CorpusPiece {
+    std::filesystem::path path;
+    std::vector<std::string> tokens;
+};
+
+struct SkippedFile {
+    std::filesystem::path path;
+    std::string reason;  // one line, with the byte offset for malformed MIDI
+};
+
+struct Corpus {
+    std::vector<CorpusPiece> pieces;  // files that gave at least one token
+    std::vector<SkippedFile> skipped;
+    std::size_t token_count() const;
+};
+
+// MIDI files are *.mid, *.midi, *.kar and *.smf (any case, optionally gzipped: "*.mid.gz"), found
+// recursively; the files of all folders come back as one sorted list without duplicates. A path
+// that is a file is taken as it is, whatever its name. Throws FileError when a path is missing
+// or a folder holds no MIDI file at all.
+std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesystem::path>& dirs);
+
+// Seed-tokenizes every file on `threads` threads (<= 0: every core). A file that cannot be read
+// (the exception's message is the reason) or has no notes ("no notes") is skipped. Throws
+// FileError naming the first folder when not one file could be used.
+Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int threads);
+
+}  // namespace pianola::music

@@ -1,0 +1,205 @@
+// Score <-> MidiFile. Reading keeps every note of every channel (drums included: dropping them is
+// a tokenizer's choice); writing produces the one plain layout pianola outputs, not a copy of the
+// file a score came from.
+#include "music/Score.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "midi/TempoMap.h"
+
+namespace pianola::music {
+
+namespace {
+
+constexpr std::size_t channel_count = 16, pitch_count = 128;
+
+// The notes waiting for their note-off, one first-in-first-out queue per (channel, pitch),
+// threaded through note indices so that pairing allocates nothing per event.
+class OpenNotes {
+public:
+    void clear() {
+        first_.fill(none);
+        last_.fill(none);
+    }
+    void push(std::size_t key, std::int32_t note) {
+        if (next_.size() <= static_cast<std::size_t>(note)) next_.resize(static_cast<std::size_t>(note) + 1);
+        next_[static_cast<std::size_t>(note)] = none;
+        if (last_[key] == none)
+            first_[key] = note;
+        else
+            next_[static_cast<std::size_t>(last_[key])] = note;
+        last_[key] = note;
+    }
+    std::optional<std::int32_t> pop(std::size_t key) {
+        const std::int32_t note = first_[key];
+        if (note == none) return std::nullopt;
+        first_[key] = next_[static_cast<std::size_t>(note)];
+        if (first_[key] == none) last_[key] = none;
+        return note;
+    }
+
+private:
+    static constexpr std::int32_t none = -1;
+    std::array<std::int32_t, channel_count * pitch_count> first_{}, last_{};
+    std::vector<std::int32_t> next_;
+};
+
+std::size_t key_of(const midi::Event& e) { return e.channel() * pitch_count + e.d1; }
+
+// Program changes by channel, across all tracks: format 1 files often set programs in a track
+// other than the one holding the notes. Ties on a tick keep track order, then file order.
+class ProgramMap {
+public:
+    explicit ProgramMap(const midi::MidiFile& file) {
+        for (const midi::Track& track : file.tracks)
+            for (const midi::Event& e : track.events)
+                if (e.kind() == midi::status::program_change) changes_[e.channel()].push_back({e.tick, e.d1});
+        for (auto& changes : changes_)
+            std::stable_sort(changes.begin(), changes.end(),
+                             [](const Change& a, const Change& b) { return a.tick < b.tick; });
+    }
+    // A change on the onset's own tick applies: files put it just before the note-on.
+    std::uint8_t program_at(std::uint8_t channel, std::uint32_t tick) const {
+        const auto& changes = changes_[channel];
+        const auto after = std::upper_bound(changes.begin(), changes.end(), tick,
+                                            [](std::uint32_t t, const Change& c) { return t < c.tick; });
+        return after == changes.begin() ? 0 : std::prev(after)->program;
+    }
+
+private:
+    struct Change {
+        std::uint32_t tick;
+        std::uint8_t program;
+    };
+    std::array<std::vector<Change>, channel_count> changes_;
+};
+
+// SMPTE files count ticks in frames, not quarters. A quarter becomes one second of SMPTE time,
+// so a score written back with its ticks and tempo keeps the original timing. TempoMap has
+// already rejected a division without a tick length.
+void set_smpte_timing(const midi::MidiFile& file, Score& score) {
+    const int frames_code = -static_cast<std::int8_t>(file.division >> 8);  // 24, 25, 29 (29.97) or 30
+    const int ticks_per_frame = file.division & 0xFF;
+    const int nominal_frames = frames_code == 29 ? 30 : frames_code;
+    const double frames_per_second = frames_code == 29 ? 30000.0 / 1001.0 : frames_code;
+    score.ticks_per_quarter = static_cast<std::uint16_t>(std::min(nominal_frames * ticks_per_frame, 0x7FFF));
+    score.tempo_us = static_cast<std::uint32_t>(
+        std::lround(1e6 * score.ticks_per_quarter / (frames_per_second * ticks_per_frame)));
+}
+
+}  // namespace
+
+Score score_from_midi(const midi::MidiFile& file) {
+    const midi::TempoMap tempo(file);
+    const ProgramMap programs(file);
+    Score score;
+    if (file.is_smpte()) {
+        set_smpte_timing(file, score);
+    } else {
+        score.ticks_per_quarter = file.ticks_per_quarter();
+        score.tempo_us = tempo.tempo_at(0);
+    }
+
+    OpenNotes open;
+    for (std::size_t t = 0; t < file.tracks.size(); ++t) {
+        const midi::Track& track = file.tracks[t];
+        open.clear();
+        for (const midi::Event& e : track.events) {
+            if (e.is_note_on()) {
+                Note note;
+                note.start_tick = e.tick;
+                note.pitch = e.d1;
+                note.velocity = e.d2;
+                note.channel = e.channel();
+                note.program = programs.program_at(note.channel, e.tick);
+                note.track = static_cast<std::uint16_t>(t);
+                open.push(key_of(e), static_cast<std::int32_t>(score.notes.size()));
+                score.notes.push_back(note);
+            } else if (e.is_note_off()) {
+                if (auto index = open.pop(key_of(e))) score.notes[static_cast<std::size_t>(*index)].end_tick = e.tick;
+            }
+        }
+        const std::uint32_t track_end = track.events.empty() ? 0 : track.events.back().tick;
+        for (std::size_t key = 0; key < channel_count * pitch_count; ++key)
+            while (auto index = open.pop(key)) {
+                Note& note = score.notes[static_cast<std::size_t>(*index)];
+                note.end_tick = std::max(track_end, note.start_tick);
+            }
+    }
+
+    for (Note& note : score.notes) {
+        note.start_s = tempo.seconds_at(note.start_tick);
+        note.end_s = tempo.seconds_at(note.end_tick);
+    }
+    std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
+        if (a.start_tick != b.start_tick) return a.start_tick < b.start_tick;
+        if (a.pitch != b.pitch) return a.pitch < b.pitch;
+        if (a.track != b.track) return a.track < b.track;
+        return a.channel < b.channel;
+    });
+    return score;
+}
+
+midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
+    if (score.ticks_per_quarter == 0 || score.ticks_per_quarter > 0x7FFF)
+        throw std::invalid_argument("ticks per quarter must be 1..32767, not " + std::to_string(score.ticks_per_quarter));
+    if (score.tempo_us == 0 || score.tempo_us > 0xFFFFFF)
+        throw std::invalid_argument("tempo must be 1..16777215 microseconds per quarter, not " +
+                                    std::to_string(score.tempo_us));
+    if (program > 127) throw std::invalid_argument("General MIDI programs are 0..127, not " + std::to_string(program));
+
+    midi::MidiFile file;
+    file.format = 1;
+    file.division = score.ticks_per_quarter;
+
+    midi::Track& meta = file.tracks.emplace_back();
+    const std::uint32_t tempo = score.tempo_us;
+    const std::array<std::uint8_t, 3> tempo_bytes = {static_cast<std::uint8_t>(tempo >> 16),
+                                                     static_cast<std::uint8_t>(tempo >> 8),
+                                                     static_cast<std::uint8_t>(tempo)};
+    // 4/4, a click every quarter (24 MIDI clocks), 8 thirty-seconds per quarter.
+    const std::array<std::uint8_t, 4> four_four = {4, 2, 24, 8};
+    meta.add_payload_event(0, midi::status::meta, midi::meta::tempo, tempo_bytes);
+    meta.add_payload_event(0, midi::status::meta, midi::meta::time_signature, four_four);
+    meta.add_payload_event(0, midi::status::meta, midi::meta::end_of_track, {});
+
+    // At one tick, note-offs of earlier notes go first so a repeated pitch is not cut by its own
+    // release; a note that ends where it starts is released after its note-on.
+    enum class Order : std::uint8_t { release, strike, release_zero_length };
+    struct NoteEvent {
+        std::uint32_t tick;
+        Order order;
+        const Note* note;
+    };
+    std::vector<NoteEvent> events;
+    events.reserve(score.notes.size() * 2);
+    for (const Note& note : score.notes) {
+        if (note.pitch > 127) throw std::invalid_argument("MIDI pitches are 0..127, not " + std::to_string(note.pitch));
+        const std::uint32_t end = std::max(note.end_tick, note.start_tick);
+        events.push_back({note.start_tick, Order::strike, &note});
+        events.push_back({end, end == note.start_tick ? Order::release_zero_length : Order::release, &note});
+    }
+    std::stable_sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
+        return a.tick != b.tick ? a.tick < b.tick : a.order < b.order;
+    });
+
+    midi::Track& notes = file.tracks.emplace_back();
+    notes.add_channel_event(0, midi::status::program_change, program);
+    for (const NoteEvent& e : events) {
+        const std::uint8_t channel = e.note->channel == drum_channel ? drum_channel : 0;
+        if (e.order == Order::strike)  // velocity 0 would read back as a note-off
+            notes.add_channel_event(e.tick, midi::status::note_on | channel, e.note->pitch,
+                                    std::clamp<std::uint8_t>(e.note->velocity, 1, 127));
+        else
+            notes.add_channel_event(e.tick, midi::status::note_off | channel, e.note->pitch, 0);
+    }
+    notes.add_payload_event(events.empty() ? 0 : events.back().tick, midi::status::meta, midi::meta::end_of_track, {});
+    return file;
+}
+
+}  // namespace pianola::music

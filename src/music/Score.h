@@ -1,0 +1,46 @@
+// Score: the notes of a piece, paired from note-on/note-off events, with ticks and seconds.
+// This is the one place that decides what a "note" is; tokenizers read Scores, never raw events.
+// It deliberately drops controllers, pitch bend and SysEx: pianola composes notes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "midi/MidiFile.h"
+
+namespace pianola::music {
+
+inline constexpr std::uint8_t drum_channel = 9;  // MIDI channel 10, General MIDI percussion
+
+struct Note {
+    std::uint32_t start_tick = 0, end_tick = 0;
+    double start_s = 0, end_s = 0;
+    std::uint8_t pitch = 60;     // MIDI key, 60 = middle C (C4)
+    std::uint8_t velocity = 64;
+    std::uint8_t channel = 0;
+    std::uint8_t program = 0;    // General MIDI program in force on the channel at the onset (see below)
+    std::uint16_t track = 0;
+};
+
+struct Score {
+    std::uint16_t ticks_per_quarter = 480;
+    std::uint32_t tempo_us = 500000;  // tempo at the start, microseconds per quarter
+    std::vector<Note> notes;          // sorted by start_tick, then pitch, track, channel (stable)
+};
+
+// Pairs each note-on with the next note-off of the same track, channel and pitch (first in,
+// first out). A note still sounding at the end of its track ends at the track's last tick.
+// A note's program is the last program change on its channel at or before its onset tick, from
+// any track (format 1 files often set programs outside the track holding the notes).
+// SMPTE files count ticks per frame: the Score makes a quarter one second of SMPTE time
+// (ticks_per_quarter = frames per second x ticks per frame, tempo 1,000,000 us; 29.97 fps
+// is counted as 30 with a tempo of 1,001,000 us), so its ticks and tempo keep the file's timing.
+Score score_from_midi(const midi::MidiFile& file);
+
+// A format 1 file: a tempo/meta track (tempo, 4/4, end), then one track of the notes on channel 0
+// (9 for drums, without a program change) with the given General MIDI program. Ticks are kept at
+// score.ticks_per_quarter; at one tick note-offs come before note-ons, so repeated notes stay whole.
+// Throws std::invalid_argument for values a MIDI file cannot hold (division, tempo, pitch, program).
+midi::MidiFile midi_from_score(const Score& score, std::uint8_t program = 0);
+
+}  // namespace pianola::music

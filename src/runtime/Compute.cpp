@@ -1,0 +1,26 @@
+#include "runtime/Compute.h"
+
+#include <dlfcn.h>
+#include <thread>
+
+#include <torch/torch.h>
+
+namespace pianola {
+
+ComputeInfo configure_compute(int threads) {
+    ComputeInfo info;
+    info.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(info.threads);
+
+    // libtorch reaches BLAS through the system's libblas.so.3 alternative; only OpenBLAS exports these.
+    using GetConfig = const char* (*)();
+    using SetThreads = void (*)(int);
+    auto get_config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+    auto set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    info.openblas = get_config != nullptr;
+    info.blas = info.openblas ? get_config() : "not OpenBLAS (probably the reference BLAS)";
+    if (set_threads) set_threads(info.threads);
+    return info;
+}
+
+}  // namespace pianola

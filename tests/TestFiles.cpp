@@ -1,0 +1,39 @@
+#include "TestFiles.h"
+
+#include <random>
+
+#include "midi/MidiWriter.h"
+#include "music/Score.h"
+
+namespace pianola::fixtures {
+
+TempDir::TempDir() {
+    std::random_device entropy;
+    path_ = std::filesystem::temp_directory_path() / ("pianola-test-" + std::to_string(entropy()) + std::to_string(entropy()));
+    std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+void write_melody(const std::filesystem::path& path, const std::vector<std::uint8_t>& pitches) {
+    music::Score score;
+    score.ticks_per_quarter = 96;
+    for (std::size_t i = 0; i < pitches.size(); ++i) {
+        music::Note note;
+        note.start_tick = static_cast<std::uint32_t>(i * 96);
+        note.end_tick = note.start_tick + 90;
+        note.pitch = pitches[i];
+        score.notes.push_back(note);
+    }
+    midi::write_midi_file(path, music::midi_from_score(score));
+}
+
+std::filesystem::path shared_corpora() {
+    const auto dir = std::filesystem::path(PIANOLA_SOURCE_DIR) / ".." / "shared" / "corpora";
+    return std::filesystem::is_directory(dir) ? dir : std::filesystem::path();
+}
+
+}  // namespace pianola::fixtures

@@ -1,0 +1,124 @@
+// The pianola binary end to end: the main commands work on files the test writes, and every kind
+// of bad input gives one line on stderr, a non-zero exit and no output file.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+#include "TestFiles.h"
+#include "io/AtomicFile.h"
+#include "midi/MidiReader.h"
+#include "music/Score.h"
+
+using namespace pianola;
+
+namespace {
+
+struct CliResult {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+CliResult run_cli(const fixtures::TempDir& dir, const std::string& args) {
+    const std::string command = std::string(PIANOLA_BINARY) + " " + args + " --threads 1 >" +
+                                (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(dir / "stdout"),
+            slurp(dir / "stderr")};
+}
+
+void expect_one_line_error(const CliResult& r, const std::string& mention) {
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("pianola: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(mention), std::string::npos) << r.err;
+}
+
+// Two good melodies and one file that is not MIDI at all.
+void write_corpus(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    fixtures::write_melody(dir / "a.mid", {60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62, 60, 55, 57, 59});
+    fixtures::write_melody(dir / "b.mid", {67, 65, 64, 62, 60, 62, 64, 65, 67, 67, 67, 69, 67, 65, 64, 62, 60});
+    write_file_atomically(dir / "broken.mid", std::string_view("MThd\0\0\0\6\0\1", 10));
+}
+
+}  // namespace
+
+TEST(Cli, TrainsOnAFolderWithACorruptFileAndNamesIt) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "train --preset tiny --epochs 2 --data " + (dir / "midi").string() +
+                                         " --out " + (dir / "m.pianola").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("broken.mid"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("read 2 files (1 skipped)"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(dir / "m.pianola"));
+
+    const CliResult g = run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --out " +
+                                         (dir / "out.mid").string() + " --notes 12 --seed 4");
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    const music::Score score = music::score_from_midi(midi::read_midi_file(dir / "out.mid"));
+    std::set<std::uint32_t> onsets;
+    for (const music::Note& n : score.notes) onsets.insert(n.start_tick);
+    EXPECT_EQ(onsets.size(), 12u);
+}
+
+TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "tokens --json --data " + (dir / "midi").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"files\":2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"tokens\":35"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("broken.mid"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MissingOrEmptyFolderIsOneLine) {
+    fixtures::TempDir dir;
+    std::filesystem::create_directories(dir / "empty");
+    expect_one_line_error(run_cli(dir, "tokens --data " + (dir / "nowhere").string()), "nowhere");
+    expect_one_line_error(run_cli(dir, "train --preset tiny --data " + (dir / "empty").string() + " --out " +
+                                           (dir / "m.pianola").string()),
+                          "empty");
+    EXPECT_FALSE(std::filesystem::exists(dir / "m.pianola"));
+}
+
+TEST(Cli, NonModelFileIsOneLine) {
+    fixtures::TempDir dir;
+    fixtures::write_melody(dir / "a.mid", {60, 62});
+    expect_one_line_error(run_cli(dir, "generate --model " + (dir / "a.mid").string() + " --out " +
+                                           (dir / "out.mid").string()),
+                          "not a pianola model");
+    EXPECT_FALSE(std::filesystem::exists(dir / "out.mid"));
+}
+
+TEST(Cli, BadNoteCountsAreOneLine) {
+    fixtures::TempDir dir;
+    for (const std::string notes : {"0", "-3", "many"}) {
+        const CliResult r = run_cli(dir, "generate --model m.pianola --out " + (dir / "out.mid").string() +
+                                             " --notes " + notes);
+        expect_one_line_error(r, "--notes");
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "out.mid"));
+}
+
+TEST(Cli, UnwritableOutputIsOneLineBeforeAnyWork) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    expect_one_line_error(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() +
+                                           " --out /nonexistent-folder/m.pianola"),
+                          "/nonexistent-folder/m.pianola");
+    expect_one_line_error(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " +
+                                           (dir / "midi").string()),
+                          "is a folder");
+}

@@ -1,0 +1,177 @@
+// Corpus: finding MIDI files, skipping the unreadable ones, and the whole-corpus errors. Fixture
+// folders are written into a fresh temporary folder per test; the shared corpora are checked
+// only where they are present (a checkout with shared/ beside it).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "io/FileError.h"
+#include "midi/MidiFile.h"
+#include "midi/MidiWriter.h"
+#include "music/Corpus.h"
+#include "music/Vocabulary.h"
+
+namespace pianola::music {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CorpusTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        // The process id keeps concurrent test runs (ctest -j) out of each other's folders.
+        dir_ = fs::temp_directory_path() /
+               ("pianola_corpus_" + std::string(test->name()) + "_" + std::to_string(::getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    // A format 0 file of `pitches` struck one after another.
+    fs::path write_piece(const fs::path& relative, const std::vector<std::uint8_t>& pitches) const {
+        midi::MidiFile file;
+        file.format = 0;
+        midi::Track& track = file.tracks.emplace_back();
+        std::uint32_t tick = 0;
+        for (std::uint8_t pitch : pitches) {
+            track.add_channel_event(tick, midi::status::note_on, pitch, 90);
+            track.add_channel_event(tick + 240, midi::status::note_off, pitch, 0);
+            tick += 240;
+        }
+        track.add_payload_event(tick, midi::status::meta, midi::meta::end_of_track, {});
+        const fs::path path = dir_ / relative;
+        fs::create_directories(path.parent_path());
+        midi::write_midi_file(path, file);
+        return path;
+    }
+
+    fs::path write_bytes(const fs::path& relative, const std::string& bytes) const {
+        const fs::path path = dir_ / relative;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << bytes;
+        return path;
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(CorpusTest, FindsMidiNamesRecursivelyAndSorted) {
+    for (const char* name : {"b.mid", "a.MIDI", "sub/c.kar", "sub/deeper/d.Smf", "e.mid.gz", "notes.txt",
+                             "f.midi.txt", "mid", "sub/g.gz"})
+        write_bytes(name, "");
+    const std::vector<fs::path> expected = {dir_ / "a.MIDI", dir_ / "b.mid", dir_ / "e.mid.gz",
+                                            dir_ / "sub/c.kar", dir_ / "sub/deeper/d.Smf"};
+    EXPECT_EQ(find_midi_files({dir_}), expected);
+    EXPECT_EQ(find_midi_files({dir_ / "sub", dir_}), expected);  // one list, no duplicates
+}
+
+TEST_F(CorpusTest, TakesAFileAsItIs) {
+    const fs::path file = write_bytes("song.bin", "");
+    EXPECT_EQ(find_midi_files({file}), std::vector<fs::path>{file});
+}
+
+TEST_F(CorpusTest, MissingOrEmptyFolderIsAnError) {
+    write_bytes("empty/readme.txt", "no music here");
+    try {
+        find_midi_files({dir_ / "missing"});
+        FAIL() << "a missing folder was accepted";
+    } catch (const FileError& e) {
+        EXPECT_EQ(e.file(), (dir_ / "missing").string());
+        EXPECT_EQ(e.reason(), "no such folder");
+    }
+    try {
+        load_seed_corpus({dir_ / "empty"}, 1);
+        FAIL() << "a folder without MIDI files was accepted";
+    } catch (const FileError& e) {
+        EXPECT_EQ(e.file(), (dir_ / "empty").string());
+        EXPECT_EQ(e.reason(), "no MIDI files found");
+    }
+}
+
+TEST_F(CorpusTest, SkipsUnreadableFilesAndKeepsTheRest) {
+    write_piece("one.mid", {60, 62, 64});
+    write_piece("sub/two.mid", {67});
+    const fs::path corrupt = write_bytes("broken.mid", "MThd this is not MIDI");
+
+    const Corpus corpus = load_seed_corpus({dir_}, 2);
+    ASSERT_EQ(corpus.pieces.size(), 2u);
+    EXPECT_EQ(corpus.pieces[0].path, dir_ / "one.mid");
+    EXPECT_EQ(corpus.pieces[0].tokens, (std::vector<std::string>{"C4", "D4", "E4"}));
+    EXPECT_EQ(corpus.pieces[1].path, dir_ / "sub/two.mid");
+    EXPECT_EQ(corpus.token_count(), 4u);
+    ASSERT_EQ(corpus.skipped.size(), 1u);
+    EXPECT_EQ(corpus.skipped[0].path, corrupt);
+    EXPECT_NE(corpus.skipped[0].reason.find("broken.mid"), std::string::npos) << corpus.skipped[0].reason;
+    EXPECT_EQ(corpus.skipped[0].reason.find('\n'), std::string::npos);
+}
+
+TEST_F(CorpusTest, FileWithoutNotesIsSkipped) {
+    write_piece("silent.mid", {});
+    write_piece("tune.mid", {72});
+    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    ASSERT_EQ(corpus.skipped.size(), 1u);
+    EXPECT_EQ(corpus.skipped[0].path, dir_ / "silent.mid");
+    EXPECT_EQ(corpus.skipped[0].reason, "no notes");
+}
+
+TEST_F(CorpusTest, NoUsableFileIsAnError) {
+    write_bytes("a.mid", "garbage");
+    write_piece("b.mid", {});
+    try {
+        load_seed_corpus({dir_}, 4);
+        FAIL() << "a corpus without one readable file was accepted";
+    } catch (const FileError& e) {
+        EXPECT_EQ(e.file(), dir_.string());
+        EXPECT_EQ(e.reason(), "no readable MIDI file (2 skipped)");
+    }
+}
+
+TEST_F(CorpusTest, ResultDoesNotDependOnTheThreadCount) {
+    for (int i = 0; i < 20; ++i)
+        write_piece("piece" + std::to_string(i) + ".mid", {static_cast<std::uint8_t>(40 + i), 60});
+    write_bytes("piece5b.mid", "not midi");
+    const Corpus one = load_seed_corpus({dir_}, 1);
+    for (int threads : {3, 64, 0}) {
+        const Corpus many = load_seed_corpus({dir_}, threads);
+        ASSERT_EQ(many.pieces.size(), one.pieces.size());
+        for (std::size_t i = 0; i < one.pieces.size(); ++i) {
+            EXPECT_EQ(many.pieces[i].path, one.pieces[i].path);
+            EXPECT_EQ(many.pieces[i].tokens, one.pieces[i].tokens);
+        }
+        ASSERT_EQ(many.skipped.size(), 1u);
+        EXPECT_EQ(many.skipped[0].path, dir_ / "piece5b.mid");
+    }
+}
+
+// The shared corpora, when this checkout has them. The expected numbers were measured here and
+// equal, file by file, the Python peer's seed_tokens() (shared/peers/seed_torch.py) run with mido.
+fs::path shared_corpus(const char* name) { return fs::path(PIANOLA_SOURCE_DIR) / ".." / "shared" / "corpora" / name; }
+
+struct CorpusFacts {
+    std::size_t files, tokens, vocabulary;
+};
+
+void expect_corpus(const char* name, CorpusFacts expected) {
+    const fs::path dir = shared_corpus(name);
+    if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not here";
+    const Corpus corpus = load_seed_corpus({dir}, 4);
+    EXPECT_EQ(corpus.pieces.size(), expected.files);
+    EXPECT_TRUE(corpus.skipped.empty()) << corpus.skipped.front().path << ": " << corpus.skipped.front().reason;
+    std::vector<std::string> all;
+    for (const CorpusPiece& piece : corpus.pieces) all.insert(all.end(), piece.tokens.begin(), piece.tokens.end());
+    EXPECT_EQ(corpus.token_count(), expected.tokens);
+    EXPECT_EQ(Vocabulary(std::move(all)).size(), expected.vocabulary);
+}
+
+TEST(SharedCorpora, FfPianoMatchesThePeer) { expect_corpus("ff-piano", {92, 44486, 584}); }
+
+TEST(SharedCorpora, NottinghamMatchesThePeer) { expect_corpus("nottingham", {1034, 196309, 238}); }
+
+}  // namespace
+}  // namespace pianola::music

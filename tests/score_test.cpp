@@ -1,0 +1,273 @@
+// Score: note pairing, programs, timing and the file written back. Fixtures are MidiFiles built
+// event by event, so each test shows exactly the events it is about.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <vector>
+
+#include "midi/MidiFile.h"
+#include "midi/MidiReader.h"
+#include "midi/MidiWriter.h"
+#include "music/Score.h"
+
+namespace pianola::music {
+namespace {
+
+using midi::status::note_off;
+using midi::status::note_on;
+using midi::status::program_change;
+
+void set_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us_per_quarter) {
+    const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us_per_quarter >> 16),
+                                               static_cast<std::uint8_t>(us_per_quarter >> 8),
+                                               static_cast<std::uint8_t>(us_per_quarter)};
+    track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
+}
+
+void end_track(midi::Track& track, std::uint32_t tick) {
+    track.add_payload_event(tick, midi::status::meta, midi::meta::end_of_track, {});
+}
+
+midi::MidiFile one_track_file() {
+    midi::MidiFile file;
+    file.format = 0;
+    file.division = 480;
+    file.tracks.emplace_back();
+    return file;
+}
+
+struct Span {
+    std::uint32_t start, end;
+    std::uint8_t pitch;
+    bool operator==(const Span&) const = default;
+};
+
+std::vector<Span> spans(const Score& score) {
+    std::vector<Span> out;
+    for (const Note& n : score.notes) out.push_back({n.start_tick, n.end_tick, n.pitch});
+    return out;
+}
+
+TEST(ScoreFromMidi, PairsRestruckNotesFirstInFirstOut) {
+    midi::MidiFile file = one_track_file();
+    midi::Track& t = file.tracks[0];
+    t.add_channel_event(0, note_on, 60, 100);
+    t.add_channel_event(10, note_on, 60, 80);
+    t.add_channel_event(20, note_off, 60, 0);
+    t.add_channel_event(30, note_on, 60, 0);  // velocity 0 ends a note too
+    end_track(t, 40);
+
+    const Score score = score_from_midi(file);
+    EXPECT_EQ(spans(score), (std::vector<Span>{{0, 20, 60}, {10, 30, 60}}));
+    EXPECT_EQ(score.notes[0].velocity, 100);
+    EXPECT_EQ(score.notes[1].velocity, 80);
+}
+
+TEST(ScoreFromMidi, PairsOnlyTheSameChannelAndTrack) {
+    midi::MidiFile file = one_track_file();
+    file.format = 1;
+    file.tracks.resize(2);
+    file.tracks[0].add_channel_event(0, note_on | 1, 64, 90);
+    file.tracks[0].add_channel_event(5, note_off, 64, 0);  // channel 0: no note to end
+    file.tracks[0].add_channel_event(50, note_off | 1, 64, 0);
+    end_track(file.tracks[0], 60);
+    file.tracks[1].add_channel_event(0, note_on | 1, 64, 90);
+    file.tracks[1].add_channel_event(20, note_off | 1, 64, 0);
+    end_track(file.tracks[1], 60);
+
+    const Score score = score_from_midi(file);
+    ASSERT_EQ(score.notes.size(), 2u);
+    EXPECT_EQ(score.notes[0].track, 0);
+    EXPECT_EQ(score.notes[0].end_tick, 50u);
+    EXPECT_EQ(score.notes[0].channel, 1);
+    EXPECT_EQ(score.notes[1].track, 1);
+    EXPECT_EQ(score.notes[1].end_tick, 20u);
+}
+
+TEST(ScoreFromMidi, UnclosedNoteEndsAtItsTracksLastEvent) {
+    midi::MidiFile file = one_track_file();
+    file.tracks[0].add_channel_event(100, note_on, 62, 90);
+    file.tracks[0].add_channel_event(300, midi::status::control_change, 64, 0);
+    end_track(file.tracks[0], 500);
+    EXPECT_EQ(spans(score_from_midi(file)), (std::vector<Span>{{100, 500, 62}}));
+}
+
+TEST(ScoreFromMidi, SortsByTickThenPitchThenTrackThenChannel) {
+    midi::MidiFile file = one_track_file();
+    file.format = 1;
+    file.tracks.resize(2);
+    file.tracks[0].add_channel_event(10, note_on | 2, 60, 90);
+    file.tracks[0].add_channel_event(10, note_on | 1, 60, 90);
+    file.tracks[0].add_channel_event(10, note_on, 72, 90);
+    end_track(file.tracks[0], 20);
+    file.tracks[1].add_channel_event(0, note_on, 67, 90);
+    file.tracks[1].add_channel_event(10, note_on, 55, 90);
+    file.tracks[1].add_channel_event(10, note_on, 60, 90);
+    end_track(file.tracks[1], 20);
+
+    const Score score = score_from_midi(file);
+    std::vector<std::array<int, 4>> order;
+    for (const Note& n : score.notes) order.push_back({static_cast<int>(n.start_tick), n.pitch, n.track, n.channel});
+    EXPECT_EQ(order, (std::vector<std::array<int, 4>>{
+                         {0, 67, 1, 0}, {10, 55, 1, 0}, {10, 60, 0, 1}, {10, 60, 0, 2}, {10, 60, 1, 0}, {10, 72, 0, 0}}));
+}
+
+TEST(ScoreFromMidi, KeepsDrums) {
+    midi::MidiFile file = one_track_file();
+    file.tracks[0].add_channel_event(0, note_on | drum_channel, 36, 100);
+    file.tracks[0].add_channel_event(10, note_off | drum_channel, 36, 0);
+    end_track(file.tracks[0], 10);
+    const Score score = score_from_midi(file);
+    ASSERT_EQ(score.notes.size(), 1u);
+    EXPECT_EQ(score.notes[0].channel, drum_channel);
+}
+
+TEST(ScoreFromMidi, ProgramIsTheLastChangeOnTheChannelFromAnyTrack) {
+    midi::MidiFile file = one_track_file();
+    file.format = 1;
+    file.tracks.resize(2);
+    file.tracks[0].add_channel_event(0, program_change, 40);       // violin, set in the meta track
+    file.tracks[0].add_channel_event(200, program_change, 41);     // viola from tick 200 on
+    file.tracks[0].add_channel_event(0, program_change | 3, 73);   // another channel: no effect
+    end_track(file.tracks[0], 200);
+    midi::Track& notes = file.tracks[1];
+    for (std::uint32_t tick : {0u, 100u, 200u, 300u}) {
+        notes.add_channel_event(tick, note_on, 60, 90);
+        notes.add_channel_event(tick + 50, note_off, 60, 0);
+    }
+    notes.add_channel_event(0, note_on | 5, 48, 90);  // channel 5 never changes program
+    notes.add_channel_event(400, note_off | 5, 48, 0);
+    end_track(notes, 400);
+
+    const Score score = score_from_midi(file);
+    std::vector<int> programs;
+    for (const Note& n : score.notes) programs.push_back(n.program);
+    EXPECT_EQ(programs, (std::vector<int>{0, 40, 40, 41, 41}));  // (0, 48) sorts first
+}
+
+TEST(ScoreFromMidi, TimesNotesAcrossTempoChanges) {
+    midi::MidiFile file = one_track_file();
+    midi::Track& t = file.tracks[0];
+    set_tempo(t, 0, 1'000'000);  // 60 BPM: a quarter (480 ticks) is one second
+    set_tempo(t, 480, 500'000);  // then 120 BPM
+    t.add_channel_event(480, note_on, 60, 90);
+    t.add_channel_event(960, note_off, 60, 0);
+    end_track(t, 960);
+
+    const Score score = score_from_midi(file);
+    EXPECT_EQ(score.ticks_per_quarter, 480);
+    EXPECT_EQ(score.tempo_us, 1'000'000u);
+    ASSERT_EQ(score.notes.size(), 1u);
+    EXPECT_DOUBLE_EQ(score.notes[0].start_s, 1.0);
+    EXPECT_DOUBLE_EQ(score.notes[0].end_s, 1.5);
+}
+
+TEST(ScoreFromMidi, SmpteQuarterIsOneSecond) {
+    midi::MidiFile file = one_track_file();
+    file.division = static_cast<std::uint16_t>((0x100 - 25) << 8 | 40);  // 25 fps, 40 ticks per frame
+    file.tracks[0].add_channel_event(1000, note_on, 60, 90);
+    file.tracks[0].add_channel_event(1500, note_off, 60, 0);
+    end_track(file.tracks[0], 1500);
+
+    const Score score = score_from_midi(file);
+    EXPECT_EQ(score.ticks_per_quarter, 1000);
+    EXPECT_EQ(score.tempo_us, 1'000'000u);
+    ASSERT_EQ(score.notes.size(), 1u);
+    EXPECT_DOUBLE_EQ(score.notes[0].start_s, 1.0);
+    EXPECT_DOUBLE_EQ(score.notes[0].end_s, 1.5);
+
+    file.division = static_cast<std::uint16_t>((0x100 - 29) << 8 | 40);  // 29.97 fps drop-frame
+    const Score drop_frame = score_from_midi(file);
+    EXPECT_EQ(drop_frame.ticks_per_quarter, 1200);
+    EXPECT_EQ(drop_frame.tempo_us, 1'001'000u);
+    const double seconds_per_tick = drop_frame.tempo_us / 1e6 / drop_frame.ticks_per_quarter;
+    EXPECT_NEAR(drop_frame.notes[0].start_s, 1000 * seconds_per_tick, 1e-12);
+}
+
+Note make_note(std::uint32_t start, std::uint32_t end, std::uint8_t pitch, std::uint8_t channel = 0) {
+    Note n;
+    n.start_tick = start;
+    n.end_tick = end;
+    n.pitch = pitch;
+    n.velocity = 77;
+    n.channel = channel;
+    return n;
+}
+
+TEST(MidiFromScore, WritesTempoTrackThenNoteTrack) {
+    Score score;
+    score.ticks_per_quarter = 96;
+    score.tempo_us = 600'000;
+    score.notes = {make_note(0, 96, 60), make_note(96, 192, 60), make_note(96, 192, 36, drum_channel)};
+
+    const midi::MidiFile file = midi_from_score(score, 19);
+    EXPECT_EQ(file.format, 1);
+    EXPECT_EQ(file.division, 96);
+    ASSERT_EQ(file.tracks.size(), 2u);
+
+    const midi::Track& meta = file.tracks[0];
+    ASSERT_EQ(meta.events.size(), 3u);
+    EXPECT_TRUE(meta.events[0].is_meta(midi::meta::tempo));
+    const auto tempo = meta.payload_of(meta.events[0]);
+    EXPECT_EQ(std::vector<std::uint8_t>(tempo.begin(), tempo.end()), (std::vector<std::uint8_t>{0x09, 0x27, 0xC0}));
+    EXPECT_TRUE(meta.events[1].is_meta(midi::meta::time_signature));
+    EXPECT_TRUE(meta.events[2].is_meta(midi::meta::end_of_track));
+
+    const std::vector<midi::Event>& e = file.tracks[1].events;
+    ASSERT_EQ(e.size(), 8u);
+    EXPECT_EQ(e[0].status, program_change);
+    EXPECT_EQ(e[0].d1, 19);
+    // At tick 96 the first C4 is released before the second is struck.
+    EXPECT_TRUE(e[1].is_note_on() && e[1].tick == 0);
+    EXPECT_TRUE(e[2].is_note_off() && e[2].tick == 96 && e[2].d1 == 60);
+    EXPECT_TRUE(e[3].is_note_on() && e[3].tick == 96);
+    EXPECT_TRUE(e[4].is_note_on() && e[4].tick == 96);
+    EXPECT_EQ(e[3].status, note_on | 0);
+    EXPECT_EQ(e[3].d2, 77);
+    EXPECT_EQ(e[4].status, note_on | drum_channel);
+    EXPECT_TRUE(e[5].is_note_off() && e[6].is_note_off() && e[5].tick == 192);
+    EXPECT_TRUE(e[7].is_meta(midi::meta::end_of_track));
+    EXPECT_EQ(e[7].tick, 192u);
+}
+
+TEST(MidiFromScore, RoundTripsThroughBytes) {
+    Score score;
+    score.ticks_per_quarter = 480;
+    score.tempo_us = 400'000;
+    score.notes = {make_note(0, 480, 60), make_note(0, 240, 64), make_note(240, 240, 67),  // zero length
+                   make_note(240, 720, 64), make_note(480, 960, 42, drum_channel)};
+    const Score back = score_from_midi(midi::read_midi(midi::write_midi(midi_from_score(score)), "round trip"));
+
+    EXPECT_EQ(back.ticks_per_quarter, 480);
+    EXPECT_EQ(back.tempo_us, 400'000u);
+    ASSERT_EQ(back.notes.size(), score.notes.size());
+    std::vector<Span> expected = spans(score);
+    std::sort(expected.begin(), expected.end(), [](const Span& a, const Span& b) {
+        return a.start != b.start ? a.start < b.start : a.pitch < b.pitch;
+    });
+    EXPECT_EQ(spans(back), expected);
+    EXPECT_EQ(back.notes.back().channel, drum_channel);
+    EXPECT_EQ(back.notes.back().velocity, 77);
+    EXPECT_DOUBLE_EQ(back.notes.back().start_s, 0.4);
+}
+
+TEST(MidiFromScore, RejectsWhatMidiCannotHold) {
+    Score score;
+    score.ticks_per_quarter = 0;
+    EXPECT_THROW(midi_from_score(score), std::invalid_argument);
+    score.ticks_per_quarter = 0x8000;
+    EXPECT_THROW(midi_from_score(score), std::invalid_argument);
+    score.ticks_per_quarter = 480;
+    score.tempo_us = 0x1000000;
+    EXPECT_THROW(midi_from_score(score), std::invalid_argument);
+    score.tempo_us = 500'000;
+    score.notes = {make_note(0, 10, 128)};
+    EXPECT_THROW(midi_from_score(score), std::invalid_argument);
+    score.notes.clear();
+    EXPECT_THROW(midi_from_score(score, 128), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace pianola::music
