@@ -9,10 +9,10 @@
 namespace pianola::app {
 
 void run_composition(const std::filesystem::path& model_path, const std::filesystem::path& out, int notes,
-                     std::uint64_t seed) {
+                     std::uint64_t seed, double temperature) {
     model::LoadedModel model = model::load_model(model_path);
     const auto start = std::chrono::steady_clock::now();
-    const compose::SeedPiece piece = compose::compose_seed(model, notes, seed);
+    const compose::SeedPiece piece = compose::compose_seed(model, notes, seed, temperature);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     compose::write_seed_midi(piece.tokens, out);
     fmt::print("composed {} notes in {:.2f} s (seed {}); wrote {}\n", piece.tokens.size(), seconds, seed, out.string());

@@ -8,6 +8,6 @@
 namespace pianola::app {
 
 void run_composition(const std::filesystem::path& model_path, const std::filesystem::path& out, int notes,
-                     std::uint64_t seed);
+                     std::uint64_t seed, double temperature);
 
 }  // namespace pianola::app

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     pianola::app::add_generate_command(app);
     pianola::app::add_tokens_command(app);
     pianola::app::add_demo_command(app);
+    pianola::app::add_midi_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

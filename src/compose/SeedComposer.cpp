@@ -8,8 +8,17 @@
 
 namespace pianola::compose {
 
-SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed) {
+// logits: (1, V) -> a token id.
+static std::int64_t choose_token(const torch::Tensor& logits, double temperature, std::mt19937_64& rng) {
+    if (temperature == 0) return logits.argmax(1).item<std::int64_t>();
+    const torch::Tensor p = torch::softmax(logits.squeeze(0).to(torch::kFloat64) / temperature, 0).contiguous();
+    std::discrete_distribution<std::int64_t> pick(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+    return pick(rng);
+}
+
+SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature) {
     if (notes < 1) throw std::invalid_argument("the number of notes must be at least 1");
+    if (!(temperature >= 0)) throw std::invalid_argument("the temperature must be 0 (argmax) or more");
     const model::ModelInfo& info = model.info;
     const auto window = static_cast<std::size_t>(info.window);
     if (info.corpus_ids.size() < window) throw std::invalid_argument("the model holds no training window to prime from");
@@ -28,7 +37,7 @@ SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed)
                                     .to(torch::kFloat32)
                                     .div(vocab)
                                     .unsqueeze(0);                     // (1, T)
-        ids.push_back(model.net->forward(x).argmax(1).item<std::int64_t>());  // (1, V) -> id
+        ids.push_back(choose_token(model.net->forward(x), temperature, rng));
     }
 
     SeedPiece piece;

@@ -1,7 +1,8 @@
 // SeedComposer: the original design's generation. A random window of the training tokens primes
-// the model; each new token is the argmax of its prediction, appended, and the last T tokens are
-// fed again (the whole window is re-run per token, as the original did: slow by design, kept as
-// the baseline). The result is written as piano at 120 BPM, one onset every half beat.
+// the model; each new token is the argmax of its prediction (or, with a temperature above zero, a
+// sample from it), appended, and the last T tokens are fed again (the whole window is re-run per
+// token, as the original did: slow by design, kept as the baseline). The result is written as
+// piano at 120 BPM, one onset every half beat.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,10 @@ struct SeedPiece {
     std::vector<std::string> tokens;  // the composed tokens, primer excluded
 };
 
-// notes >= 1. Same model, notes and seed -> same piece.
-SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed);
+// notes >= 1. temperature 0 takes the argmax, as the original did; a briefly trained model then
+// tends to repeat one token. temperature > 0 samples from softmax(logits / temperature).
+// Same model, notes, seed and temperature -> same piece.
+SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature = 0);
 
 // Piano (program 0), 120 BPM, onsets 0.5 beat apart, each 0.5 beat long, chords in octave 4.
 void write_seed_midi(const std::vector<std::string>& tokens, const std::filesystem::path& path);
