@@ -16,7 +16,7 @@ static int fail(const std::string& message) {
 }
 
 int main(int argc, char** argv) {
-    CLI::App app{"pianola: learns music from MIDI files with a neural network and composes new pieces."};
+    CLI::App app{"pianola: learns music from MIDI files with a neural network and composes new pieces.", "pianola"};
     app.set_version_flag("--version", PIANOLA_VERSION);
     app.require_subcommand(1);
     pianola::app::add_train_command(app);
@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
     pianola::app::add_tokens_command(app);
     pianola::app::add_demo_command(app);
     pianola::app::add_midi_command(app);
+    if (argc == 1) {
+        std::fputs(app.help().c_str(), stderr);
+        return 1;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

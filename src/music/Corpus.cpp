@@ -114,7 +114,8 @@ Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int thre
     }
     if (corpus.pieces.empty())
         throw FileError(dirs.front().string(),
-                        "no readable MIDI file (" + std::to_string(corpus.skipped.size()) + " skipped)");
+                        "no readable MIDI file (" + std::to_string(corpus.skipped.size()) +
+                            " skipped; the first: " + corpus.skipped.front().reason + ")");
     return corpus;
 }
 
