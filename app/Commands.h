@@ -11,5 +11,6 @@ void add_generate_command(CLI::App& app);
 void add_tokens_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_midi_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace pianola::app

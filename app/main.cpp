@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     pianola::app::add_tokens_command(app);
     pianola::app::add_demo_command(app);
     pianola::app::add_midi_command(app);
+    pianola::app::add_bench_command(app);
     if (argc == 1) {
         std::fputs(app.help().c_str(), stderr);
         return 1;

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev googletest
   pianobooster mma                       # small real MIDI corpus for `pianola demo` (under /usr/share/doc)
   midicsv python3-mido python3-torch     # reference tools the tests and benchmarks compare against
+  solfege                                # its lesson MIDI file joins mma's and pianobooster's in the midicsv test
 )
 
 missing=()

@@ -5,11 +5,14 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <sys/wait.h>
+#include <vector>
 
 #include "TestFiles.h"
 #include "io/AtomicFile.h"
+#include "midi/MidiCsv.h"
 #include "midi/MidiReader.h"
 #include "music/Score.h"
 
@@ -29,13 +32,16 @@ std::string slurp(const std::filesystem::path& path) {
     return text.str();
 }
 
-CliResult run_cli(const fixtures::TempDir& dir, const std::string& args) {
-    const std::string command = std::string(PIANOLA_BINARY) + " " + args + " --threads 1 >" +
+// Runs `pianola ARGS` as given (for the commands that take no --threads).
+CliResult run_command(const fixtures::TempDir& dir, const std::string& args) {
+    const std::string command = std::string(PIANOLA_BINARY) + " " + args + " >" +
                                 (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
     const int status = std::system(command.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(dir / "stdout"),
             slurp(dir / "stderr")};
 }
+
+CliResult run_cli(const fixtures::TempDir& dir, const std::string& args) { return run_command(dir, args + " --threads 1"); }
 
 void expect_one_line_error(const CliResult& r, const std::string& mention) {
     EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -121,4 +127,37 @@ TEST(Cli, UnwritableOutputIsOneLineBeforeAnyWork) {
     expect_one_line_error(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " +
                                            (dir / "midi").string()),
                           "is a folder");
+}
+
+TEST(Cli, MidiCsvPrintsWhatTheReaderReadAndRefusesABrokenFile) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_command(dir, "midi csv " + (dir / "midi" / "a.mid").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, midi::midi_csv(midi::read_midi_file(dir / "midi" / "a.mid")));
+    const CliResult broken = run_command(dir, "midi csv " + (dir / "midi" / "broken.mid").string());
+    expect_one_line_error(broken, "broken.mid");
+    EXPECT_EQ(broken.out, "");
+
+    // A good file cut short, and bytes that are no MIDI at all.
+    const std::vector<std::uint8_t> good = read_file(dir / "midi" / "a.mid");
+    write_file_atomically(dir / "cut.mid", std::span<const std::uint8_t>(good.data(), good.size() / 2));
+    expect_one_line_error(run_command(dir, "midi csv " + (dir / "cut.mid").string()), "cut.mid");
+    write_file_atomically(dir / "noise.mid", std::string_view("\x8f\x03zq\xffMThd"));
+    expect_one_line_error(run_command(dir, "midi csv " + (dir / "noise.mid").string()), "not a MIDI file");
+}
+
+TEST(Cli, BenchParsePrintsOneJsonLineFromMemoryAndOneFromDisk) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "bench parse --repeat 2 --data " + (dir / "midi").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::size_t newline = r.out.find('\n');
+    ASSERT_NE(newline, std::string::npos) << r.out;
+    const std::string memory = r.out.substr(0, newline), disk = r.out.substr(newline + 1);
+    EXPECT_NE(memory.find("\"source\":\"memory\""), std::string::npos) << r.out;
+    EXPECT_NE(disk.find("\"source\":\"disk\""), std::string::npos) << r.out;
+    for (const std::string& line : {memory, disk})
+        for (const char* field : {"\"files\":3", "\"failed\":1", "\"mb_per_s\":", "\"seconds\":", "\"events\":", "\"threads\":1"})
+            EXPECT_NE(line.find(field), std::string::npos) << field << " in " << line;
 }

@@ -86,6 +86,19 @@ TEST(ScoreFromMidi, PairsOnlyTheSameChannelAndTrack) {
     EXPECT_EQ(score.notes[1].end_tick, 20u);
 }
 
+TEST(ScoreFromMidi, IgnoresKeysAbove127) {
+    // The reader keeps data bytes with bit 7 set (as midicsv does); channel 15 and key 255 once
+    // indexed past the per-pitch queues.
+    midi::MidiFile file = one_track_file();
+    file.tracks[0].add_channel_event(0, note_on | 15, 255, 90);
+    file.tracks[0].add_channel_event(0, note_on | 15, 200, 90);
+    file.tracks[0].add_channel_event(0, note_on | 15, 64, 90);
+    file.tracks[0].add_channel_event(10, note_off | 15, 255, 0);
+    file.tracks[0].add_channel_event(20, note_off | 15, 64, 0);
+    end_track(file.tracks[0], 30);
+    EXPECT_EQ(spans(score_from_midi(file)), (std::vector<Span>{{0, 20, 64}}));
+}
+
 TEST(ScoreFromMidi, UnclosedNoteEndsAtItsTracksLastEvent) {
     midi::MidiFile file = one_track_file();
     file.tracks[0].add_channel_event(100, note_on, 62, 90);

@@ -4,18 +4,17 @@
 #include "music/Corpus.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
-#include <thread>
 
 #include "io/FileError.h"
 #include "midi/MidiReader.h"
 #include "music/Score.h"
 #include "music/SeedTokenizer.h"
+#include "runtime/ParallelFor.h"
 
 namespace pianola::music {
 
@@ -90,20 +89,9 @@ Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int thre
     if (dirs.empty()) throw std::invalid_argument("load_seed_corpus needs at least one folder");
     const std::vector<std::filesystem::path> files = find_midi_files(dirs);
 
-    // Each worker takes the next unread index; outcomes land at their file's index, so the
-    // result does not depend on which thread read what.
+    // Outcomes land at their file's index, so the result does not depend on which thread read what.
     std::vector<FileOutcome> outcomes(files.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i = next++; i < files.size(); i = next++) outcomes[i] = tokenize_file(files[i]);
-    };
-    const unsigned every_core = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t wanted = threads > 0 ? static_cast<std::size_t>(threads) : every_core;
-    {
-        std::vector<std::jthread> workers;
-        for (std::size_t t = 1; t < std::min(wanted, files.size()); ++t) workers.emplace_back(work);
-        work();
-    }
+    parallel_for(files.size(), threads, [&](std::size_t i) { outcomes[i] = tokenize_file(files[i]); });
 
     Corpus corpus;
     for (std::size_t i = 0; i < files.size(); ++i) {

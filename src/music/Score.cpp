@@ -110,6 +110,9 @@ Score score_from_midi(const midi::MidiFile& file) {
         const midi::Track& track = file.tracks[t];
         open.clear();
         for (const midi::Event& e : track.events) {
+            // The reader takes data bytes as they come (as midicsv does), so a key above 127 can
+            // reach here: it is no note, and it must not index the per-pitch queues.
+            if (e.d1 >= pitch_count) continue;
             if (e.is_note_on()) {
                 Note note;
                 note.start_tick = e.tick;
