@@ -9,6 +9,7 @@
 
 #include "Commands.h"
 #include "CorpusSummary.h"
+#include "music/SeedTokenizer.h"
 #include "runtime/Compute.h"
 #include "train/TrainingSet.h"
 
@@ -34,7 +35,7 @@ void run_tokens(const TokensFlags& flags) {
     }
     nlohmann::json skipped = nlohmann::json::array();
     for (const music::SkippedFile& s : corpus.skipped) skipped.push_back({{"file", s.path.string()}, {"reason", s.reason}});
-    const nlohmann::json report = {{"tokenizer", "seed"},       {"files", corpus.pieces.size()},
+    const nlohmann::json report = {{"tokenizer", music::SeedTokenizer::name},       {"files", corpus.pieces.size()},
                                    {"skipped", skipped},        {"tokens", corpus.token_count()},
                                    {"vocab", vocabulary.size()}, {"seconds", seconds}};
     fmt::print("{}\n", report.dump());

@@ -13,12 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "model/SeedModel.h"
+#include "music/SeedTokenizer.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::model {
 
 struct ModelInfo {
-    std::string tokenizer = "seed";
+    std::string tokenizer{music::SeedTokenizer::name};
     std::string preset;
     SeedModelOptions options;
     std::int64_t window = 100;          // T: tokens the model reads to predict the next
