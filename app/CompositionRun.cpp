@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "compose/LmComposer.h"
 #include "compose/SeedComposer.h"
 
 namespace pianola::app {
@@ -12,10 +13,12 @@ void run_composition(const std::filesystem::path& model_path, const std::filesys
                      std::uint64_t seed, double temperature) {
     model::LoadedModel model = model::load_model(model_path);
     const auto start = std::chrono::steady_clock::now();
-    const compose::SeedPiece piece = compose::compose_seed(model, notes, seed, temperature);
+    const std::vector<std::string> tokens = std::holds_alternative<model::SeedModel>(model.net)
+                                                ? compose::compose_seed(model, notes, seed, temperature).tokens
+                                                : compose::compose_lm(model, notes, seed, temperature);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    compose::write_seed_midi(piece.tokens, out);
-    fmt::print("composed {} notes in {:.2f} s (seed {}); wrote {}\n", piece.tokens.size(), seconds, seed, out.string());
+    compose::write_seed_midi(tokens, out);
+    fmt::print("composed {} notes in {:.2f} s (seed {}); wrote {}\n", tokens.size(), seconds, seed, out.string());
 }
 
 }  // namespace pianola::app

@@ -4,10 +4,13 @@
 
 namespace pianola::app {
 
-void print_corpus_summary(const music::Corpus& corpus, std::size_t vocabulary_size, double seconds) {
+void print_corpus_summary(const music::Corpus& corpus, std::size_t vocabulary_size, double seconds, std::FILE* out) {
     for (const music::SkippedFile& skipped : corpus.skipped)
         fmt::print(stderr, "skipped {}: {}\n", skipped.path.string(), skipped.reason);
-    fmt::print("read {} files ({} skipped) in {:.2f} s: {} tokens, vocabulary of {}\n", corpus.pieces.size(),
+    for (const music::WarnedFile& warned : corpus.warned)
+        for (const std::string& warning : warned.warnings)
+            fmt::print(stderr, "warning: {}: {}\n", warned.path.string(), warning);
+    fmt::print(out, "read {} files ({} skipped) in {:.2f} s: {} tokens, vocabulary of {}\n", corpus.pieces.size(),
                corpus.skipped.size(), seconds, corpus.token_count(), vocabulary_size);
 }
 

@@ -1,10 +1,10 @@
 #include "TrainingDisplay.h"
 
 #include <cstdio>
-#include <string>
 #include <unistd.h>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 namespace pianola::app {
 
@@ -14,8 +14,22 @@ static std::string clock_time(double seconds) {
                      : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-TrainingDisplay::TrainingDisplay()
-    : terminal_(::isatty(STDERR_FILENO) != 0), start_(Clock::now()), last_draw_(start_) {}
+static std::string validation_text(const eval::CrossEntropy& v) {
+    return fmt::format("val {:.4f} ({:.3f} bits/token, perplexity {:.1f})", v.nats_per_token(), v.bits_per_token(),
+                       v.perplexity());
+}
+
+static nlohmann::json validation_json(const std::optional<eval::CrossEntropy>& v) {
+    if (!v) return nullptr;
+    return {{"nats_per_token", v->nats_per_token()},
+            {"bits_per_token", v->bits_per_token()},
+            {"perplexity", v->perplexity()},
+            {"tokens", v->tokens}};
+}
+
+TrainingDisplay::TrainingDisplay(std::string unit, bool json)
+    : unit_(std::move(unit)), json_(json), terminal_(::isatty(STDERR_FILENO) != 0), start_(Clock::now()),
+      last_draw_(start_) {}
 
 void TrainingDisplay::step(const train::StepReport& r) {
     const auto now = Clock::now();
@@ -27,8 +41,8 @@ void TrainingDisplay::step(const train::StepReport& r) {
     const double done = static_cast<double>(r.epoch - 1) * static_cast<double>(r.steps) + static_cast<double>(r.step);
     const double total = static_cast<double>(r.epochs) * static_cast<double>(r.steps);
     const double eta = elapsed / done * (total - done);
-    const std::string stats = fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} samples/s ETA {}", r.epoch,
-                                          r.epochs, r.step, r.steps, r.loss, r.samples_per_s, clock_time(eta));
+    const std::string stats = fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} {}/s ETA {}", r.epoch, r.epochs,
+                                          r.step, r.steps, r.loss, r.rate, unit_, clock_time(eta));
     if (terminal_) {
         constexpr int width = 24;
         const int filled = static_cast<int>(width * r.step / r.steps);
@@ -41,8 +55,42 @@ void TrainingDisplay::step(const train::StepReport& r) {
 
 void TrainingDisplay::epoch(const train::EpochReport& r) {
     if (terminal_) fmt::print(stderr, "\r\x1b[K");
-    fmt::print(stderr, "epoch {} loss {:.4f} ({:.1f} s, {:.0f} samples/s){}{}\n", r.epoch, r.loss, r.seconds,
-               r.samples_per_s, r.complete ? "" : ", cut short by the time budget", r.saved ? ", saved" : "");
+    fmt::print(stderr, "epoch {}/{} loss {:.4f}{} ({:.1f} s, {:.0f} {}/s, lr {:.3g}, ETA {}){}{}\n", r.epoch, r.epochs,
+               r.loss, r.validation ? " " + validation_text(*r.validation) : "", r.seconds, r.rate, unit_,
+               r.learning_rate, clock_time(r.eta_seconds), r.complete ? "" : ", cut short by the budget",
+               r.saved ? ", saved" : "");
+    if (json_) {
+        const nlohmann::json line = {{"epoch", r.epoch},         {"epochs", r.epochs},
+                                     {"loss", r.loss},           {"validation", validation_json(r.validation)},
+                                     {"seconds", r.seconds},     {unit_ + "_per_s", r.rate},
+                                     {"learning_rate", r.learning_rate}, {"complete", r.complete},
+                                     {"saved", r.saved}};
+        fmt::print("{}\n", line.dump());
+        std::fflush(stdout);
+    }
+}
+
+void TrainingDisplay::summary(const train::TrainSummary& s, const std::filesystem::path& model) {
+    const std::string stop = s.stopped_early       ? ", stopped early (validation stopped improving)"
+                             : s.stopped_by_budget ? ", stopped by the budget"
+                                                   : "";
+    const std::string best = s.best_validation ? validation_text(*s.best_validation)
+                                               : fmt::format("loss {:.4f}", s.best_loss);
+    fmt::print(json_ ? stderr : stdout,
+               "trained {} epochs of {} {} in {:.1f} s ({:.0f} {}/s){}; best {} at epoch {}; model written to {}\n",
+               s.epochs, s.examples, unit_, s.seconds, s.rate, unit_, stop, best, s.best_epoch, model.string());
+    if (json_) {
+        const nlohmann::json line = {{"summary", true},
+                                     {"epochs", s.epochs},
+                                     {"best_epoch", s.best_epoch},
+                                     {"best_validation", validation_json(s.best_validation)},
+                                     {"seconds", s.seconds},
+                                     {unit_ + "_per_s", s.rate},
+                                     {"stopped_early", s.stopped_early},
+                                     {"stopped_by_budget", s.stopped_by_budget},
+                                     {"model", model.string()}};
+        fmt::print("{}\n", line.dump());
+    }
 }
 
 }  // namespace pianola::app

@@ -8,35 +8,83 @@
 #include "CorpusSummary.h"
 #include "TrainingDisplay.h"
 #include "io/AtomicFile.h"
+#include "train/LmTrainer.h"
+#include "train/SeedTrainer.h"
 
 namespace pianola::app {
 
-train::TrainSummary run_training(const TrainingRequest& request) {
-    const train::SeedRecipe& recipe = request.recipe;
-    check_writable(request.out);
-    const ComputeInfo compute = setup_compute(request.threads);
+namespace {
 
-    const auto start = std::chrono::steady_clock::now();
-    const music::Corpus corpus = music::load_seed_corpus(request.data, compute.threads);
+using Clock = std::chrono::steady_clock;
+
+train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRecipe& recipe,
+                             const music::Corpus& corpus, double load_seconds, int threads) {
+    if (request.resume) throw std::invalid_argument("--resume needs a next-token preset; the seed recipe starts afresh");
+    if (request.json) throw std::invalid_argument("--json needs a next-token preset");
     const train::TrainingSet set = train::make_training_set(corpus);
-    print_corpus_summary(corpus, set.vocabulary.size(),
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    print_corpus_summary(corpus, set.vocabulary.size(), load_seconds);
     fmt::print("preset {}: {}x{} LSTM, dense {}, dropout {}, window {}, batch {}, {} epochs, lr {}; "
                "seed {}, {} threads\n",
                recipe.preset, recipe.model.layers, recipe.model.hidden, recipe.model.dense, recipe.model.dropout,
-               recipe.window, recipe.batch, recipe.epochs, recipe.learning_rate, request.seed, compute.threads);
-
-    TrainingDisplay display;
+               recipe.window, recipe.batch, recipe.epochs, recipe.learning_rate, request.seed, threads);
+    TrainingDisplay display("samples", false);
     const train::TrainJob job{request.out, recipe, request.seed, request.max_seconds,
                               [&](const train::StepReport& r) { display.step(r); },
                               [&](const train::EpochReport& r) { display.epoch(r); }};
     const train::TrainSummary s = train::train_seed(corpus, set, job);
-    fmt::print("trained {} epochs on {} windows in {:.1f} s ({:.1f} samples/s){}; best loss {:.4f} at epoch {}; "
-               "model written to {}\n",
-               s.epochs, s.windows, s.seconds, s.samples_per_s,
-               s.stopped_by_time ? ", stopped by the time budget" : "", s.best_loss, s.best_epoch,
-               request.out.string());
+    display.summary(s, request.out);
     return s;
+}
+
+train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe& recipe,
+                           const music::Corpus& corpus, double load_seconds, int threads) {
+    std::FILE* text = request.json ? stderr : stdout;
+    const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), recipe.val_split, request.split_seed);
+    const train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose);
+    print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
+    fmt::print(text,
+               "{} pieces train ({} tokens), {} validate ({} tokens); transposition +-{}\n"
+               "preset {}: embedding {}, {}x{} LSTM, dropout {}/{}, {} rows x {} tokens, up to {} epochs, "
+               "AdamW lr {} (halved after an epoch without progress, stop after {}); seed {}, {} threads\n",
+               set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(), recipe.transpose,
+               recipe.preset, recipe.model.embed, recipe.model.layers, recipe.model.hidden, recipe.model.dropout,
+               recipe.model.output_dropout, recipe.batch, recipe.seq, recipe.epochs, recipe.learning_rate,
+               recipe.patience, request.seed, threads);
+    std::fflush(text);
+
+    TrainingDisplay display("tokens", request.json);
+    train::LmJob job;
+    job.out = request.out;
+    job.recipe = recipe;
+    job.seed = request.seed;
+    job.max_seconds = request.max_seconds;
+    job.resume = request.resume;
+    job.data_description = {{"files", corpus.pieces.size()},
+                            {"skipped", corpus.skipped.size()},
+                            {"train_pieces", set.train.size()},
+                            {"validation_pieces", set.validation.size()},
+                            {"train_tokens", set.train_tokens()},
+                            {"validation_tokens", set.validation_tokens()},
+                            {"split_seed", request.split_seed}};
+    job.on_step = [&](const train::StepReport& r) { display.step(r); };
+    job.on_epoch = [&](const train::EpochReport& r) { display.epoch(r); };
+    const train::TrainSummary s = train::train_lm(set, job);
+    display.summary(s, request.out);
+    if (s.stopped_by_budget) fmt::print(text, "to go on: the same command with --resume\n");
+    return s;
+}
+
+}  // namespace
+
+train::TrainSummary run_training(const TrainingRequest& request) {
+    check_writable(request.out);
+    const ComputeInfo compute = setup_compute(request.threads);
+    const auto start = Clock::now();
+    const music::Corpus corpus = music::load_seed_corpus(request.data, compute.threads);
+    const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (const auto* seed = std::get_if<train::SeedRecipe>(&request.recipe))
+        return run_seed(request, *seed, corpus, load_seconds, compute.threads);
+    return run_lm(request, std::get<train::LmRecipe>(request.recipe), corpus, load_seconds, compute.threads);
 }
 
 }  // namespace pianola::app

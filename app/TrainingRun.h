@@ -1,22 +1,29 @@
 // One training run as the CLI shows it: load the corpus, report it and the recipe, train with a
-// live display, report the result. Shared by `train` and `demo`.
+// live display, report the result. Shared by `train` and `demo`; the recipe's type picks the
+// trainer (the seed design's windows, or the default next-token training).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <variant>
 #include <vector>
 
-#include "train/SeedTrainer.h"
+#include "train/LmRecipe.h"
+#include "train/SeedRecipe.h"
+#include "train/TrainingReport.h"
 
 namespace pianola::app {
 
 struct TrainingRequest {
     std::vector<std::filesystem::path> data;
     std::filesystem::path out;
-    train::SeedRecipe recipe;
+    std::variant<train::SeedRecipe, train::LmRecipe> recipe;
     std::uint64_t seed = 1;
+    std::uint64_t split_seed = 1;   // which pieces validate; `pianola baseline` uses the same
     int threads = 0;
     double max_seconds = 0;
+    bool resume = false;
+    bool json = false;              // per-epoch JSON lines on stdout, the prose on stderr
 };
 
 train::TrainSummary run_training(const TrainingRequest& request);

@@ -1,8 +1,8 @@
-// `pianola demo`: the whole job with no arguments. Trains the `small` preset for a few minutes on
+// `pianola demo`: the whole job with no arguments. Trains the default preset for a few minutes on
 // the MIDI files that Debian's pianobooster and mma packages ship (scripts/setup.sh installs
 // them), then composes demo.mid. It shows what pianola does; it is not a good model. It samples at
-// temperature 0.7 rather than taking the argmax: minutes of training make the argmax repeat one
-// chord for the whole piece, while 0.7 kept the longest repeat to 4 notes on this corpus.
+// temperature 0.7 rather than taking the argmax: after minutes of training the argmax falls into a
+// loop of a few tokens, while sampling keeps the piece moving.
 #include <filesystem>
 #include <vector>
 
@@ -40,7 +40,13 @@ void run_demo(const DemoFlags& flags) {
 
     fmt::print("pianola demo: learning from the MIDI files in {} for at most {} minutes\n",
                fmt::format("{} and {}", demo_corpus[0].string(), demo_corpus[1].string()), flags.minutes);
-    run_training({data, model, train::seed_recipe("small"), 1, flags.threads, flags.minutes * 60.0});
+    TrainingRequest request;
+    request.data = data;
+    request.out = model;
+    request.recipe = train::lm_recipe("default");
+    request.threads = flags.threads;
+    request.max_seconds = flags.minutes * 60.0;
+    run_training(request);
     run_composition(model, midi, flags.notes, 1, 0.7);
     fmt::print("done: listen to {} (model: {}); next: pianola train --data YOUR_MIDI_FOLDER --out my.pianola\n",
                midi.string(), model.string());

@@ -1,6 +1,7 @@
 // `pianola midi csv FILE`: prints what the MIDI reader made of a file, in the CSV text of
 // Debian's midicsv, so a user can see, grep and diff it against the reference tool. A file the
-// reader refuses is an error (one line, exit status 1), never partial output.
+// reader refuses is an error (one line, exit status 1), never partial output; what it read past
+// is one warning line on stderr per kind of oddity.
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -19,7 +20,10 @@ void add_midi_command(CLI::App& app) {
     CLI::App* csv = midi->add_subcommand("csv", "Print a MIDI file as Debian's midicsv prints it.");
     csv->add_option("FILE", *path, "A MIDI file (.mid, .kar, RIFF .rmi, or gzip-compressed)")->required();
     csv->callback([path] {
-        const std::string text = midi::midi_csv(midi::read_midi_file(*path));
+        const midi::MidiFile file = midi::read_midi_file(*path);
+        for (const midi::ReadWarning& warning : file.warnings)
+            std::fprintf(stderr, "pianola: warning: %s: %s\n", path->string().c_str(), warning.text().c_str());
+        const std::string text = midi::midi_csv(file);
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
             throw FileError("standard output", "cannot write the CSV text");
     });

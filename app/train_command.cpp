@@ -1,5 +1,6 @@
 // `pianola train`: reads a MIDI corpus, trains a model with a preset recipe (flags override its
-// fields) and writes the model file at every best epoch.
+// fields) and writes the model file. The default preset learns the next token at every position
+// with validation on held-out pieces; `--preset seed` is the original design.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,15 +16,30 @@ namespace {
 struct TrainFlags {
     std::vector<std::filesystem::path> data;
     std::filesystem::path out;
-    std::string preset = "seed";
-    std::optional<int> epochs, layers, hidden, dense, window, batch;
+    std::string preset = "default";
+    std::optional<int> epochs, layers, hidden, batch;
     std::optional<double> dropout, learning_rate;
-    std::uint64_t seed = 1;
+    std::optional<int> dense, window;                        // seed presets
+    std::optional<int> embed, seq, transpose, patience;      // next-token presets
+    std::optional<double> val_split;
+    std::uint64_t seed = 1, split_seed = 1;
     int threads = 0;
     double max_minutes = 0;
+    bool resume = false, json = false;
 };
 
-train::SeedRecipe recipe_from(const TrainFlags& f) {
+bool is_seed_preset(const std::string& preset) { return preset.rfind("seed", 0) == 0; }
+
+template <typename T>
+void refuse(const std::optional<T>& flag, const char* name, const char* kind) {
+    if (flag) throw std::invalid_argument(std::string(name) + " applies to " + kind + " presets only");
+}
+
+train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
+    for (const auto& [flag, name] : {std::pair{f.embed, "--embed"}, {f.seq, "--seq"}, {f.transpose, "--transpose"},
+                                     {f.patience, "--patience"}})
+        refuse(flag, name, "next-token");
+    refuse(f.val_split, "--val-split", "next-token");
     train::SeedRecipe r = train::seed_recipe(f.preset);
     if (f.epochs) r.epochs = *f.epochs;
     if (f.layers) r.model.layers = *f.layers;
@@ -36,8 +52,39 @@ train::SeedRecipe recipe_from(const TrainFlags& f) {
     return r;
 }
 
+train::LmRecipe lm_recipe_from(const TrainFlags& f) {
+    refuse(f.dense, "--dense", "seed");
+    refuse(f.window, "--window", "seed");
+    train::LmRecipe r = train::lm_recipe(f.preset);
+    if (f.epochs) r.epochs = *f.epochs;
+    if (f.layers) r.model.layers = *f.layers;
+    if (f.hidden) r.model.hidden = *f.hidden;
+    if (f.embed) r.model.embed = *f.embed;
+    if (f.batch) r.batch = *f.batch;
+    if (f.seq) r.seq = *f.seq;
+    if (f.dropout) r.model.dropout = r.model.output_dropout = *f.dropout;
+    if (f.learning_rate) r.learning_rate = *f.learning_rate;
+    if (f.transpose) r.transpose = *f.transpose;
+    if (f.patience) r.patience = *f.patience;
+    if (f.val_split) r.val_split = *f.val_split;
+    return r;
+}
+
 void run_train(const TrainFlags& flags) {
-    run_training({flags.data, flags.out, recipe_from(flags), flags.seed, flags.threads, flags.max_minutes * 60.0});
+    TrainingRequest request;
+    request.data = flags.data;
+    request.out = flags.out;
+    if (is_seed_preset(flags.preset))
+        request.recipe = seed_recipe_from(flags);
+    else
+        request.recipe = lm_recipe_from(flags);
+    request.seed = flags.seed;
+    request.split_seed = flags.split_seed;
+    request.threads = flags.threads;
+    request.max_seconds = flags.max_minutes * 60.0;
+    request.resume = flags.resume;
+    request.json = flags.json;
+    run_training(request);
 }
 
 }  // namespace
@@ -46,22 +93,35 @@ void add_train_command(CLI::App& app) {
     auto flags = std::make_shared<TrainFlags>();
     CLI::App* cmd = app.add_subcommand("train", "Learn a model from folders of MIDI files.");
     cmd->add_option("--data", flags->data, "Folders (or files) of MIDI to learn from")->required()->expected(1, -1);
-    cmd->add_option("--out", flags->out, "Model file to write")->required();
-    cmd->add_option("--preset", flags->preset, "Recipe: seed (the original design), small, tiny")
+    cmd->add_option("--out", flags->out, "Model file to write (its checkpoint goes beside it: OUT.checkpoint)")
+        ->required();
+    cmd->add_option("--preset", flags->preset,
+                    "Recipe: default or tiny (next-token); seed (the original design), seed-small or seed-tiny")
         ->capture_default_str();
-    cmd->add_option("--epochs", flags->epochs, "Override the preset's epochs")->check(CLI::Range(1, 100000));
+    cmd->add_option("--epochs", flags->epochs, "Override the preset's (most) epochs")->check(CLI::Range(1, 100000));
     cmd->add_option("--batch", flags->batch, "Override the batch size")->check(CLI::Range(2, 65536));
     cmd->add_option("--layers", flags->layers, "Override the LSTM layer count")->check(CLI::Range(1, 16));
     cmd->add_option("--hidden", flags->hidden, "Override the LSTM size")->check(CLI::Range(1, 8192));
-    cmd->add_option("--dense", flags->dense, "Override the dense layer size")->check(CLI::Range(1, 8192));
-    cmd->add_option("--window", flags->window, "Override the window length in tokens")->check(CLI::Range(1, 100000));
     cmd->add_option("--dropout", flags->dropout, "Override the dropout rate")->check(CLI::Range(0.0, 0.95));
     cmd->add_option("--lr", flags->learning_rate, "Override the learning rate")->check(CLI::Range(1e-8, 10.0));
+    cmd->add_option("--embed", flags->embed, "Next-token: embedding size")->check(CLI::Range(1, 8192));
+    cmd->add_option("--seq", flags->seq, "Next-token: tokens per training chunk")->check(CLI::Range(1, 100000));
+    cmd->add_option("--val-split", flags->val_split, "Next-token: share of pieces held out for validation")
+        ->check(CLI::Range(0.0, 0.9));
+    cmd->add_option("--split-seed", flags->split_seed, "Next-token: which pieces are held out")->capture_default_str();
+    cmd->add_option("--transpose", flags->transpose, "Next-token: transpose pieces by up to +-N semitones (0: off)")
+        ->check(CLI::Range(0, 12));
+    cmd->add_option("--patience", flags->patience, "Next-token: epochs without progress before stopping")
+        ->check(CLI::Range(1, 100000));
+    cmd->add_option("--dense", flags->dense, "Seed: the dense layer size")->check(CLI::Range(1, 8192));
+    cmd->add_option("--window", flags->window, "Seed: the window length in tokens")->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", flags->seed, "Random seed: same seed and threads, same model")->capture_default_str();
     cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_option("--max-minutes", flags->max_minutes, "Stop cleanly after this many minutes (0: no limit)")
         ->check(CLI::Range(0.0, 1e6));
+    cmd->add_flag("--resume", flags->resume, "Next-token: go on from OUT.checkpoint exactly where it stopped");
+    cmd->add_flag("--json", flags->json, "Next-token: one JSON line per epoch and a summary line on stdout");
     cmd->callback([flags] { run_train(*flags); });
 }
 

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "TestFiles.h"
 #include "io/AtomicFile.h"
 #include "midi/MidiCsv.h"
@@ -139,10 +141,16 @@ TEST(Cli, MidiCsvPrintsWhatTheReaderReadAndRefusesABrokenFile) {
     expect_one_line_error(broken, "broken.mid");
     EXPECT_EQ(broken.out, "");
 
-    // A good file cut short, and bytes that are no MIDI at all.
+    // A good file cut inside an event, and bytes that are no MIDI at all.
     const std::vector<std::uint8_t> good = read_file(dir / "midi" / "a.mid");
-    write_file_atomically(dir / "cut.mid", std::span<const std::uint8_t>(good.data(), good.size() / 2));
+    write_file_atomically(dir / "cut.mid", std::span<const std::uint8_t>(good.data(), good.size() - 1));
     expect_one_line_error(run_command(dir, "midi csv " + (dir / "cut.mid").string()), "cut.mid");
+    // Cut between two events: what is there is read, with one warning naming the file.
+    write_file_atomically(dir / "short.mid", std::span<const std::uint8_t>(good.data(), good.size() / 2));
+    const CliResult cut_between = run_command(dir, "midi csv " + (dir / "short.mid").string());
+    EXPECT_EQ(cut_between.exit_code, 0) << cut_between.err;
+    EXPECT_NE(cut_between.err.find("pianola: warning: " + (dir / "short.mid").string()), std::string::npos)
+        << cut_between.err;
     write_file_atomically(dir / "noise.mid", std::string_view("\x8f\x03zq\xffMThd"));
     expect_one_line_error(run_command(dir, "midi csv " + (dir / "noise.mid").string()), "not a MIDI file");
 }
@@ -160,4 +168,64 @@ TEST(Cli, BenchParsePrintsOneJsonLineFromMemoryAndOneFromDisk) {
     for (const std::string& line : {memory, disk})
         for (const char* field : {"\"files\":3", "\"failed\":1", "\"mb_per_s\":", "\"seconds\":", "\"events\":", "\"threads\":1"})
             EXPECT_NE(line.find(field), std::string::npos) << field << " in " << line;
+}
+
+TEST(Cli, TrainJsonPrintsOneLinePerEpochAndResumeGoesOn) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const std::string train = "train --preset tiny --json --data " + (dir / "midi").string() + " --out " +
+                              (dir / "m.pianola").string();
+    const CliResult first = run_cli(dir, train + " --epochs 2");
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    std::vector<nlohmann::json> lines;
+    std::istringstream out(first.out);
+    for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(lines.size(), 3u) << first.out;  // two epochs and the summary
+    EXPECT_EQ(lines[0].at("epoch"), 1);
+    EXPECT_TRUE(lines[0].at("validation").at("bits_per_token").is_number());
+    EXPECT_TRUE(lines[0].at("tokens_per_s").is_number());
+    EXPECT_EQ(lines[2].at("summary"), true);
+    EXPECT_TRUE(std::filesystem::exists(dir / "m.pianola.checkpoint"));
+
+    const CliResult resumed = run_cli(dir, train + " --epochs 3 --resume");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(nlohmann::json::parse(resumed.out.substr(0, resumed.out.find('\n'))).at("epoch"), 3) << resumed.out;
+    const CliResult other = run_cli(dir, train + " --epochs 3 --resume --layers 2");
+    EXPECT_EQ(other.exit_code, 1);
+    const std::string last_line = other.err.substr(other.err.rfind('\n', other.err.size() - 2) + 1);
+    EXPECT_EQ(last_line.rfind("pianola: error: ", 0), 0u) << other.err;
+    EXPECT_NE(last_line.find("another training (layers 1 -> 2)"), std::string::npos) << other.err;
+    expect_one_line_error(run_cli(dir, "train --preset seed-tiny --window 4 --seq 3 --data " +
+                                           (dir / "midi").string() + " --out " + (dir / "s.pianola").string()),
+                          "--seq applies to next-token presets only");
+}
+
+TEST(Cli, BaselinePrintsEveryOrder) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "baseline --json --order 3 --val-split 0.5 --data " + (dir / "midi").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream out(r.out);
+    int order = 0;
+    for (std::string line; std::getline(out, line);) {
+        const nlohmann::json j = nlohmann::json::parse(line);
+        EXPECT_EQ(j.at("order"), ++order);
+        EXPECT_GT(j.at("bits_per_token").get<double>(), 0.0);
+    }
+    EXPECT_EQ(order, 3);
+}
+
+TEST(Cli, BenchTrainPrintsThePeersFields) {
+    fixtures::TempDir dir;
+    for (const std::string recipe : {"lm", "seed"}) {
+        const CliResult r = run_cli(dir, "bench train --recipe " + recipe +
+                                             " --layers 1 --hidden 8 --vocab 20 --batch 4 --seq 5 --steps 2");
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const nlohmann::json j = nlohmann::json::parse(r.out);
+        for (const char* field : {"peer", "torch", "recipe", "threads", "layers", "hidden", "vocab", "batch", "seq",
+                                  "sec_per_step", "samples_per_s", "gflops"})
+            EXPECT_TRUE(j.contains(field)) << field << " in " << r.out;
+        EXPECT_EQ(j.contains("tokens_per_s"), recipe == "lm") << r.out;
+        EXPECT_EQ(j.at("threads"), 1);
+    }
 }

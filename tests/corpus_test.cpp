@@ -1,6 +1,7 @@
-// Corpus: finding MIDI files, skipping the unreadable ones, and the whole-corpus errors. Fixture
-// folders are written into a fresh temporary folder per test; the shared corpora are checked
-// only where they are present (a checkout with shared/ beside it).
+// Corpus: finding MIDI files, skipping the unreadable ones, listing the ones read with warnings,
+// and the whole-corpus errors. Fixture folders are written into a fresh temporary folder per
+// test; the shared corpora are checked only where they are present (a checkout with shared/
+// beside it).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -62,11 +63,11 @@ protected:
 };
 
 TEST_F(CorpusTest, FindsMidiNamesRecursivelyAndSorted) {
-    for (const char* name : {"b.mid", "a.MIDI", "sub/c.kar", "sub/deeper/d.Smf", "e.mid.gz", "notes.txt",
-                             "f.midi.txt", "mid", "sub/g.gz"})
+    for (const char* name : {"b.mid", "a.MIDI", "sub/c.kar", "sub/deeper/d.Smf", "e.mid.gz", "sub/h.Rmi", "notes.txt",
+                             "f.midi.txt", "mid", "sub/g.gz", "i.rmid"})
         write_bytes(name, "");
     const std::vector<fs::path> expected = {dir_ / "a.MIDI", dir_ / "b.mid", dir_ / "e.mid.gz",
-                                            dir_ / "sub/c.kar", dir_ / "sub/deeper/d.Smf"};
+                                            dir_ / "sub/c.kar", dir_ / "sub/deeper/d.Smf", dir_ / "sub/h.Rmi"};
     EXPECT_EQ(find_midi_files({dir_}), expected);
     EXPECT_EQ(find_midi_files({dir_ / "sub", dir_}), expected);  // one list, no duplicates
 }
@@ -148,6 +149,64 @@ TEST_F(CorpusTest, ResultDoesNotDependOnTheThreadCount) {
         ASSERT_EQ(many.skipped.size(), 1u);
         EXPECT_EQ(many.skipped[0].path, dir_ / "piece5b.mid");
     }
+}
+
+// A format 0 file: header, then one track chunk holding `events` (delta times included).
+std::string format_zero_file(const std::string& events) {
+    const auto n = static_cast<std::uint32_t>(events.size());
+    return std::string("MThd\0\0\0\6\0\0\0\1\0\x60MTrk", 18) +
+           std::string{char(n >> 24), char(n >> 16), char(n >> 8), char(n)} + events;
+}
+
+const std::string end_of_track("\0\xFF\x2F\0", 4);
+
+TEST_F(CorpusTest, ListsTheFilesReadWithWarnings) {
+    write_piece("plain.mid", {60});
+    // Two notes and no end-of-track: read, with a warning at the end of the track chunk.
+    write_bytes("no_end.mid", format_zero_file(std::string("\0\x90\x3C\x40\x60\x80\x3C\x40", 8)));
+    // A header that announces no tracks: a warning, and then no notes to tokenize.
+    write_bytes("empty.mid", std::string("MThd\0\0\0\6\0\0\0\0\0\x60", 14));
+
+    const Corpus corpus = load_seed_corpus({dir_}, 2);
+    ASSERT_EQ(corpus.pieces.size(), 2u);
+    EXPECT_EQ(corpus.pieces[0].path, dir_ / "no_end.mid");
+    EXPECT_EQ(corpus.pieces[0].tokens, std::vector<std::string>{"C4"});
+    ASSERT_EQ(corpus.skipped.size(), 1u);
+    EXPECT_EQ(corpus.skipped[0].reason, "no notes");
+    ASSERT_EQ(corpus.warned.size(), 2u);
+    EXPECT_EQ(corpus.warned[0].path, dir_ / "empty.mid");
+    EXPECT_EQ(corpus.warned[0].warnings, std::vector<std::string>{"the header announces no tracks (byte 10)"});
+    EXPECT_EQ(corpus.warned[1].path, dir_ / "no_end.mid");
+    EXPECT_EQ(corpus.warned[1].warnings, std::vector<std::string>{"track 1 has no end-of-track event (byte 30)"});
+}
+
+TEST_F(CorpusTest, ReadsRiffMidiFiles) {
+    const std::string smf = format_zero_file(std::string("\0\x90\x40\x40\x60\x80\x40\x40", 8) + end_of_track);
+    const auto little_endian = [](std::size_t n) {
+        return std::string{char(n), char(n >> 8), char(n >> 16), char(n >> 24)};
+    };
+    const std::string body = "RMIDdata" + little_endian(smf.size()) + smf;
+    write_bytes("song.rmi", "RIFF" + little_endian(body.size()) + body);
+    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    ASSERT_EQ(corpus.pieces.size(), 1u);
+    EXPECT_EQ(corpus.pieces[0].tokens, std::vector<std::string>{"E4"});
+    EXPECT_TRUE(corpus.warned.empty());
+}
+
+TEST_F(CorpusTest, FormatZeroWithEveryChannelKeepsTheNotesOfAllButTheDrums) {
+    // One track, channels 0 to 15 in turn, each striking 60 + its number; channel 9 is drums.
+    std::string events;
+    for (int channel = 0; channel < 16; ++channel) {
+        const char pitch = static_cast<char>(60 + channel);
+        events += {0x00, static_cast<char>(0x90 | channel), pitch, 0x50};
+        events += {0x60, static_cast<char>(0x80 | channel), pitch, 0x00};
+    }
+    write_bytes("channels.mid", format_zero_file(events + end_of_track));
+    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    ASSERT_EQ(corpus.pieces.size(), 1u);
+    const std::vector<std::string> expected = {"C4", "C#4", "D4", "E-4", "E4",  "F4",  "F#4", "G4",
+                                               "G#4", "B-4", "B4", "C5", "C#5", "D5", "E-5"};
+    EXPECT_EQ(corpus.pieces[0].tokens, expected);  // A4, on channel 9, is a drum sound
 }
 
 // The shared corpora, when this checkout has them. The expected numbers were measured here and

@@ -137,7 +137,7 @@ TEST(MidiWriter, RefusesWhatTheFormatCannotHold) {
     EXPECT_THROW(write_midi(long_gap), std::invalid_argument);
 
     MidiFile system_message;
-    system_message.tracks.emplace_back().add_channel_event(0, 0xF8, 0);
+    system_message.tracks.emplace_back().add_channel_event(0, 0xF2, 0);
     EXPECT_THROW(write_midi(system_message), std::invalid_argument);
 }
 

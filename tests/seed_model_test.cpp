@@ -16,7 +16,7 @@ namespace {
 model::ModelInfo small_info() {
     model::ModelInfo info;
     info.preset = "test";
-    info.options = {5, 2, 16, 8, 0.3};
+    info.options = model::SeedModelOptions{5, 2, 16, 8, 0.3};
     info.window = 4;
     info.vocabulary = music::Vocabulary({"C4", "D4", "E4", "0.4.7", "F4"});
     info.hyper = {{"batch", 2}};
@@ -37,23 +37,24 @@ TEST(SeedModel, MapsWindowsToOneLogitPerToken) {
 TEST(ModelFile, RoundTripKeepsWeightsVocabularyAndMetadata) {
     fixtures::TempDir dir;
     model::ModelInfo info = small_info();
-    model::SeedModel net(info.options);
-    model::save_model(dir / "m.pianola", info, net);
+    model::SeedModel net(std::get<model::SeedModelOptions>(info.options));
+    model::save_model(dir / "m.pianola", info, *net);
 
     model::LoadedModel loaded = model::load_model(dir / "m.pianola");
     EXPECT_EQ(loaded.info.vocabulary.tokens(), info.vocabulary.tokens());
     EXPECT_EQ(loaded.info.corpus_ids, info.corpus_ids);
     EXPECT_EQ(loaded.info.window, 4);
-    EXPECT_EQ(loaded.info.options.layers, 2);
+    EXPECT_EQ(std::get<model::SeedModelOptions>(loaded.info.options).layers, 2);
+    model::SeedModel& restored_net = std::get<model::SeedModel>(loaded.net);
     EXPECT_EQ(loaded.info.hyper, info.hyper);
     EXPECT_EQ(loaded.info.tokenizer, "seed");
-    const auto original = net->named_parameters(), restored = loaded.net->named_parameters();
+    const auto original = net->named_parameters(), restored = restored_net->named_parameters();
     ASSERT_EQ(original.size(), restored.size());
     for (const auto& p : original) EXPECT_TRUE(torch::equal(p.value(), restored[p.key()])) << p.key();
     net->eval();
-    loaded.net->eval();
+    restored_net->eval();
     const torch::Tensor x = torch::rand({3, 4});
-    EXPECT_TRUE(torch::equal(net->forward(x), loaded.net->forward(x)));
+    EXPECT_TRUE(torch::equal(net->forward(x), restored_net->forward(x)));
 }
 
 TEST(ModelFile, RefusesFilesThatAreNotModels) {
@@ -72,8 +73,8 @@ TEST(ModelFile, RefusesFilesThatAreNotModels) {
 TEST(ModelFile, RefusesEveryTruncation) {
     fixtures::TempDir dir;
     model::ModelInfo info = small_info();
-    model::SeedModel net(info.options);
-    model::save_model(dir / "m.pianola", info, net);
+    model::SeedModel net(std::get<model::SeedModelOptions>(info.options));
+    model::save_model(dir / "m.pianola", info, *net);
     const std::vector<std::uint8_t> bytes = read_file(dir / "m.pianola");
     for (std::size_t keep : {std::size_t{0}, std::size_t{7}, std::size_t{15}, std::size_t{40}, bytes.size() / 2,
                              bytes.size() - 1}) {

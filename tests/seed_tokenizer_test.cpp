@@ -91,6 +91,25 @@ TEST(SeedTokenizer, ComposedTokensTokenizeBackToThemselves) {
     EXPECT_EQ(tokenizer.tokenize(tokenizer.compose_score(tokens, 96, 48, 500'000)), tokens);
 }
 
+TEST(SeedTokenizer, TransposingTokensEqualsTokenizingTheTransposedScore) {
+    const std::vector<std::array<int, 4>> notes = {{0, 60, 0, 0}, {10, 61, 0, 0}, {20, 62, 0, 0}, {20, 65, 0, 0},
+                                                   {20, 71, 0, 0}, {30, 48, 0, 0}, {30, 60, 0, 0}, {40, 127, 0, 0}};
+    const SeedTokenizer tokenizer;
+    const Tokens tokens = tokenizer.tokenize(score_of(notes));
+    for (int shift = -6; shift <= 6; ++shift) {
+        std::vector<std::array<int, 4>> moved = notes;
+        for (auto& note : moved) note[1] += shift;
+        if (shift > 0) moved.pop_back();  // 127 + shift is no MIDI pitch
+        const Tokens expected = tokenizer.tokenize(score_of(moved));
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            EXPECT_EQ(tokenizer.transpose(tokens[i], shift), expected[i]) << tokens[i] << " by " << shift;
+    }
+    EXPECT_EQ(tokenizer.transpose("G9", 1), std::nullopt);
+    EXPECT_EQ(tokenizer.transpose("C-1", -1), std::nullopt);
+    EXPECT_EQ(tokenizer.transpose("11.2.5", 1), "0.3.6");
+    EXPECT_THROW(tokenizer.transpose("H4", 1), std::invalid_argument);
+}
+
 TEST(SeedTokenizer, ComposeRejectsZeroTiming) {
     EXPECT_THROW(SeedTokenizer().compose_score({"C4"}, 0, 240, 500'000), std::invalid_argument);
     EXPECT_THROW(SeedTokenizer().compose_score({"C4"}, 480, 0, 500'000), std::invalid_argument);

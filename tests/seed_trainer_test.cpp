@@ -21,7 +21,7 @@ music::Corpus cycling_corpus() {
 }
 
 train::TrainJob tiny_job(const std::filesystem::path& out, std::vector<double>* losses) {
-    train::SeedRecipe recipe = train::seed_recipe("tiny");
+    train::SeedRecipe recipe = train::seed_recipe("seed-tiny");
     recipe.epochs = 25;
     return {out, recipe, 7, 0, nullptr, [losses](const train::EpochReport& r) { if (losses) losses->push_back(r.loss); }};
 }
@@ -86,7 +86,7 @@ TEST(SeedTrainer, TimeBudgetStopsCleanlyWithAModelSaved) {
     job.recipe.epochs = 100000;
     job.max_seconds = 0.5;
     const train::TrainSummary s = train::train_seed(corpus, set, job);
-    EXPECT_TRUE(s.stopped_by_time);
+    EXPECT_TRUE(s.stopped_by_budget);
     EXPECT_LT(s.epochs, 100000);
     EXPECT_NO_THROW(model::load_model(dir / "m.pianola"));
 }

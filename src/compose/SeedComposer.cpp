@@ -3,18 +3,11 @@
 #include <random>
 #include <stdexcept>
 
+#include "compose/TokenSampler.h"
 #include "midi/MidiWriter.h"
 #include "music/SeedTokenizer.h"
 
 namespace pianola::compose {
-
-// logits: (1, V) -> a token id.
-static std::int64_t choose_token(const torch::Tensor& logits, double temperature, std::mt19937_64& rng) {
-    if (temperature == 0) return logits.argmax(1).item<std::int64_t>();
-    const torch::Tensor p = torch::softmax(logits.squeeze(0).to(torch::kFloat64) / temperature, 0).contiguous();
-    std::discrete_distribution<std::int64_t> pick(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
-    return pick(rng);
-}
 
 SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature) {
     if (notes < 1) throw std::invalid_argument("the number of notes must be at least 1");
@@ -29,15 +22,18 @@ SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed,
     std::vector<std::int64_t> ids(info.corpus_ids.begin() + static_cast<std::ptrdiff_t>(start),
                                   info.corpus_ids.begin() + static_cast<std::ptrdiff_t>(start + window));
 
+    if (!std::holds_alternative<model::SeedModel>(model.net))
+        throw std::invalid_argument("window generation needs a seed-design model");
+    model::SeedModel& net = std::get<model::SeedModel>(model.net);
     torch::NoGradGuard no_grad;
-    model.net->eval();
-    const double vocab = static_cast<double>(info.options.vocab);
+    net->eval();
+    const double vocab = static_cast<double>(info.vocab());
     for (int i = 0; i < notes; ++i) {
         const torch::Tensor x = torch::tensor(std::vector<std::int64_t>(ids.end() - static_cast<std::ptrdiff_t>(window), ids.end()))
                                     .to(torch::kFloat32)
                                     .div(vocab)
                                     .unsqueeze(0);                     // (1, T)
-        ids.push_back(choose_token(model.net->forward(x), temperature, rng));
+        ids.push_back(sample_token(net->forward(x).squeeze(0), temperature, rng));
     }
 
     SeedPiece piece;

@@ -34,6 +34,8 @@ private:
                 print_channel_event(e, number);
             } else if (e.status == status::meta) {
                 print_meta_event(e, track.payload_of(e), number);
+            } else if (status::is_one_byte_system(e.status)) {
+                print_one_byte_system_event(e, number);
             } else {
                 record_start(number, e.tick, e.status == status::sysex ? "System_exclusive" : "System_exclusive_packet");
                 bytes_with_length(track.payload_of(e));
@@ -62,6 +64,17 @@ private:
             field(e.d1);
             field(e.d2);
         }
+        end_record();
+    }
+
+    // midicsv's "%02Xx": the status in upper-case hex, then a literal x.
+    void print_one_byte_system_event(const Event& e, std::size_t number) {
+        static constexpr char digits[] = "0123456789ABCDEF";
+        record_start(number, e.tick, "Unknown_event");
+        out_ += ", ";
+        out_ += digits[e.status >> 4];
+        out_ += digits[e.status & 0xF];
+        out_ += 'x';
         end_record();
     }
 

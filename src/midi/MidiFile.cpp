@@ -23,4 +23,11 @@ void Track::add_channel_event(std::uint32_t tick, std::uint8_t status, std::uint
     events.push_back(e);
 }
 
+void Track::add_one_byte_system_event(std::uint32_t tick, std::uint8_t status) {
+    Event e;
+    e.tick = tick;
+    e.status = status;
+    events.push_back(e);
+}
+
 }  // namespace pianola::midi

@@ -1,8 +1,10 @@
 // MidiReader: parses Standard MIDI Files (formats 0, 1, 2) from bytes into a MidiFile.
 // Strict where a guess would corrupt data, tolerant where the standard's readers agree:
 // running status, note-on velocity 0, SysEx (F0/F7) and unknown chunks are read or skipped.
-// Every read is bounds-checked; a malformed file throws FileError with the byte offset.
-// It is not a repair tool: a missing end-of-track or a chunk that runs past the end is an error.
+// Where midicsv reads an odd file (no end-of-track, a last track cut short), the events that are
+// whole are read and the file carries a warning with the byte offset. Every read is bounds-checked;
+// a malformed file throws FileError with the byte offset. It is not a repair tool: it never
+// guesses at bytes that are missing or that it cannot read as midicsv does.
 #pragma once
 
 #include <cstdint>

@@ -46,6 +46,10 @@ void put_event(std::vector<std::uint8_t>& out, const Track& track, const Event& 
         if (e.kind() != status::program_change && e.kind() != status::channel_pressure) out.push_back(e.d2);
         return;
     }
+    if (status::is_one_byte_system(e.status)) {
+        out.push_back(e.status);
+        return;
+    }
     if (e.status != status::meta && e.status != status::sysex && e.status != status::sysex_escape)
         throw std::invalid_argument("event status " + std::to_string(e.status) + " cannot be written to a MIDI file");
     out.push_back(e.status);

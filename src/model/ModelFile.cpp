@@ -11,22 +11,52 @@ namespace pianola::model {
 static constexpr char magic[8] = {'P', 'I', 'A', 'N', 'O', 'L', 'A', '\n'};
 static constexpr int format_version = 1;
 
+Network make_network(const NetworkOptions& options) {
+    if (const auto* seed = std::get_if<SeedModelOptions>(&options)) return SeedModel(*seed);
+    return LmModel(std::get<LmModelOptions>(options));
+}
+
+torch::nn::Module& module_of(Network& net) {
+    return std::visit([](auto& holder) -> torch::nn::Module& { return *holder; }, net);
+}
+
+std::int64_t ModelInfo::vocab() const {
+    return std::visit([](const auto& o) { return o.vocab; }, options);
+}
+
+static nlohmann::json network_header(const ModelInfo& info) {
+    if (const auto* o = std::get_if<SeedModelOptions>(&info.options))
+        return {{"kind", "seed-lstm"}, {"vocab", o->vocab},     {"layers", o->layers}, {"hidden", o->hidden},
+                {"dense", o->dense},   {"dropout", o->dropout}, {"window", info.window}};
+    const auto& o = std::get<LmModelOptions>(info.options);
+    return {{"kind", "lm-lstm"},  {"vocab", o.vocab},     {"embed", o.embed},
+            {"layers", o.layers}, {"hidden", o.hidden},   {"dropout", o.dropout},
+            {"output_dropout", o.output_dropout},         {"window", info.window}};
+}
+
+static NetworkOptions network_options(const nlohmann::json& m, const std::string& name) {
+    const std::string kind = m.at("kind").get<std::string>();
+    if (kind == "seed-lstm") return SeedModelOptions{m.at("vocab"), m.at("layers"), m.at("hidden"), m.at("dense"),
+                                                     m.at("dropout")};
+    if (kind == "lm-lstm") return LmModelOptions{m.at("vocab"),  m.at("embed"),   m.at("layers"),
+                                                 m.at("hidden"), m.at("dropout"), m.at("output_dropout")};
+    throw FileError(name, "unknown model kind \"" + kind + "\" (written by a newer pianola?)", 16);
+}
+
 static nlohmann::json header_of(const ModelInfo& info) {
     return {{"format_version", format_version},
             {"pianola_version", PIANOLA_VERSION},
             {"tokenizer", info.tokenizer},
             {"preset", info.preset},
-            {"model", {{"kind", "seed-lstm"}, {"vocab", info.options.vocab}, {"layers", info.options.layers},
-                       {"hidden", info.options.hidden}, {"dense", info.options.dense},
-                       {"dropout", info.options.dropout}, {"window", info.window}}},
+            {"model", network_header(info)},
             {"vocabulary", info.vocabulary.tokens()},
             {"hyper", info.hyper},
             {"training", info.training}};
 }
 
-void save_model(const std::filesystem::path& path, const ModelInfo& info, SeedModel& net) {
+void save_model(const std::filesystem::path& path, const ModelInfo& info, torch::nn::Module& net) {
     torch::serialize::OutputArchive archive;
-    net->save(archive);
+    net.save(archive);
     archive.write("corpus_ids", torch::tensor(info.corpus_ids, torch::kInt64), /*is_buffer=*/true);
     std::ostringstream tensors;
     archive.save_to(tensors);
@@ -49,7 +79,7 @@ LoadedModel load_model(const std::filesystem::path& path) {
     for (int i = 0; i < 8; ++i) length |= static_cast<std::uint64_t>(bytes[8 + i]) << (8 * i);
     if (length > bytes.size() - 16) throw FileError(name, "model header runs past the end of the file", 8);
 
-    LoadedModel loaded{{}, nullptr};
+    LoadedModel loaded{{}, SeedModel(nullptr)};
     ModelInfo& info = loaded.info;
     try {
         const auto header = nlohmann::json::parse(bytes.begin() + 16, bytes.begin() + 16 + length);
@@ -59,7 +89,7 @@ LoadedModel load_model(const std::filesystem::path& path) {
         info.tokenizer = header.at("tokenizer").get<std::string>();
         info.preset = header.at("preset").get<std::string>();
         const auto& m = header.at("model");
-        info.options = {m.at("vocab"), m.at("layers"), m.at("hidden"), m.at("dense"), m.at("dropout")};
+        info.options = network_options(m, name);
         info.window = m.at("window");
         info.vocabulary = music::Vocabulary(header.at("vocabulary").get<std::vector<std::string>>());
         info.hyper = header.at("hyper");
@@ -67,15 +97,15 @@ LoadedModel load_model(const std::filesystem::path& path) {
     } catch (const nlohmann::json::exception& e) {
         throw FileError(name, std::string("damaged model header: ") + e.what(), 16);
     }
-    if (static_cast<std::int64_t>(info.vocabulary.size()) != info.options.vocab)
+    if (static_cast<std::int64_t>(info.vocabulary.size()) != info.vocab())
         throw FileError(name, "damaged model header: vocabulary size does not match the model", 16);
 
-    loaded.net = SeedModel(info.options);
+    loaded.net = make_network(info.options);
     try {
         std::istringstream tensors(std::string(bytes.begin() + 16 + length, bytes.end()));
         torch::serialize::InputArchive archive;
         archive.load_from(tensors);
-        loaded.net->load(archive);
+        module_of(loaded.net).load(archive);
         torch::Tensor ids;
         archive.read("corpus_ids", ids, /*is_buffer=*/true);
         ids = ids.to(torch::kInt64).contiguous();
@@ -85,7 +115,7 @@ LoadedModel load_model(const std::filesystem::path& path) {
                         16 + length);
     }
     for (std::int64_t id : info.corpus_ids)
-        if (id < 0 || id >= info.options.vocab) throw FileError(name, "damaged model: token id out of range");
+        if (id < 0 || id >= info.vocab()) throw FileError(name, "damaged model: token id out of range");
     return loaded;
 }
 

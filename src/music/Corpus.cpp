@@ -20,13 +20,15 @@ namespace pianola::music {
 
 namespace {
 
-// Also "*.mid.gz" and the like: Debian ships gzipped MIDI, and the reader inflates it.
+// Also "*.mid.gz" and the like: Debian ships gzipped MIDI, and the reader inflates it. "*.rmi"
+// is RIFF-wrapped MIDI, which the reader unwraps.
 bool is_midi_name(const std::filesystem::path& path) {
     std::string name = path.filename().string();
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     std::string_view stem = name;
     if (stem.ends_with(".gz")) stem.remove_suffix(3);
-    return stem.ends_with(".mid") || stem.ends_with(".midi") || stem.ends_with(".kar") || stem.ends_with(".smf");
+    return stem.ends_with(".mid") || stem.ends_with(".midi") || stem.ends_with(".kar") || stem.ends_with(".smf") ||
+           stem.ends_with(".rmi");
 }
 
 std::vector<std::filesystem::path> midi_files_under(const std::filesystem::path& dir) {
@@ -54,15 +56,18 @@ std::string one_line(std::string text) {
 struct FileOutcome {
     std::vector<std::string> tokens;
     std::optional<std::string> failure;
+    std::vector<std::string> warnings;
 };
 
 FileOutcome tokenize_file(const std::filesystem::path& path) {
     try {
-        FileOutcome outcome{SeedTokenizer().tokenize(score_from_midi(midi::read_midi_file(path))), std::nullopt};
+        const midi::MidiFile file = midi::read_midi_file(path);
+        FileOutcome outcome{SeedTokenizer().tokenize(score_from_midi(file)), std::nullopt, {}};
+        for (const midi::ReadWarning& warning : file.warnings) outcome.warnings.push_back(warning.text());
         if (outcome.tokens.empty()) outcome.failure = "no notes";
         return outcome;
     } catch (const std::exception& e) {
-        return {{}, one_line(e.what())};
+        return {{}, one_line(e.what()), {}};
     }
 }
 
@@ -95,6 +100,7 @@ Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int thre
 
     Corpus corpus;
     for (std::size_t i = 0; i < files.size(); ++i) {
+        if (!outcomes[i].warnings.empty()) corpus.warned.push_back({files[i], std::move(outcomes[i].warnings)});
         if (outcomes[i].failure)
             corpus.skipped.push_back({files[i], std::move(*outcomes[i].failure)});
         else

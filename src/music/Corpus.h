@@ -1,6 +1,7 @@
 // Corpus: every MIDI file under some folders, read and tokenized, with the files that could not
-// be read listed with their reason instead of stopping the load. Files are read in parallel
-// (the order of the result is the sorted path order, whatever the thread count).
+// be read listed with their reason instead of stopping the load, and the files read with
+// warnings listed with them. Files are read in parallel (the order of the result is the sorted
+// path order, whatever the thread count).
 #pragma once
 
 #include <filesystem>
@@ -19,13 +20,21 @@ struct SkippedFile {
     std::string reason;  // one line, with the byte offset for malformed MIDI
 };
 
+// A file the MIDI reader read past something odd in (midi::ReadWarning), whether it then gave
+// tokens or not.
+struct WarnedFile {
+    std::filesystem::path path;
+    std::vector<std::string> warnings;  // one line each, with the byte offset
+};
+
 struct Corpus {
     std::vector<CorpusPiece> pieces;  // files that gave at least one token
     std::vector<SkippedFile> skipped;
+    std::vector<WarnedFile> warned;
     std::size_t token_count() const;
 };
 
-// MIDI files are *.mid, *.midi, *.kar and *.smf (any case, optionally gzipped: "*.mid.gz"), found
+// MIDI files are *.mid, *.midi, *.kar, *.smf and *.rmi (any case, optionally gzipped: "*.mid.gz"), found
 // recursively; the files of all folders come back as one sorted list without duplicates. A path
 // that is a file is taken as it is, whatever its name. Throws FileError when a path is missing
 // or a folder holds no MIDI file at all.

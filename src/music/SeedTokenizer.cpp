@@ -91,6 +91,17 @@ std::vector<std::uint8_t> SeedTokenizer::pitches_of(std::string_view token) cons
     return pitches;
 }
 
+std::optional<std::string> SeedTokenizer::transpose(std::string_view token, int semitones) const {
+    if (auto pitch = parse_pitch_name(token)) {
+        const int moved = *pitch + semitones;
+        if (moved < 0 || moved > 127) return std::nullopt;
+        return pitch_name(static_cast<std::uint8_t>(moved));
+    }
+    unsigned classes = 0;
+    for (int pc : parse_chord(token)) classes |= 1u << (((pc + semitones) % 12 + 12) % 12);
+    return chord_tokens()[classes];
+}
+
 Score SeedTokenizer::compose_score(const std::vector<std::string>& tokens, std::uint16_t ticks_per_quarter,
                                    std::uint32_t step_ticks, std::uint32_t tempo_us) const {
     if (ticks_per_quarter == 0 || step_ticks == 0 || tempo_us == 0)

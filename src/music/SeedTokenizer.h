@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ public:
     // The MIDI pitches a token sounds: a note token its own pitch, a chord token its pitch
     // classes in octave 4 (MIDI 60..71). Throws std::invalid_argument for a malformed token.
     std::vector<std::uint8_t> pitches_of(std::string_view token) const;
+
+    // The token moved by `semitones`: a note token's pitch (nullopt when it leaves MIDI's 0..127),
+    // a chord token's pitch classes, put back in normal order. Transposition augmentation relies on
+    // it: a transposed piece tokenizes to exactly the transposed tokens. Throws std::invalid_argument
+    // for a malformed token.
+    std::optional<std::string> transpose(std::string_view token, int semitones) const;
 
     // The original design's output: one onset every `step_ticks`, each lasting `step_ticks`.
     Score compose_score(const std::vector<std::string>& tokens, std::uint16_t ticks_per_quarter,

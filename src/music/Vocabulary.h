@@ -11,6 +11,10 @@
 
 namespace pianola::music {
 
+// Opens every piece for next-token models: they learn how pieces begin, and generation starts
+// from it. '<' sorts after the digits and before the letters, so no tokenizer's token collides.
+inline constexpr std::string_view piece_start_token = "<piece>";
+
 class Vocabulary {
 public:
     Vocabulary() = default;

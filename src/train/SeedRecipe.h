@@ -1,6 +1,6 @@
 // SeedRecipe: every hyper-parameter of the original design's training, and the named presets.
-// `seed` is the original exactly; `small` and `tiny` are the same recipe scaled down, for the
-// demo (minutes) and for tests and CI (seconds). Flags override single fields after the preset.
+// `seed` is the original exactly; `seed-small` and `seed-tiny` are the same recipe scaled down,
+// for quick comparisons (minutes) and for tests (seconds). Flags override single fields after the preset.
 #pragma once
 
 #include <cstdint>

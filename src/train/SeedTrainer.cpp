@@ -63,20 +63,21 @@ TrainSummary train_seed(const music::Corpus& corpus, const TrainingSet& set, con
 
     model::ModelInfo info;
     info.preset = recipe.preset;
-    info.options = recipe.model;
-    info.options.vocab = vocab;
+    model::SeedModelOptions options = recipe.model;
+    options.vocab = vocab;
+    info.options = options;
     info.window = recipe.window;
     info.vocabulary = set.vocabulary;
     info.hyper = to_json(recipe);
     info.hyper["seed"] = job.seed;
     info.corpus_ids = set.ids;
 
-    model::SeedModel net(info.options);
+    model::SeedModel net(options);
     torch::optim::RMSprop optimizer(net->parameters(),
                                     torch::optim::RMSpropOptions(recipe.learning_rate).alpha(0.9).eps(1e-7));
 
     TrainSummary summary;
-    summary.windows = data.size();
+    summary.examples = data.size();
     const auto start = Clock::now();
     const bool has_deadline = job.max_seconds > 0;
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
@@ -88,8 +89,15 @@ TrainSummary train_seed(const music::Corpus& corpus, const TrainingSet& set, con
         samples += outcome.samples;
         summary.epochs = epoch;
 
-        EpochReport report{epoch, outcome.loss, seconds_since(epoch_start), 0, outcome.complete, false};
-        report.samples_per_s = static_cast<double>(outcome.samples) / report.seconds;
+        EpochReport report;
+        report.epoch = epoch;
+        report.epochs = recipe.epochs;
+        report.loss = outcome.loss;
+        report.seconds = seconds_since(epoch_start);
+        report.rate = static_cast<double>(outcome.samples) / report.seconds;
+        report.learning_rate = recipe.learning_rate;
+        report.eta_seconds = report.seconds * (recipe.epochs - epoch);
+        report.complete = outcome.complete;
         if (summary.best_epoch == 0 || outcome.loss < summary.best_loss) {
             summary.best_epoch = epoch;
             summary.best_loss = outcome.loss;
@@ -99,17 +107,17 @@ TrainSummary train_seed(const music::Corpus& corpus, const TrainingSet& set, con
                              {"files", corpus.pieces.size()},
                              {"tokens", set.ids.size()},
                              {"windows", data.size()}};
-            save_model(job.out, info, net);
+            save_model(job.out, info, *net);
             report.saved = true;
         }
         if (job.on_epoch) job.on_epoch(report);
         if (!outcome.complete || (has_deadline && Clock::now() >= deadline)) {
-            summary.stopped_by_time = epoch < recipe.epochs;
+            summary.stopped_by_budget = epoch < recipe.epochs;
             break;
         }
     }
     summary.seconds = seconds_since(start);
-    summary.samples_per_s = static_cast<double>(samples) / summary.seconds;
+    summary.rate = static_cast<double>(samples) / summary.seconds;
     return summary;
 }
 

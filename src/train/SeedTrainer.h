@@ -11,25 +11,10 @@
 
 #include "music/Corpus.h"
 #include "train/SeedRecipe.h"
+#include "train/TrainingReport.h"
 #include "train/TrainingSet.h"
 
 namespace pianola::train {
-
-struct StepReport {
-    int epoch = 0, epochs = 0;          // 1-based epoch
-    std::int64_t step = 0, steps = 0;   // 1-based step within the epoch
-    double loss = 0;                    // mean loss of the epoch so far
-    double samples_per_s = 0;           // this epoch so far
-};
-
-struct EpochReport {
-    int epoch = 0;
-    double loss = 0;
-    double seconds = 0;
-    double samples_per_s = 0;
-    bool complete = true;  // false: cut short by the time budget
-    bool saved = false;    // the best loss so far: the model file was written
-};
 
 struct TrainJob {
     std::filesystem::path out;        // the model file
@@ -38,16 +23,6 @@ struct TrainJob {
     double max_seconds = 0;           // 0: no time budget
     std::function<void(const StepReport&)> on_step;
     std::function<void(const EpochReport&)> on_epoch;
-};
-
-struct TrainSummary {
-    int epochs = 0;          // epochs run, the last possibly partial
-    int best_epoch = 0;
-    double best_loss = 0;
-    double seconds = 0;
-    double samples_per_s = 0;
-    std::int64_t windows = 0;
-    bool stopped_by_time = false;
 };
 
 // Trains a fresh SeedModel on the corpus and writes it to job.out at every new best epoch loss.

@@ -1,0 +1,17 @@
+// TokenSampler: picks the next token from a model's logits: the argmax at temperature 0 (the
+// original design), otherwise a draw from softmax(logits / temperature). Shared by the windowed
+// seed composer and the stateful composer so that both sample identically.
+// Top-k, top-p and re-sampling rules belong to the composing-well issue, not here yet.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+#include <torch/torch.h>
+
+namespace pianola::compose {
+
+// logits: (V) float -> an id in [0, V).
+std::int64_t sample_token(const torch::Tensor& logits, double temperature, std::mt19937_64& rng);
+
+}  // namespace pianola::compose

@@ -1,0 +1,49 @@
+// LmModel: the default network, a next-token language model. Token ids are embedded (not scaled
+// to one scalar as in the seed design), stacked LSTMs read them, and a linear layer predicts the
+// next token at every position, so a sequence of T tokens trains on T targets at once.
+// The recurrent state is an argument and a result: training carries it across consecutive chunks
+// of the same stream, generation carries it from one token to the next.
+// It is not the seed design (model/SeedModel is) and holds no sampling logic (compose/ does).
+//
+// Shapes: B batch, T time, E embedding size, H LSTM hidden size, L layers, V vocabulary.
+#pragma once
+
+#include <cstdint>
+#include <tuple>
+
+#include <torch/torch.h>
+
+namespace pianola::model {
+
+struct LmModelOptions {
+    std::int64_t vocab = 0;     // V
+    std::int64_t embed = 64;    // E
+    std::int64_t layers = 2;    // L
+    std::int64_t hidden = 256;  // H
+    double dropout = 0.3;         // between LSTM layers, as torch::nn::LSTM applies it
+    double output_dropout = 0.3;  // on the last LSTM layer's output, before the output layer
+};
+
+// (h, c), each (L, B, H).
+using LstmState = std::tuple<torch::Tensor, torch::Tensor>;
+
+class LmModelImpl : public torch::nn::Module {
+public:
+    explicit LmModelImpl(const LmModelOptions& options);
+
+    // x: (B, T) int64 ids, state: (L, B, H) pair or undefined tensors for zeros
+    //   -> logits (B, T, V) and the state after the last step.
+    std::tuple<torch::Tensor, LstmState> forward(const torch::Tensor& x, const LstmState& state = {});
+
+    const LmModelOptions& options() const { return options_; }
+
+private:
+    LmModelOptions options_;
+    torch::nn::Embedding embed_{nullptr};
+    torch::nn::LSTM lstm_{nullptr};
+    torch::nn::Dropout drop_{nullptr};
+    torch::nn::Linear out_{nullptr};
+};
+TORCH_MODULE(LmModel);
+
+}  // namespace pianola::model

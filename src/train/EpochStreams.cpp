@@ -1,0 +1,48 @@
+#include "train/EpochStreams.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+
+namespace pianola::train {
+
+EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed,
+                           int epoch) {
+    if (batch < 1 || seq < 1) throw std::invalid_argument("batch and sequence length must be at least 1");
+    std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                        static_cast<std::uint32_t>(epoch)};
+    std::mt19937_64 rng(seeds);
+    std::vector<std::size_t> order(set.train.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+
+    std::vector<std::int64_t> stream;
+    stream.reserve(static_cast<std::size_t>(set.train_tokens()) + set.train.size());
+    for (std::size_t piece : order) {
+        std::vector<const TokenIds*> shifts;
+        for (const TokenIds& ids : set.train[piece])
+            if (!ids.empty()) shifts.push_back(&ids);
+        const TokenIds& ids = *shifts[std::uniform_int_distribution<std::size_t>(0, shifts.size() - 1)(rng)];
+        stream.insert(stream.end(), ids.begin(), ids.end());
+    }
+    const auto predictions = static_cast<std::int64_t>(stream.size()) - 1;
+    if (predictions < 1) throw std::invalid_argument("the training pieces hold no token to learn");
+
+    rows_ = std::clamp<std::int64_t>(predictions / seq, 1, batch);
+    chunk_ = std::min(seq, predictions / rows_);
+    steps_ = predictions / rows_ / chunk_;
+    const std::int64_t row_length = steps_ * chunk_ + 1;
+    // Rows start row_length - 1 apart and overlap by one token: the last target of a row is the
+    // first input of the next, so no prediction is lost at the cuts.
+    rows_tensor_ = torch::from_blob(stream.data(), {predictions + 1}, torch::kInt64)
+                       .as_strided({rows_, row_length}, {row_length - 1, 1})
+                       .clone();
+}
+
+StreamBatch EpochStreams::batch(std::int64_t step) const {
+    const std::int64_t begin = step * chunk_;
+    return {rows_tensor_.slice(1, begin, begin + chunk_), rows_tensor_.slice(1, begin + 1, begin + chunk_ + 1)};
+}
+
+}  // namespace pianola::train

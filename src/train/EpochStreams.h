@@ -1,0 +1,41 @@
+// EpochStreams: one epoch of next-token training data. The training pieces, in a fresh order and
+// each at a random transposition, are concatenated into one stream (piece starts mark the
+// seams) and cut into B equal rows; step s reads columns [sT, sT + T) of every row. Row b of step
+// s + 1 continues row b of step s, so the trainer carries the LSTM state from step to step and
+// the model sees context longer than T. Everything is a function of (seed, epoch), so a resumed
+// run rebuilds exactly the epoch it left.
+// It is not the seed design's window dataset (train/WindowDataset is).
+//
+// Shapes: B rows (batch), T chunk length.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "train/SequenceSet.h"
+
+namespace pianola::train {
+
+struct StreamBatch {
+    torch::Tensor inputs;   // (B, T) int64
+    torch::Tensor targets;  // (B, T) int64, inputs shifted by one
+};
+
+class EpochStreams {
+public:
+    // A stream too short for `batch` rows of `seq` tokens gets fewer rows, then shorter chunks.
+    EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed, int epoch);
+
+    std::int64_t steps() const { return steps_; }
+    std::int64_t rows() const { return rows_; }
+    std::int64_t chunk() const { return chunk_; }
+    StreamBatch batch(std::int64_t step) const;
+
+private:
+    torch::Tensor rows_tensor_;  // (B, steps * T + 1)
+    std::int64_t rows_ = 0, chunk_ = 0, steps_ = 0;
+};
+
+}  // namespace pianola::train

@@ -1,0 +1,39 @@
+// LmRecipe: every hyper-parameter of next-token training and its named presets. `default` is what
+// `pianola train` uses without --preset (sizes chosen by measurement, see the README); `tiny` is
+// the same recipe scaled down for tests. The seed design's 3x512 network is `--layers 3 --hidden
+// 512` on top of any of them. Flags override single fields after the preset.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/LmModel.h"
+
+namespace pianola::train {
+
+struct LmRecipe {
+    std::string preset;
+    model::LmModelOptions model;    // vocab is set from the data
+    std::int64_t seq = 64;          // T: tokens per chunk; the state carries across chunks
+    std::int64_t batch = 16;        // B: parallel rows of the stream
+    int epochs = 60;                // the most; early stopping usually ends sooner
+    double learning_rate = 3e-3;    // AdamW
+    double weight_decay = 0.01;
+    double clip_norm = 1.0;         // on the global gradient norm
+    double lr_decay = 0.5;          // the learning rate is multiplied by this after an epoch without progress
+    int patience = 4;               // epochs without progress before training stops
+    int transpose = 5;              // augmentation: pieces move by up to +-this many semitones
+    double val_split = 0.1;         // share of pieces held out for validation
+};
+
+// Throws std::invalid_argument naming the known presets.
+LmRecipe lm_recipe(std::string_view preset);
+std::vector<std::string> lm_preset_names();
+
+nlohmann::json to_json(const LmRecipe& recipe);
+
+}  // namespace pianola::train

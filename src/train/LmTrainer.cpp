@@ -1,0 +1,188 @@
+#include "train/LmTrainer.h"
+
+#include <chrono>
+
+#include "io/FileError.h"
+#include "model/ModelFile.h"
+#include "train/EpochStreams.h"
+#include "train/TrainingCheckpoint.h"
+#include "train/Validation.h"
+
+namespace pianola::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::LmModelOptions& options) {
+    model::ModelInfo info;
+    info.preset = job.recipe.preset;
+    info.options = options;
+    info.window = job.recipe.seq;
+    info.vocabulary = set.vocabulary;
+    info.hyper = to_json(job.recipe);
+    info.hyper["seed"] = job.seed;
+    for (std::size_t piece = 0; piece < set.train.size(); ++piece) {
+        const TokenIds& ids = set.untransposed(piece);
+        info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
+    }
+    return info;
+}
+
+model::LstmState detached(const model::LstmState& state) {
+    if (!std::get<0>(state).defined()) return state;
+    return {std::get<0>(state).detach(), std::get<1>(state).detach()};
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate) {
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate);
+}
+
+nlohmann::json validation_json(const eval::CrossEntropy& ce) { return {{"nats", ce.nats}, {"tokens", ce.tokens}}; }
+
+}  // namespace
+
+nlohmann::json training_fingerprint(const SequenceSet& set, const LmJob& job) {
+    nlohmann::json recipe = to_json(job.recipe);
+    recipe.erase("epochs");
+    return {{"recipe", recipe},
+            {"seed", job.seed},
+            {"vocab", set.vocabulary.size()},
+            {"train_tokens", set.train_tokens()},
+            {"validation_tokens", set.validation_tokens()}};
+}
+
+TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
+    const LmRecipe& recipe = job.recipe;
+    torch::manual_seed(job.seed);
+    model::LmModelOptions options = recipe.model;
+    options.vocab = static_cast<std::int64_t>(set.vocabulary.size());
+    model::LmModel net(options);
+    torch::optim::AdamW optimizer(net->parameters(),
+                                  torch::optim::AdamWOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));
+    model::ModelInfo info = model_info(set, job, options);
+    const nlohmann::json fingerprint = training_fingerprint(set, job);
+    const std::filesystem::path checkpoint_file = checkpoint_path(job.out);
+
+    TrainingCheckpoint checkpoint{{}, fingerprint, {}};
+    checkpoint.progress.learning_rate = recipe.learning_rate;
+    if (job.resume) {
+        if (!std::filesystem::exists(checkpoint_file))
+            throw FileError(checkpoint_file.string(), "no checkpoint to resume from");
+        checkpoint = load_checkpoint(checkpoint_file, fingerprint, net, optimizer);
+        set_learning_rate(optimizer, checkpoint.progress.learning_rate);
+    }
+    TrainingProgress& progress = checkpoint.progress;
+    model::LstmState& state = checkpoint.state;
+
+    TrainSummary summary;
+    summary.examples = set.train_tokens();
+    summary.best_epoch = progress.saved_epoch;
+    summary.best_loss = progress.saved_best;
+    const auto start = Clock::now();
+    auto last_checkpoint = start;
+    std::int64_t run_steps = 0, run_tokens = 0;
+    bool budget_spent = false;
+    const auto out_of_budget = [&] {
+        return (job.max_steps > 0 && run_steps >= job.max_steps) ||
+               (job.max_seconds > 0 && seconds_since(start) >= job.max_seconds);
+    };
+
+    while (progress.epoch <= recipe.epochs && progress.bad_epochs < recipe.patience && !budget_spent) {
+        const auto epoch_start = Clock::now();
+        const EpochStreams data(set, recipe.batch, recipe.seq, job.seed, progress.epoch);
+        const std::int64_t epoch_start_tokens = progress.epoch_tokens;
+        net->train();
+        while (progress.step < data.steps()) {
+            const StreamBatch batch = data.batch(progress.step);
+            optimizer.zero_grad();
+            auto [logits, next] = net->forward(batch.inputs, detached(state));  // (B, T, V)
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(
+                logits.reshape({-1, options.vocab}), batch.targets.reshape(-1));
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(net->parameters(), recipe.clip_norm);
+            optimizer.step();
+            state = detached(next);
+
+            const std::int64_t tokens = batch.targets.numel();
+            progress.epoch_loss_sum += loss.item<double>() * static_cast<double>(tokens);
+            progress.epoch_tokens += tokens;
+            ++progress.step;
+            ++run_steps;
+            run_tokens += tokens;
+            if (job.on_step)
+                job.on_step({progress.epoch, recipe.epochs, progress.step, data.steps(),
+                             progress.epoch_loss_sum / static_cast<double>(progress.epoch_tokens),
+                             static_cast<double>(progress.epoch_tokens - epoch_start_tokens) / seconds_since(epoch_start)});
+            budget_spent = out_of_budget();
+            if (budget_spent && progress.step < data.steps()) break;
+            if (job.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= job.checkpoint_seconds &&
+                progress.step < data.steps()) {
+                save_checkpoint(checkpoint_file, checkpoint, net, optimizer);
+                last_checkpoint = Clock::now();
+            }
+        }
+        const bool complete = progress.step == data.steps();
+        const double train_seconds = seconds_since(epoch_start);
+        const auto trained_tokens = static_cast<double>(progress.epoch_tokens - epoch_start_tokens);
+
+        EpochReport report;
+        report.epoch = progress.epoch;
+        report.epochs = recipe.epochs;
+        report.loss = progress.epoch_tokens > 0 ? progress.epoch_loss_sum / static_cast<double>(progress.epoch_tokens) : 0;
+        report.learning_rate = progress.learning_rate;
+        report.complete = complete;
+        if (!set.validation.empty()) report.validation = validate(net, set.validation, recipe.seq * 4);
+        const double criterion = report.validation ? report.validation->nats_per_token() : report.loss;
+        if (criterion < progress.saved_best) {
+            progress.saved_best = criterion;
+            progress.saved_epoch = progress.epoch;
+            progress.saved_validation = report.validation ? validation_json(*report.validation) : nlohmann::json();
+            info.training = nlohmann::json(job.data_description);
+            info.training["epoch"] = progress.epoch;
+            info.training["epoch_complete"] = complete;
+            info.training["loss"] = report.loss;
+            info.training["validation"] = progress.saved_validation;
+            if (report.validation) info.training["validation_bits_per_token"] = report.validation->bits_per_token();
+            save_model(job.out, info, *net);
+            report.saved = true;
+        }
+        if (complete) {
+            if (criterion < progress.schedule_best) {
+                progress.schedule_best = criterion;
+                progress.bad_epochs = 0;
+            } else {
+                ++progress.bad_epochs;
+                progress.learning_rate *= recipe.lr_decay;
+                set_learning_rate(optimizer, progress.learning_rate);
+            }
+            ++progress.epoch;
+            progress.step = 0;
+            progress.epoch_loss_sum = 0;
+            progress.epoch_tokens = 0;
+            state = {};
+        }
+        save_checkpoint(checkpoint_file, checkpoint, net, optimizer);
+        last_checkpoint = Clock::now();
+
+        report.seconds = seconds_since(epoch_start);
+        report.rate = trained_tokens / train_seconds;
+        report.eta_seconds = report.seconds * (recipe.epochs - report.epoch);
+        summary.epochs = report.epoch;
+        if (job.on_epoch) job.on_epoch(report);
+    }
+    summary.stopped_early = progress.bad_epochs >= recipe.patience;
+    summary.stopped_by_budget = budget_spent && progress.epoch <= recipe.epochs && !summary.stopped_early;
+    summary.best_epoch = progress.saved_epoch;
+    summary.best_loss = progress.saved_best;
+    if (!progress.saved_validation.is_null())
+        summary.best_validation = eval::CrossEntropy{progress.saved_validation.at("nats"),
+                                                     progress.saved_validation.at("tokens")};
+    summary.seconds = seconds_since(start);
+    summary.rate = static_cast<double>(run_tokens) / summary.seconds;
+    return summary;
+}
+
+}  // namespace pianola::train

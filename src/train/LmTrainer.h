@@ -1,0 +1,42 @@
+// LmTrainer: the default training loop, top to bottom. Each epoch streams every training piece
+// (at a random transposition) through the LSTM, T tokens per step with the state carried, and
+// learns the next token at every position with AdamW and gradient clipping. After each epoch
+// it scores the held-out pieces, writes the model file when validation is the best so far,
+// halves the learning rate when it is not, and stops after `patience` such epochs. A checkpoint
+// beside the model (every epoch, every `checkpoint_seconds`, and at a budget stop) lets
+// `resume` go on exactly where it stopped.
+// It is not the seed design's loop (train/SeedTrainer is) and does not load or tokenize MIDI.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+
+#include "train/LmRecipe.h"
+#include "train/SequenceSet.h"
+#include "train/TrainingReport.h"
+
+namespace pianola::train {
+
+struct LmJob {
+    std::filesystem::path out;          // the model file; the checkpoint is checkpoint_path(out)
+    LmRecipe recipe;
+    std::uint64_t seed = 1;             // weights, data order, transpositions and dropout
+    double max_seconds = 0;             // 0: no time budget
+    std::int64_t max_steps = 0;         // 0: no step budget; counts the steps of this run only
+    bool resume = false;                // go on from the checkpoint instead of starting afresh
+    double checkpoint_seconds = 60;     // mid-epoch checkpoint interval
+    nlohmann::json data_description;    // stored in the model file's "training" (files, skipped...)
+    std::function<void(const StepReport&)> on_step;
+    std::function<void(const EpochReport&)> on_epoch;
+};
+
+// What must not change between a run and its resumption (the recipe but its epochs, the seed,
+// the data's size); the checkpoint stores it and --resume compares.
+nlohmann::json training_fingerprint(const SequenceSet& set, const LmJob& job);
+
+// Throws std::invalid_argument for a set with no training token, FileError for a checkpoint
+// that cannot be resumed.
+TrainSummary train_lm(const SequenceSet& set, const LmJob& job);
+
+}  // namespace pianola::train

@@ -1,0 +1,80 @@
+#include "train/SequenceSet.h"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "music/SeedTokenizer.h"
+
+namespace pianola::train {
+
+namespace {
+
+// The piece moved by `shift`, or nullopt when one of its notes would leave the MIDI range.
+std::optional<std::vector<std::string>> transposed(const std::vector<std::string>& tokens, int shift) {
+    const music::SeedTokenizer tokenizer;
+    std::vector<std::string> moved;
+    moved.reserve(tokens.size());
+    for (const std::string& token : tokens) {
+        std::optional<std::string> t = tokenizer.transpose(token, shift);
+        if (!t) return std::nullopt;
+        moved.push_back(std::move(*t));
+    }
+    return moved;
+}
+
+TokenIds encode_piece(const music::Vocabulary& vocabulary, std::int64_t piece_start,
+                      const std::vector<std::string>& tokens) {
+    TokenIds ids{piece_start};
+    ids.reserve(tokens.size() + 1);
+    for (const std::string& token : tokens) ids.push_back(vocabulary.id(token));
+    return ids;
+}
+
+}  // namespace
+
+std::int64_t SequenceSet::train_tokens() const {
+    std::int64_t n = 0;
+    for (std::size_t piece = 0; piece < train.size(); ++piece)
+        n += static_cast<std::int64_t>(untransposed(piece).size()) - 1;
+    return n;
+}
+
+std::int64_t SequenceSet::validation_tokens() const {
+    std::int64_t n = 0;
+    for (const TokenIds& piece : validation) n += static_cast<std::int64_t>(piece.size()) - 1;
+    return n;
+}
+
+SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose) {
+    if (transpose < 0 || transpose > 12) throw std::invalid_argument("transposition must be 0 to 12 semitones");
+    // train_text[piece][shift + transpose]: the tokens, or nullopt where the shift leaves the range.
+    std::vector<std::vector<std::optional<std::vector<std::string>>>> train_text;
+    std::vector<std::string> all{std::string(music::piece_start_token)};
+    for (std::size_t piece : split.train) {
+        auto& shifts = train_text.emplace_back();
+        for (int shift = -transpose; shift <= transpose; ++shift) {
+            shifts.push_back(transposed(corpus.pieces.at(piece).tokens, shift));
+            if (shifts.back()) all.insert(all.end(), shifts.back()->begin(), shifts.back()->end());
+        }
+    }
+    for (std::size_t piece : split.validation) {
+        const auto& tokens = corpus.pieces.at(piece).tokens;
+        all.insert(all.end(), tokens.begin(), tokens.end());
+    }
+
+    SequenceSet set;
+    set.vocabulary = music::Vocabulary(std::move(all));
+    set.piece_start = set.vocabulary.id(music::piece_start_token);
+    set.transpose = transpose;
+    for (const auto& shifts : train_text) {
+        auto& encoded = set.train.emplace_back();
+        for (const auto& tokens : shifts)
+            encoded.push_back(tokens ? encode_piece(set.vocabulary, set.piece_start, *tokens) : TokenIds{});
+    }
+    for (std::size_t piece : split.validation)
+        set.validation.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
+    return set;
+}
+
+}  // namespace pianola::train

@@ -1,0 +1,37 @@
+// SequenceSet: a split corpus as the next-token trainer and the n-gram baselines read it. Each
+// piece is its token ids behind one piece-start token, so a model learns how pieces open and
+// never predicts across the seam between two files. Training pieces are kept at every
+// transposition in the allowed range, ready for augmentation; validation pieces only as written.
+// The vocabulary covers every token of both sides at every kept transposition, so no token is
+// ever unknown and every model is scored over the same V.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "music/Corpus.h"
+#include "music/Vocabulary.h"
+#include "train/PieceSplit.h"
+
+namespace pianola::train {
+
+using TokenIds = std::vector<std::int64_t>;
+
+struct SequenceSet {
+    music::Vocabulary vocabulary;
+    std::int64_t piece_start = 0;   // id of music::piece_start_token
+    int transpose = 0;              // training pieces are kept at shifts -transpose..+transpose
+    // train[piece][shift + transpose]: the piece's ids (piece start first) moved by `shift`
+    // semitones; empty where that shift would move a note outside MIDI's 0..127.
+    std::vector<std::vector<TokenIds>> train;
+    std::vector<TokenIds> validation;  // piece start first, untransposed
+
+    const TokenIds& untransposed(std::size_t piece) const { return train[piece][transpose]; }
+    std::int64_t train_tokens() const;       // untransposed, piece starts excluded
+    std::int64_t validation_tokens() const;  // the predictions validation scores
+};
+
+// Seed tokens only, for now: transposition goes through SeedTokenizer::transpose.
+SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose);
+
+}  // namespace pianola::train

@@ -1,0 +1,237 @@
+// Next-token training: the split keeps pieces whole, the stream feeds every token once per epoch
+// with rows that continue from step to step, validation scores what it should, training learns
+// a learnable corpus, and a stopped-then-resumed run ends with the same weights as an
+// uninterrupted one.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "TestFiles.h"
+#include "compose/LmComposer.h"
+#include "io/FileError.h"
+#include "model/ModelFile.h"
+#include "train/EpochStreams.h"
+#include "train/LmTrainer.h"
+#include "train/PieceSplit.h"
+#include "train/TrainingCheckpoint.h"
+#include "train/Validation.h"
+
+using namespace pianola;
+
+namespace {
+
+// Pieces that repeat one phrase, each starting at another point of it: a small LSTM learns it.
+music::Corpus cycling_corpus(int pieces, int repeats) {
+    const std::vector<std::string> cycle = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4", "2.5.9"};
+    music::Corpus corpus;
+    for (int p = 0; p < pieces; ++p) {
+        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
+        for (int i = 0; i < repeats * static_cast<int>(cycle.size()); ++i)
+            piece.tokens.push_back(cycle[static_cast<std::size_t>(i + p) % cycle.size()]);
+        corpus.pieces.push_back(piece);
+    }
+    return corpus;
+}
+
+train::LmJob tiny_job(const std::filesystem::path& out) {
+    train::LmJob job;
+    job.out = out;
+    job.recipe = train::lm_recipe("tiny");
+    job.recipe.transpose = 2;
+    job.seed = 5;
+    job.checkpoint_seconds = 0;
+    return job;
+}
+
+std::vector<torch::Tensor> checkpoint_weights(const std::filesystem::path& path, const train::SequenceSet& set,
+                                              const train::LmJob& job) {
+    model::LmModelOptions options = job.recipe.model;
+    options.vocab = static_cast<std::int64_t>(set.vocabulary.size());
+    model::LmModel net(options);
+    torch::optim::AdamW optimizer(net->parameters());
+    train::load_checkpoint(path, train::training_fingerprint(set, job), net, optimizer);
+    std::vector<torch::Tensor> weights;
+    for (const torch::Tensor& p : net->parameters()) weights.push_back(p.detach().clone());
+    return weights;
+}
+
+}  // namespace
+
+TEST(PieceSplit, HoldsOutWholePiecesDeterministically) {
+    const train::PieceSplit a = train::split_pieces(20, 0.1, 3), b = train::split_pieces(20, 0.1, 3);
+    EXPECT_EQ(a.validation, b.validation);
+    EXPECT_EQ(a.validation.size(), 2u);
+    EXPECT_EQ(a.train.size(), 18u);
+    std::set<std::size_t> all(a.train.begin(), a.train.end());
+    all.insert(a.validation.begin(), a.validation.end());
+    EXPECT_EQ(all.size(), 20u);
+    EXPECT_NE(train::split_pieces(20, 0.1, 4).validation, a.validation);
+    EXPECT_TRUE(train::split_pieces(5, 0.0, 1).validation.empty());
+    EXPECT_EQ(train::split_pieces(3, 0.01, 1).validation.size(), 1u);  // some, however small the share
+    EXPECT_EQ(train::split_pieces(1, 0.5, 1).train.size(), 1u);         // never all of them
+    EXPECT_THROW(train::split_pieces(5, 1.0, 1), std::invalid_argument);
+    EXPECT_THROW(train::split_pieces(0, 0.1, 1), std::invalid_argument);
+}
+
+TEST(SequenceSet, KeepsEveryTranspositionBehindAPieceStart) {
+    music::Corpus corpus;
+    corpus.pieces = {{"a.mid", {"C4", "0.4.7", "G9"}}, {"b.mid", {"D4", "E4"}}};
+    const train::SequenceSet set = train::make_sequence_set(corpus, {{0}, {1}}, 2);
+    ASSERT_EQ(set.train.size(), 1u);
+    ASSERT_EQ(set.train[0].size(), 5u);
+    EXPECT_TRUE(set.train[0][3].empty());  // G9 + 1 is above MIDI's range
+    EXPECT_TRUE(set.train[0][4].empty());
+    const auto decode = [&](const train::TokenIds& ids) {
+        std::vector<std::string> tokens;
+        for (std::int64_t id : ids) tokens.push_back(set.vocabulary.token(id));
+        return tokens;
+    };
+    EXPECT_EQ(decode(set.train[0][0]), (std::vector<std::string>{"<piece>", "B-3", "10.2.5", "F9"}));
+    EXPECT_EQ(decode(set.untransposed(0)), (std::vector<std::string>{"<piece>", "C4", "0.4.7", "G9"}));
+    EXPECT_EQ(decode(set.validation[0]), (std::vector<std::string>{"<piece>", "D4", "E4"}));
+    EXPECT_EQ(set.train_tokens(), 3);
+    EXPECT_EQ(set.validation_tokens(), 2);
+}
+
+TEST(EpochStreams, EveryRowContinuesAndTargetsAreTheNextToken) {
+    const music::Corpus corpus = cycling_corpus(6, 10);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(6, 0.0, 1), 2);
+    const train::EpochStreams data(set, 4, 8, 9, 1);
+    EXPECT_EQ(data.rows(), 4);
+    EXPECT_EQ(data.chunk(), 8);
+    EXPECT_EQ(data.steps(), (6 * 81 - 1) / 4 / 8);
+    for (std::int64_t s = 0; s < data.steps(); ++s) {
+        const train::StreamBatch b = data.batch(s);
+        EXPECT_TRUE(torch::equal(b.inputs.slice(1, 1), b.targets.slice(1, 0, 7)));
+        if (s + 1 < data.steps())
+            EXPECT_TRUE(torch::equal(b.targets.select(1, 7), data.batch(s + 1).inputs.select(1, 0)));
+    }
+    // The last target of a row is the first input of the next row: no prediction lost at the cuts.
+    const std::int64_t last = data.steps() - 1;
+    EXPECT_TRUE(torch::equal(data.batch(last).targets.select(1, 7).slice(0, 0, 3),
+                             data.batch(0).inputs.select(1, 0).slice(0, 1, 4)));
+    EXPECT_TRUE(torch::equal(train::EpochStreams(set, 4, 8, 9, 1).batch(2).inputs, data.batch(2).inputs));
+    EXPECT_FALSE(torch::equal(train::EpochStreams(set, 4, 8, 9, 2).batch(2).inputs, data.batch(2).inputs));
+
+    const train::EpochStreams short_stream(set, 1000, 100, 9, 1);  // fewer rows, then shorter chunks
+    EXPECT_EQ(short_stream.rows(), (6 * 81 - 1) / 100);
+    EXPECT_EQ(short_stream.steps(), 1);
+}
+
+TEST(LmModel, CarriedStateEqualsOneLongPass) {
+    model::LmModel net(model::LmModelOptions{11, 6, 2, 10, 0.3, 0.3});
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::randint(0, 11, {3, 9}, torch::kInt64);
+    auto [whole, whole_state] = net->forward(x);
+    EXPECT_EQ(whole.sizes(), (std::vector<std::int64_t>{3, 9, 11}));
+    auto [first, state] = net->forward(x.slice(1, 0, 4));
+    auto [second, final_state] = net->forward(x.slice(1, 4), state);
+    EXPECT_TRUE(torch::allclose(torch::cat({first, second}, 1), whole, 1e-5, 1e-6));
+    EXPECT_TRUE(torch::allclose(std::get<0>(final_state), std::get<0>(whole_state), 1e-5, 1e-6));
+}
+
+TEST(Validation, ScoresEveryTokenOfEveryPieceOnce) {
+    torch::manual_seed(1);
+    model::LmModel net(model::LmModelOptions{7, 4, 1, 8, 0.0, 0.0});
+    const std::vector<train::TokenIds> pieces = {{0, 3, 4, 5, 6, 1}, {0, 2}, {0, 6, 6, 5}};
+    const eval::CrossEntropy batched = train::validate(net, pieces, 2);
+    EXPECT_EQ(batched.tokens, 5 + 1 + 3);
+    double nats = 0;
+    torch::NoGradGuard no_grad;
+    net->eval();
+    for (const train::TokenIds& piece : pieces) {
+        const torch::Tensor ids = torch::tensor(piece, torch::kInt64).unsqueeze(0);
+        auto [logits, state] = net->forward(ids.slice(1, 0, -1));
+        nats += torch::nn::functional::cross_entropy(logits.squeeze(0), ids.squeeze(0).slice(0, 1),
+                                                     torch::nn::functional::CrossEntropyFuncOptions().reduction(
+                                                         torch::kSum))
+                    .item<double>();
+    }
+    EXPECT_NEAR(batched.nats, nats, 1e-4);
+}
+
+TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
+    fixtures::TempDir dir;
+    const music::Corpus corpus = cycling_corpus(10, 12);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);
+    train::LmJob job = tiny_job(dir / "m.pianola");
+    std::vector<double> validation;
+    job.on_epoch = [&](const train::EpochReport& r) { validation.push_back(r.validation->bits_per_token()); };
+    const train::TrainSummary s = train::train_lm(set, job);
+    ASSERT_EQ(validation.size(), 6u);
+    EXPECT_LT(validation.back(), 0.5 * validation.front());
+    EXPECT_LT(s.best_validation->bits_per_token(), 1.0);  // a uniform guess over the vocabulary: > 4 bits
+    EXPECT_TRUE(std::filesystem::exists(dir / "m.pianola"));
+    EXPECT_TRUE(std::filesystem::exists(train::checkpoint_path(dir / "m.pianola")));
+
+    model::LoadedModel model = model::load_model(dir / "m.pianola");
+    EXPECT_TRUE(std::holds_alternative<model::LmModel>(model.net));
+    EXPECT_EQ(model.info.training.at("epoch").get<int>(), s.best_epoch);
+    const std::vector<std::string> tokens = compose::compose_lm(model, 40, 3, 0.0);
+    ASSERT_EQ(tokens.size(), 40u);
+    EXPECT_EQ(std::count(tokens.begin(), tokens.end(), std::string(music::piece_start_token)), 0);
+    EXPECT_EQ(compose::compose_lm(model, 40, 3, 1.0), compose::compose_lm(model, 40, 3, 1.0));
+}
+
+TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {
+    fixtures::TempDir dir;
+    const music::Corpus corpus = cycling_corpus(6, 4);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(6, 0.3, 1), 0);
+    train::LmJob job = tiny_job(dir / "m.pianola");
+    job.recipe.epochs = 200;
+    job.recipe.patience = 2;
+    job.recipe.learning_rate = 0.3;  // far too high: validation gets worse soon
+    const train::TrainSummary s = train::train_lm(set, job);
+    EXPECT_TRUE(s.stopped_early);
+    EXPECT_LT(s.epochs, 200);
+    EXPECT_EQ(s.epochs, s.best_epoch + 2);
+}
+
+TEST(LmTrainer, StoppedAndResumedEqualsUninterrupted) {
+    fixtures::TempDir dir;
+    const music::Corpus corpus = cycling_corpus(8, 10);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(8, 0.25, 1), 2);
+    train::LmJob whole = tiny_job(dir / "whole.pianola");
+    whole.recipe.model.dropout = whole.recipe.model.output_dropout = 0.2;  // the generator must be restored too
+    whole.recipe.epochs = 3;
+    const train::TrainSummary uninterrupted = train::train_lm(set, whole);
+    ASSERT_FALSE(uninterrupted.stopped_early);
+
+    train::LmJob part = whole;
+    part.out = dir / "part.pianola";
+    part.max_steps = 7;  // mid-epoch
+    EXPECT_TRUE(train::train_lm(set, part).stopped_by_budget);
+    part.max_steps = 11;
+    part.resume = true;
+    EXPECT_TRUE(train::train_lm(set, part).stopped_by_budget);
+    part.max_steps = 0;
+    const train::TrainSummary resumed = train::train_lm(set, part);
+    EXPECT_FALSE(resumed.stopped_by_budget);
+    EXPECT_EQ(resumed.epochs, 3);
+
+    const auto a = checkpoint_weights(train::checkpoint_path(whole.out), set, whole);
+    const auto b = checkpoint_weights(train::checkpoint_path(part.out), set, part);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-5, 1e-6)) << i;
+}
+
+TEST(LmTrainer, RefusesToResumeAnotherTraining) {
+    fixtures::TempDir dir;
+    const music::Corpus corpus = cycling_corpus(4, 4);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(4, 0.25, 1), 0);
+    train::LmJob job = tiny_job(dir / "m.pianola");
+    job.recipe.epochs = 1;
+    job.resume = true;
+    EXPECT_THROW(train::train_lm(set, job), FileError);  // nothing to resume yet
+    job.resume = false;
+    train::train_lm(set, job);
+    job.resume = true;
+    job.seed = 6;
+    try {
+        train::train_lm(set, job);
+        FAIL() << "resumed a checkpoint of another seed";
+    } catch (const FileError& e) {
+        EXPECT_NE(std::string(e.what()).find("another training"), std::string::npos) << e.what();
+    }
+}
