@@ -70,7 +70,6 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.on_epoch = [&](const train::EpochReport& r) { display.epoch(r); };
     const train::TrainSummary s = train::train_lm(set, job);
     display.summary(s, request.out);
-    if (s.stopped_by_budget) fmt::print(text, "to go on: the same command with --resume\n");
     return s;
 }
 

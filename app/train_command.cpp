@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
 #include "Commands.h"
 #include "TrainingRun.h"
 
@@ -84,7 +86,8 @@ void run_train(const TrainFlags& flags) {
     request.max_seconds = flags.max_minutes * 60.0;
     request.resume = flags.resume;
     request.json = flags.json;
-    run_training(request);
+    if (run_training(request).stopped_by_budget && std::holds_alternative<train::LmRecipe>(request.recipe))
+        fmt::print(flags.json ? stderr : stdout, "to go on: the same command with --resume\n");
 }
 
 }  // namespace
