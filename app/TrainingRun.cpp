@@ -1,21 +1,18 @@
 #include "TrainingRun.h"
 
-#include <chrono>
-
 #include <fmt/core.h>
 
 #include "ComputeSetup.h"
 #include "CorpusSummary.h"
 #include "TrainingDisplay.h"
 #include "io/AtomicFile.h"
+#include "runtime/Stopwatch.h"
 #include "train/LmTrainer.h"
 #include "train/SeedTrainer.h"
 
 namespace pianola::app {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRecipe& recipe,
                              const music::Corpus& corpus, double load_seconds, int threads) {
@@ -80,7 +77,7 @@ train::TrainSummary run_training(const TrainingRequest& request) {
     const ComputeInfo compute = setup_compute(request.threads);
     const auto start = Clock::now();
     const music::Corpus corpus = music::load_seed_corpus(request.data, compute.threads);
-    const double load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double load_seconds = seconds_since(start);
     if (const auto* seed = std::get_if<train::SeedRecipe>(&request.recipe))
         return run_seed(request, *seed, corpus, load_seconds, compute.threads);
     return run_lm(request, std::get<train::LmRecipe>(request.recipe), corpus, load_seconds, compute.threads);

@@ -3,7 +3,6 @@
 // uses with the same --val-split, --split-seed and --transpose, and prints each order's
 // validation bits per token. An LSTM that does not beat the best row has learned nothing a
 // counter could not.
-#include <chrono>
 #include <filesystem>
 #include <vector>
 
@@ -14,14 +13,13 @@
 #include "ComputeSetup.h"
 #include "CorpusSummary.h"
 #include "eval/NGramModel.h"
+#include "runtime/Stopwatch.h"
 #include "train/LmRecipe.h"
 #include "train/SequenceSet.h"
 
 namespace pianola::app {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct BaselineFlags {
     std::vector<std::filesystem::path> data;
@@ -32,8 +30,6 @@ struct BaselineFlags {
     int threads = 0;
     bool json = false;
 };
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 void run_baseline(const BaselineFlags& flags) {
     if (flags.val_split <= 0) throw std::invalid_argument("--val-split must hold out some pieces to score");

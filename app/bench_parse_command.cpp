@@ -2,7 +2,6 @@
 // compare with bench/mido_parse.py. Two measurements: parsing files already in memory (the
 // reader alone) and reading them from disk then parsing (what loading a corpus costs, with a
 // warm page cache after the first pass). It measures; it does not judge the figures.
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -16,6 +15,7 @@
 #include "midi/MidiReader.h"
 #include "music/Corpus.h"
 #include "runtime/ParallelFor.h"
+#include "runtime/Stopwatch.h"
 
 namespace pianola::app {
 
@@ -54,9 +54,9 @@ void measure(const char* source, const BenchFlags& flags, std::size_t files, std
     double best = 0;
     std::vector<ParseOutcome> outcomes(files);
     for (int r = 0; r < flags.repeat; ++r) {
-        const auto start = std::chrono::steady_clock::now();
+        const auto start = Clock::now();
         pass(outcomes);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds = seconds_since(start);
         if (r == 0 || seconds < best) best = seconds;
     }
     std::size_t events = 0, failed = 0;

@@ -3,7 +3,6 @@
 // train`, so that the two run side by side with the same arguments and compare as a ratio.
 // Throughput does not depend on token values. It is a measurement, not a training run: no data,
 // no validation, no gradient clipping (the peer has none).
-#include <chrono>
 #include <string>
 
 #include <fmt/core.h>
@@ -13,6 +12,7 @@
 #include "ComputeSetup.h"
 #include "model/LmModel.h"
 #include "model/SeedModel.h"
+#include "runtime/Stopwatch.h"
 
 namespace pianola::app {
 
@@ -67,10 +67,9 @@ void run_bench_train(const BenchTrainFlags& f) {
         optimizer.step();
     };
     for (int i = 0; i < f.warmup; ++i) step();
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     for (int i = 0; i < f.steps; ++i) step();
-    const double sec_per_step =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / f.steps;
+    const double sec_per_step = seconds_since(start) / f.steps;
 
     nlohmann::json line = {{"peer", "pianola"},
                            {"torch", TORCH_VERSION},

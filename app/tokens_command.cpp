@@ -1,6 +1,5 @@
 // `pianola tokens`: reads a corpus with the seed tokenizer and reports what it found, so a user
 // can check a folder before training on it.
-#include <chrono>
 #include <filesystem>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "CorpusSummary.h"
 #include "music/SeedTokenizer.h"
 #include "runtime/Compute.h"
+#include "runtime/Stopwatch.h"
 #include "train/TrainingSet.h"
 
 namespace pianola::app {
@@ -25,10 +25,10 @@ struct TokensFlags {
 
 void run_tokens(const TokensFlags& flags) {
     const ComputeInfo compute = configure_compute(flags.threads);
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     const music::Corpus corpus = music::load_seed_corpus(flags.data, compute.threads);
     const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = seconds_since(start);
     if (!flags.json) {
         print_corpus_summary(corpus, vocabulary.size(), seconds);
         return;

@@ -1,9 +1,8 @@
 #include "train/LmTrainer.h"
 
-#include <chrono>
-
 #include "io/FileError.h"
 #include "model/ModelFile.h"
+#include "runtime/Stopwatch.h"
 #include "train/EpochStreams.h"
 #include "train/TrainingCheckpoint.h"
 #include "train/Validation.h"
@@ -11,10 +10,6 @@
 namespace pianola::train {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::LmModelOptions& options) {
     model::ModelInfo info;
@@ -66,7 +61,8 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     const nlohmann::json fingerprint = training_fingerprint(set, job);
     const std::filesystem::path checkpoint_file = checkpoint_path(job.out);
 
-    TrainingCheckpoint checkpoint{{}, fingerprint, {}};
+    TrainingCheckpoint checkpoint;
+    checkpoint.fingerprint = fingerprint;
     checkpoint.progress.learning_rate = recipe.learning_rate;
     if (job.resume) {
         if (!std::filesystem::exists(checkpoint_file))
@@ -79,8 +75,6 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
 
     TrainSummary summary;
     summary.examples = set.train_tokens();
-    summary.best_epoch = progress.saved_epoch;
-    summary.best_loss = progress.saved_best;
     const auto start = Clock::now();
     auto last_checkpoint = start;
     std::int64_t run_steps = 0, run_tokens = 0;

@@ -3,15 +3,10 @@
 #include <chrono>
 
 #include "model/ModelFile.h"
+#include "runtime/Stopwatch.h"
 #include "train/WindowDataset.h"
 
 namespace pianola::train {
-
-using Clock = std::chrono::steady_clock;
-
-static double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 struct EpochOutcome {
     double loss = 0;
