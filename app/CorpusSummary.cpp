@@ -10,8 +10,9 @@ void print_corpus_summary(const music::Corpus& corpus, std::size_t vocabulary_si
     for (const music::WarnedFile& warned : corpus.warned)
         for (const std::string& warning : warned.warnings)
             fmt::print(stderr, "warning: {}: {}\n", warned.path.string(), warning);
-    fmt::print(out, "read {} files ({} skipped) in {:.2f} s: {} tokens, vocabulary of {}\n", corpus.pieces.size(),
-               corpus.skipped.size(), seconds, corpus.token_count(), vocabulary_size);
+    fmt::print(out, "read {} files ({} skipped) in {:.2f} s: {} {} tokens for {} notes, vocabulary of {}\n",
+               corpus.pieces.size(), corpus.skipped.size(), seconds, corpus.token_count(),
+               music::tokenizer_name(corpus.tokenizer), corpus.note_count(), vocabulary_size);
 }
 
 }  // namespace pianola::app

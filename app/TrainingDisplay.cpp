@@ -15,16 +15,19 @@ static std::string clock_time(double seconds) {
 }
 
 static std::string validation_text(const eval::CrossEntropy& v) {
-    return fmt::format("val {:.4f} ({:.3f} bits/token, perplexity {:.1f})", v.nats_per_token(), v.bits_per_token(),
-                       v.perplexity());
+    const std::string per_note = v.notes > 0 ? fmt::format(", {:.3f} bits/note", v.bits_per_note()) : "";
+    return fmt::format("val {:.4f} ({:.3f} bits/token{}, perplexity {:.1f})", v.nats_per_token(), v.bits_per_token(),
+                       per_note, v.perplexity());
 }
 
 static nlohmann::json validation_json(const std::optional<eval::CrossEntropy>& v) {
     if (!v) return nullptr;
     return {{"nats_per_token", v->nats_per_token()},
             {"bits_per_token", v->bits_per_token()},
+            {"bits_per_note", v->bits_per_note()},
             {"perplexity", v->perplexity()},
-            {"tokens", v->tokens}};
+            {"tokens", v->tokens},
+            {"notes", v->notes}};
 }
 
 TrainingDisplay::TrainingDisplay(std::string unit, bool json)

@@ -18,6 +18,8 @@ train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRe
                              const music::Corpus& corpus, double load_seconds, int threads) {
     if (request.resume) throw std::invalid_argument("--resume needs a next-token preset; the seed recipe starts afresh");
     if (request.json) throw std::invalid_argument("--json needs a next-token preset");
+    if (!std::holds_alternative<music::SeedTokenizer>(corpus.tokenizer))
+        throw std::invalid_argument("the seed recipe reads seed tokens only");
     const train::TrainingSet set = train::make_training_set(corpus);
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds);
     fmt::print("preset {}: {}x{} LSTM, dense {}, dropout {}, window {}, batch {}, {} epochs, lr {}; "
@@ -40,10 +42,11 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     const train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose);
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
     fmt::print(text,
-               "{} pieces train ({} tokens), {} validate ({} tokens); transposition +-{}\n"
+               "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}\n"
                "preset {}: embedding {}, {}x{} LSTM, dropout {}/{}, {} rows x {} tokens, up to {} epochs, "
                "AdamW lr {} (halved after an epoch without progress, stop after {}); seed {}, {} threads\n",
-               set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(), recipe.transpose,
+               set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(),
+               set.validation_notes, recipe.transpose,
                recipe.preset, recipe.model.embed, recipe.model.layers, recipe.model.hidden, recipe.model.dropout,
                recipe.model.output_dropout, recipe.batch, recipe.seq, recipe.epochs, recipe.learning_rate,
                recipe.patience, request.seed, threads);
@@ -62,6 +65,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                             {"validation_pieces", set.validation.size()},
                             {"train_tokens", set.train_tokens()},
                             {"validation_tokens", set.validation_tokens()},
+                            {"validation_notes", set.validation_notes},
                             {"split_seed", request.split_seed}};
     job.on_step = [&](const train::StepReport& r) { display.step(r); };
     job.on_epoch = [&](const train::EpochReport& r) { display.epoch(r); };
@@ -76,7 +80,7 @@ train::TrainSummary run_training(const TrainingRequest& request) {
     check_writable(request.out);
     const ComputeInfo compute = setup_compute(request.threads);
     const auto start = Clock::now();
-    const music::Corpus corpus = music::load_seed_corpus(request.data, compute.threads);
+    const music::Corpus corpus = music::load_corpus(request.data, compute.threads, request.tokenizer);
     const double load_seconds = seconds_since(start);
     if (const auto* seed = std::get_if<train::SeedRecipe>(&request.recipe))
         return run_seed(request, *seed, corpus, load_seconds, compute.threads);

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "music/Tokenizer.h"
 #include "train/LmRecipe.h"
 #include "train/SeedRecipe.h"
 #include "train/TrainingReport.h"
@@ -18,6 +19,7 @@ struct TrainingRequest {
     std::vector<std::filesystem::path> data;
     std::filesystem::path out;
     std::variant<train::SeedRecipe, train::LmRecipe> recipe;
+    music::Tokenizer tokenizer = music::default_tokenizer();  // the seed recipe takes seed tokens only
     std::uint64_t seed = 1;
     std::uint64_t split_seed = 1;   // which pieces validate; `pianola baseline` uses the same
     int threads = 0;

@@ -10,6 +10,8 @@ void add_bench_command(CLI::App& app) {
     bench->require_subcommand(1);
     add_bench_parse_command(*bench);
     add_bench_train_command(*bench);
+    add_bench_generate_command(*bench);
+    add_bench_gemm_command(*bench);
 }
 
 }  // namespace pianola::app

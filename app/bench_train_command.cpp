@@ -19,7 +19,7 @@ namespace pianola::app {
 namespace {
 
 struct BenchTrainFlags {
-    std::string recipe = "lm";
+    std::string recipe = "lm", lstm = "fused";
     std::int64_t layers = 3, hidden = 512, vocab = 358, embed = 64, batch = 64, seq = 100;
     int steps = 5, warmup = 2, threads = 0;
 };
@@ -38,20 +38,20 @@ double lstm_flops_per_step(const BenchTrainFlags& f, std::int64_t first_input) {
 void run_bench_train(const BenchTrainFlags& f) {
     const ComputeInfo compute = setup_compute(f.threads);
     torch::manual_seed(0);
-    const bool seed = f.recipe == "seed";
+    const bool seed = f.recipe == "seed", fused = f.lstm == "fused";
     model::SeedModel seed_net(nullptr);
     model::LmModel lm_net(nullptr);
     torch::Tensor x, y;
     double forward_flops = 0;
     if (seed) {
-        seed_net = model::SeedModel(model::SeedModelOptions{f.vocab, f.layers, f.hidden, seed_dense, 0.3});
+        seed_net = model::SeedModel(model::SeedModelOptions{f.vocab, f.layers, f.hidden, seed_dense, 0.3, fused});
         x = torch::randint(0, f.vocab, {f.batch, f.seq}).to(torch::kFloat32) / static_cast<double>(f.vocab);
         y = torch::randint(0, f.vocab, {f.batch}, torch::kInt64);
         forward_flops = static_cast<double>(f.seq) * lstm_flops_per_step(f, 1) +
                         2.0 * static_cast<double>(f.hidden * seed_dense + seed_dense * f.vocab);
     } else {
         lm_net = model::LmModel(
-            model::LmModelOptions{f.vocab, f.embed, f.layers, f.hidden, f.layers > 1 ? 0.3 : 0.0, 0.0});
+            model::LmModelOptions{f.vocab, f.embed, f.layers, f.hidden, f.layers > 1 ? 0.3 : 0.0, 0.0, fused});
         x = torch::randint(0, f.vocab, {f.batch, f.seq}, torch::kInt64);
         y = torch::randint(0, f.vocab, {f.batch, f.seq}, torch::kInt64);
         forward_flops = static_cast<double>(f.seq) *
@@ -74,6 +74,7 @@ void run_bench_train(const BenchTrainFlags& f) {
     nlohmann::json line = {{"peer", "pianola"},
                            {"torch", TORCH_VERSION},
                            {"recipe", f.recipe},
+                           {"lstm", f.lstm},
                            {"threads", compute.threads},
                            {"layers", f.layers},
                            {"hidden", f.hidden},
@@ -95,6 +96,8 @@ void add_bench_train_command(CLI::App& bench) {
         "train", "Training steps per second on random tokens, comparable with seed_torch.py train.");
     cmd->add_option("--recipe", f->recipe, "lm: next-token on every position; seed: the original design")
         ->check(CLI::IsMember({"lm", "seed"}))->capture_default_str();
+    cmd->add_option("--lstm", f->lstm, "fused: pianola's LSTM; stock: libtorch's on the same weights")
+        ->check(CLI::IsMember({"fused", "stock"}))->capture_default_str();
     cmd->add_option("--layers", f->layers, "LSTM layers")->check(CLI::Range(1, 16))->capture_default_str();
     cmd->add_option("--hidden", f->hidden, "LSTM size")->check(CLI::Range(1, 8192))->capture_default_str();
     cmd->add_option("--vocab", f->vocab, "Vocabulary size")->check(CLI::Range(2, 1000000))->capture_default_str();

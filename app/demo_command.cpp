@@ -1,8 +1,9 @@
 // `pianola demo`: the whole job with no arguments. Trains the default preset for a few minutes on
 // the MIDI files that Debian's pianobooster and mma packages ship (scripts/setup.sh installs
-// them), then composes demo.mid. It shows what pianola does; it is not a good model. It samples at
-// temperature 0.7 rather than taking the argmax: after minutes of training the argmax falls into a
-// loop of a few tokens, while sampling keeps the piece moving.
+// them), then composes demo.mid, renders it to demo.wav and draws it in demo.png. It shows what
+// pianola does; it is not a good model. It samples at temperature 0.7 rather than taking the
+// argmax: after minutes of training the argmax falls into a loop of a few tokens, while sampling
+// keeps the piece moving.
 #include <filesystem>
 #include <vector>
 
@@ -10,6 +11,7 @@
 
 #include "Commands.h"
 #include "CompositionRun.h"
+#include "RenderRun.h"
 #include "TrainingRun.h"
 #include "io/FileError.h"
 #include "io/AtomicFile.h"
@@ -36,7 +38,11 @@ void run_demo(const DemoFlags& flags) {
                         "the demo corpus is not installed (Debian packages pianobooster and mma): run scripts/setup.sh");
     const auto model = flags.out_dir / "demo.pianola";
     const auto midi = flags.out_dir / "demo.mid";
+    const auto wav = flags.out_dir / "demo.wav";
+    const auto png = flags.out_dir / "demo.png";
     check_writable(midi);
+    check_render(wav, {});
+    check_writable(png);
 
     fmt::print("pianola demo: learning from the MIDI files in {} for at most {} minutes\n",
                fmt::format("{} and {}", demo_corpus[0].string(), demo_corpus[1].string()), flags.minutes);
@@ -47,17 +53,22 @@ void run_demo(const DemoFlags& flags) {
     request.threads = flags.threads;
     request.max_seconds = flags.minutes * 60.0;
     run_training(request);
-    run_composition(model, midi, flags.notes, 1, 0.7);
-    fmt::print("done: listen to {} (model: {}); next: pianola train --data YOUR_MIDI_FOLDER --out my.pianola\n",
-               midi.string(), model.string());
+    run_composition({model, midi, flags.notes, 1, 1, 0.7});
+    run_render(midi, wav, {});
+    run_plot(midi, png);
+    fmt::print("done: listen to {} ({}), look at {} (model: {}); next: pianola train --data YOUR_MIDI_FOLDER "
+               "--out my.pianola\n",
+               wav.string(), midi.string(), png.string(), model.string());
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
     auto flags = std::make_shared<DemoFlags>();
-    CLI::App* cmd = app.add_subcommand("demo", "Train a small model on a bundled corpus and compose demo.mid.");
-    cmd->add_option("--out-dir", flags->out_dir, "Folder for demo.pianola and demo.mid")->capture_default_str();
+    CLI::App* cmd = app.add_subcommand(
+        "demo", "Train a small model on a bundled corpus; compose demo.mid, render demo.wav, draw demo.png.");
+    cmd->add_option("--out-dir", flags->out_dir, "Folder for demo.pianola, demo.mid, demo.wav and demo.png")
+        ->capture_default_str();
     cmd->add_option("--minutes", flags->minutes, "Training time budget")->check(CLI::Range(0.05, 600.0))
         ->capture_default_str();
     cmd->add_option("--notes", flags->notes, "Notes to compose")->check(CLI::Range(1, 100000))->capture_default_str();

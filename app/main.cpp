@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
     pianola::app::add_baseline_command(app);
     pianola::app::add_tokens_command(app);
     pianola::app::add_demo_command(app);
+    pianola::app::add_render_command(app);
+    pianola::app::add_plot_command(app);
     pianola::app::add_midi_command(app);
     pianola::app::add_bench_command(app);
     if (argc == 1) {

@@ -1,5 +1,5 @@
-// `pianola tokens`: reads a corpus with the seed tokenizer and reports what it found, so a user
-// can check a folder before training on it.
+// `pianola tokens`: reads a corpus with a tokenizer (the default one unless told) and reports
+// what it found, so a user can check a folder before training on it.
 #include <filesystem>
 #include <vector>
 
@@ -8,7 +8,8 @@
 
 #include "Commands.h"
 #include "CorpusSummary.h"
-#include "music/SeedTokenizer.h"
+#include "TokenizerFlags.h"
+#include "model/ModelFile.h"
 #include "runtime/Compute.h"
 #include "runtime/Stopwatch.h"
 #include "train/TrainingSet.h"
@@ -19,6 +20,7 @@ namespace {
 
 struct TokensFlags {
     std::vector<std::filesystem::path> data;
+    TokenizerFlags tokenizer;
     bool json = false;
     int threads = 0;
 };
@@ -26,7 +28,8 @@ struct TokensFlags {
 void run_tokens(const TokensFlags& flags) {
     const ComputeInfo compute = configure_compute(flags.threads);
     const auto start = Clock::now();
-    const music::Corpus corpus = music::load_seed_corpus(flags.data, compute.threads);
+    const music::Corpus corpus =
+        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()));
     const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
     const double seconds = seconds_since(start);
     if (!flags.json) {
@@ -35,9 +38,14 @@ void run_tokens(const TokensFlags& flags) {
     }
     nlohmann::json skipped = nlohmann::json::array();
     for (const music::SkippedFile& s : corpus.skipped) skipped.push_back({{"file", s.path.string()}, {"reason", s.reason}});
-    const nlohmann::json report = {{"tokenizer", music::SeedTokenizer::name},       {"files", corpus.pieces.size()},
-                                   {"skipped", skipped},        {"tokens", corpus.token_count()},
-                                   {"vocab", vocabulary.size()}, {"seconds", seconds}};
+    const nlohmann::json report = {{"tokenizer", music::tokenizer_name(corpus.tokenizer)},
+                                   {"tokenizer_options", model::tokenizer_options(corpus.tokenizer)},
+                                   {"files", corpus.pieces.size()},
+                                   {"skipped", skipped},
+                                   {"tokens", corpus.token_count()},
+                                   {"notes", corpus.note_count()},
+                                   {"vocab", vocabulary.size()},
+                                   {"seconds", seconds}};
     fmt::print("{}\n", report.dump());
 }
 
@@ -47,6 +55,7 @@ void add_tokens_command(CLI::App& app) {
     auto flags = std::make_shared<TokensFlags>();
     CLI::App* cmd = app.add_subcommand("tokens", "Tokenize MIDI folders and report files, tokens and vocabulary.");
     cmd->add_option("--data", flags->data, "Folders (or files) of MIDI")->required()->expected(1, -1);
+    add_tokenizer_flags(*cmd, flags->tokenizer);
     cmd->add_flag("--json", flags->json, "One JSON line instead of text");
     cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "Commands.h"
+#include "TokenizerFlags.h"
 #include "TrainingRun.h"
 
 namespace pianola::app {
@@ -24,6 +25,7 @@ struct TrainFlags {
     std::optional<int> dense, window;                        // seed presets
     std::optional<int> embed, seq, transpose, patience;      // next-token presets
     std::optional<double> val_split;
+    TokenizerFlags tokenizer;
     std::uint64_t seed = 1, split_seed = 1;
     int threads = 0;
     double max_minutes = 0;
@@ -76,10 +78,16 @@ void run_train(const TrainFlags& flags) {
     TrainingRequest request;
     request.data = flags.data;
     request.out = flags.out;
-    if (is_seed_preset(flags.preset))
+    if (is_seed_preset(flags.preset)) {
         request.recipe = seed_recipe_from(flags);
-    else
+        request.tokenizer = tokenizer_from(flags.tokenizer, music::SeedTokenizer());
+        if (!std::holds_alternative<music::SeedTokenizer>(request.tokenizer))
+            throw std::invalid_argument("the seed presets are the original design, on seed tokens; "
+                                        "--tokenizer timed needs a next-token preset");
+    } else {
         request.recipe = lm_recipe_from(flags);
+        request.tokenizer = tokenizer_from(flags.tokenizer, music::default_tokenizer());
+    }
     request.seed = flags.seed;
     request.split_seed = flags.split_seed;
     request.threads = flags.threads;
@@ -116,6 +124,7 @@ void add_train_command(CLI::App& app) {
         ->check(CLI::Range(0, 12));
     cmd->add_option("--patience", flags->patience, "Next-token: epochs without progress before stopping")
         ->check(CLI::Range(1, 100000));
+    add_tokenizer_flags(*cmd, flags->tokenizer);
     cmd->add_option("--dense", flags->dense, "Seed: the dense layer size")->check(CLI::Range(1, 8192));
     cmd->add_option("--window", flags->window, "Seed: the window length in tokens")->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", flags->seed, "Random seed: same seed and threads, same model")->capture_default_str();

@@ -14,6 +14,8 @@ packages=(
   pianobooster mma                       # small real MIDI corpus for `pianola demo` (under /usr/share/doc)
   midicsv python3-mido python3-torch     # reference tools the tests and benchmarks compare against
   solfege                                # its lesson MIDI file joins mma's and pianobooster's in the midicsv test
+  libfluidsynth-dev fluid-soundfont-gm   # `pianola render`: FluidSynth plays MIDI with the General MIDI SoundFont FluidR3_GM
+  libsndfile1-dev libcairo2-dev          # the WAV writer; the piano-roll PNG
 )
 
 missing=()

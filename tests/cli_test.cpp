@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <span>
 #include <sstream>
 #include <sys/wait.h>
@@ -13,9 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "TestFiles.h"
+#include "audio/SoundFont.h"
 #include "io/AtomicFile.h"
+#include "io/FileError.h"
 #include "midi/MidiCsv.h"
 #include "midi/MidiReader.h"
+#include "midi/MidiWriter.h"
 #include "music/Score.h"
 
 using namespace pianola;
@@ -65,8 +69,8 @@ void write_corpus(const std::filesystem::path& dir) {
 TEST(Cli, TrainsOnAFolderWithACorruptFileAndNamesIt) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");
-    const CliResult r = run_cli(dir, "train --preset tiny --epochs 2 --data " + (dir / "midi").string() +
-                                         " --out " + (dir / "m.pianola").string());
+    const CliResult r = run_cli(dir, "train --preset tiny --tokenizer seed --epochs 2 --data " +
+                                         (dir / "midi").string() + " --out " + (dir / "m.pianola").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("broken.mid"), std::string::npos) << r.err;
     EXPECT_NE(r.out.find("read 2 files (1 skipped)"), std::string::npos) << r.out;
@@ -84,11 +88,76 @@ TEST(Cli, TrainsOnAFolderWithACorruptFileAndNamesIt) {
 TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");
-    const CliResult r = run_cli(dir, "tokens --json --data " + (dir / "midi").string());
+    const CliResult r = run_cli(dir, "tokens --tokenizer seed --json --data " + (dir / "midi").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("\"files\":2"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"tokens\":35"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("broken.mid"), std::string::npos) << r.out;
+    // Timed, by default: each melody opens with a bar and its meter, spends 4 more bar lines on its
+    // 17 or 18 quarter notes, and a position, a pitch and a duration on each note.
+    const nlohmann::json timed = nlohmann::json::parse(run_cli(dir, "tokens --json --data " + (dir / "midi").string()).out);
+    EXPECT_EQ(timed.at("tokenizer"), "timed");
+    EXPECT_EQ(timed.at("notes"), 35);
+    EXPECT_EQ(timed.at("tokens"), 2 * (2 + 4) + 35 * 3);
+    expect_one_line_error(run_cli(dir, "tokens --tokenizer seed --grid 24 --data " + (dir / "midi").string()),
+                          "timed tokenizer only");
+}
+
+namespace {
+
+// Pieces with rhythm: notes of several lengths, rests, chords over three octaves.
+void write_rhythmic_corpus(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    for (int piece = 0; piece < 4; ++piece) {
+        music::Score score;
+        score.ticks_per_quarter = 480;
+        std::uint32_t tick = 0;
+        for (int bar = 0; bar < 8; ++bar)
+            for (const auto& [length, gap, pitch] : {std::array<int, 3>{720, 0, 60}, {240, 0, 62}, {160, 0, 64},
+                                                     {160, 0, 65}, {160, 480, 67}}) {
+                for (int octave : {-24, 0, 12}) {
+                    music::Note note;
+                    note.start_tick = tick;
+                    note.end_tick = tick + static_cast<std::uint32_t>(length);
+                    note.pitch = static_cast<std::uint8_t>(pitch + octave + piece);
+                    if (octave == 0 || length == 720) score.notes.push_back(note);
+                }
+                tick += static_cast<std::uint32_t>(length + gap);
+            }
+        midi::write_midi_file(dir / ("r" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
+    }
+}
+
+}  // namespace
+
+TEST(Cli, TrainsATimedModelAndComposesItsRhythm) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "train --preset tiny --tokenizer timed --data " + (dir / "midi").string() +
+                                         " --out " + (dir / "m.pianola").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("timed tokens for 224 notes"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("bits/note"), std::string::npos) << r.err;
+    const CliResult g = run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --out " +
+                                         (dir / "out.mid").string() + " --notes 80 --seed 3 --temperature 1");
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_NE(g.out.find("composed 80 notes"), std::string::npos) << g.out;
+
+    const music::Score score = music::score_from_midi(midi::read_midi_file(dir / "out.mid"));
+    ASSERT_EQ(score.notes.size(), 80u);
+    std::set<std::uint32_t> onsets, lengths;
+    for (const music::Note& n : score.notes) {
+        EXPECT_GT(n.end_tick, n.start_tick);
+        onsets.insert(n.start_tick);
+        lengths.insert(n.end_tick - n.start_tick);
+    }
+    std::set<std::uint32_t> intervals;
+    for (auto it = std::next(onsets.begin()); it != onsets.end(); ++it) intervals.insert(*it - *std::prev(it));
+    EXPECT_GT(intervals.size(), 3u);  // the corpus has four: 160, 240, 640 and 720 ticks
+    EXPECT_GE(lengths.size(), 3u);    // and three note lengths: 160, 240 and 720 ticks
+    expect_one_line_error(run_cli(dir, "train --preset seed-tiny --tokenizer timed --data " + (dir / "midi").string() +
+                                           " --out " + (dir / "s.pianola").string()),
+                          "--tokenizer timed needs a next-token preset");
 }
 
 TEST(Cli, MissingOrEmptyFolderIsOneLine) {
@@ -228,4 +297,93 @@ TEST(Cli, BenchTrainPrintsThePeersFields) {
         EXPECT_EQ(j.contains("tokens_per_s"), recipe == "lm") << r.out;
         EXPECT_EQ(j.at("threads"), 1);
     }
+}
+
+namespace {
+
+bool soundfont_installed() {
+    try {
+        audio::find_soundfont();
+        return true;
+    } catch (const FileError&) {
+        return false;
+    }
+}
+
+// What a failed command may leave in `dir`: the inputs and the captured output, nothing else.
+void expect_only(const fixtures::TempDir& dir, std::set<std::string> allowed) {
+    allowed.insert({"stdout", "stderr"});
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+        EXPECT_TRUE(allowed.count(entry.path().filename().string())) << "left behind: " << entry.path();
+}
+
+}  // namespace
+
+TEST(Cli, RenderWritesAWavAndPlotAPngOfAMelody) {
+    if (!soundfont_installed()) GTEST_SKIP() << "no General MIDI SoundFont (Debian: fluid-soundfont-gm)";
+    fixtures::TempDir dir;
+    fixtures::write_melody(dir / "a.mid", {60, 64, 67, 72});
+    const CliResult r = run_command(dir, "render " + (dir / "a.mid").string() + " --out " + (dir / "a.wav").string() +
+                                             " --rate 22050 --gain 6");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("22050 Hz"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("dBFS"), std::string::npos) << r.out;
+    EXPECT_GT(std::filesystem::file_size(dir / "a.wav"), 22050u * 4 * 2);  // four quarters at 120 BPM: 2 s
+    const CliResult p = run_command(dir, "plot " + (dir / "a.mid").string() + " --out " + (dir / "a.png").string() +
+                                             " --width 640 --height 360");
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_NE(p.out.find("640x360"), std::string::npos) << p.out;
+    EXPECT_TRUE(std::filesystem::exists(dir / "a.png"));
+}
+
+TEST(Cli, RenderAndPlotRefuseBadInputInOneLineAndLeaveNoFile) {
+    fixtures::TempDir dir;
+    fixtures::write_melody(dir / "a.mid", {60, 62});
+    write_file_atomically(dir / "broken.mid", std::string_view("MThd\0\0\0\6\0\1", 10));
+    write_file_atomically(dir / "fake.sf2", std::string_view("RIFF, but no SoundFont"));
+    const std::string out_wav = " --out " + (dir / "out.wav").string();
+    const std::string out_png = " --out " + (dir / "out.png").string();
+
+    expect_one_line_error(run_command(dir, "plot " + (dir / "missing.mid").string() + out_png), "missing.mid");
+    expect_one_line_error(run_command(dir, "plot " + (dir / "broken.mid").string() + out_png), "broken.mid");
+    expect_one_line_error(run_command(dir, "plot " + (dir / "a.mid").string() + " --out " +
+                                               (dir / "no" / "such" / "a.png").string()),
+                          "no such folder");
+    expect_one_line_error(run_command(dir, "plot " + (dir / "a.mid").string() + out_png + " --width 10"), "--width");
+    expect_one_line_error(run_command(dir, "render " + (dir / "a.mid").string() + out_wav + " --soundfont " +
+                                               (dir / "none.sf2").string()),
+                          "none.sf2");
+    expect_one_line_error(run_command(dir, "render " + (dir / "a.mid").string() + " --out " +
+                                               (dir / "no" / "a.wav").string()),
+                          "no such folder");
+    expect_one_line_error(run_command(dir, "render " + (dir / "a.mid").string() + out_wav + " --rate 1000"), "--rate");
+    if (soundfont_installed()) {
+        expect_one_line_error(run_command(dir, "render " + (dir / "missing.mid").string() + out_wav), "missing.mid");
+        expect_one_line_error(run_command(dir, "render " + (dir / "broken.mid").string() + out_wav), "broken.mid");
+    }
+    expect_one_line_error(run_command(dir, "render " + (dir / "a.mid").string() + out_wav + " --soundfont " +
+                                               (dir / "fake.sf2").string()),
+                          "fake.sf2");
+    expect_only(dir, {"a.mid", "broken.mid", "fake.sf2"});
+}
+
+TEST(Cli, GenerateAlsoRendersAndPlotsThePiece) {
+    if (!soundfont_installed()) GTEST_SKIP() << "no General MIDI SoundFont (Debian: fluid-soundfont-gm)";
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    ASSERT_EQ(run_cli(dir, "train --preset tiny --epochs 1 --data " + (dir / "midi").string() + " --out " +
+                               (dir / "m.pianola").string())
+                  .exit_code,
+              0);
+    const CliResult g = run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --out " +
+                                         (dir / "g.mid").string() + " --notes 8 --seed 2 --wav " +
+                                         (dir / "g.wav").string() + " --png " + (dir / "g.png").string());
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_TRUE(std::filesystem::exists(dir / "g.mid"));
+    EXPECT_GT(std::filesystem::file_size(dir / "g.wav"), 44u);
+    EXPECT_GT(std::filesystem::file_size(dir / "g.png"), 8u);
+    expect_one_line_error(run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --out " +
+                                           (dir / "h.mid").string() + " --wav " + (dir / "no" / "h.wav").string()),
+                          "no such folder");
+    EXPECT_FALSE(std::filesystem::exists(dir / "h.mid")) << "refused before composing";
 }

@@ -87,7 +87,7 @@ TEST_F(CorpusTest, MissingOrEmptyFolderIsAnError) {
         EXPECT_EQ(e.reason(), "no such folder");
     }
     try {
-        load_seed_corpus({dir_ / "empty"}, 1);
+        load_corpus({dir_ / "empty"}, 1);
         FAIL() << "a folder without MIDI files was accepted";
     } catch (const FileError& e) {
         EXPECT_EQ(e.file(), (dir_ / "empty").string());
@@ -100,7 +100,7 @@ TEST_F(CorpusTest, SkipsUnreadableFilesAndKeepsTheRest) {
     write_piece("sub/two.mid", {67});
     const fs::path corrupt = write_bytes("broken.mid", "MThd this is not MIDI");
 
-    const Corpus corpus = load_seed_corpus({dir_}, 2);
+    const Corpus corpus = load_corpus({dir_}, 2);
     ASSERT_EQ(corpus.pieces.size(), 2u);
     EXPECT_EQ(corpus.pieces[0].path, dir_ / "one.mid");
     EXPECT_EQ(corpus.pieces[0].tokens, (std::vector<std::string>{"C4", "D4", "E4"}));
@@ -115,7 +115,7 @@ TEST_F(CorpusTest, SkipsUnreadableFilesAndKeepsTheRest) {
 TEST_F(CorpusTest, FileWithoutNotesIsSkipped) {
     write_piece("silent.mid", {});
     write_piece("tune.mid", {72});
-    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    const Corpus corpus = load_corpus({dir_}, 1);
     ASSERT_EQ(corpus.skipped.size(), 1u);
     EXPECT_EQ(corpus.skipped[0].path, dir_ / "silent.mid");
     EXPECT_EQ(corpus.skipped[0].reason, "no notes");
@@ -125,7 +125,7 @@ TEST_F(CorpusTest, NoUsableFileIsAnError) {
     write_bytes("a.mid", "garbage");
     write_piece("b.mid", {});
     try {
-        load_seed_corpus({dir_}, 4);
+        load_corpus({dir_}, 4);
         FAIL() << "a corpus without one readable file was accepted";
     } catch (const FileError& e) {
         EXPECT_EQ(e.file(), dir_.string());
@@ -138,9 +138,9 @@ TEST_F(CorpusTest, ResultDoesNotDependOnTheThreadCount) {
     for (int i = 0; i < 20; ++i)
         write_piece("piece" + std::to_string(i) + ".mid", {static_cast<std::uint8_t>(40 + i), 60});
     write_bytes("piece5b.mid", "not midi");
-    const Corpus one = load_seed_corpus({dir_}, 1);
+    const Corpus one = load_corpus({dir_}, 1);
     for (int threads : {3, 64, 0}) {
-        const Corpus many = load_seed_corpus({dir_}, threads);
+        const Corpus many = load_corpus({dir_}, threads);
         ASSERT_EQ(many.pieces.size(), one.pieces.size());
         for (std::size_t i = 0; i < one.pieces.size(); ++i) {
             EXPECT_EQ(many.pieces[i].path, one.pieces[i].path);
@@ -167,7 +167,7 @@ TEST_F(CorpusTest, ListsTheFilesReadWithWarnings) {
     // A header that announces no tracks: a warning, and then no notes to tokenize.
     write_bytes("empty.mid", std::string("MThd\0\0\0\6\0\0\0\0\0\x60", 14));
 
-    const Corpus corpus = load_seed_corpus({dir_}, 2);
+    const Corpus corpus = load_corpus({dir_}, 2);
     ASSERT_EQ(corpus.pieces.size(), 2u);
     EXPECT_EQ(corpus.pieces[0].path, dir_ / "no_end.mid");
     EXPECT_EQ(corpus.pieces[0].tokens, std::vector<std::string>{"C4"});
@@ -187,7 +187,7 @@ TEST_F(CorpusTest, ReadsRiffMidiFiles) {
     };
     const std::string body = "RMIDdata" + little_endian(smf.size()) + smf;
     write_bytes("song.rmi", "RIFF" + little_endian(body.size()) + body);
-    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    const Corpus corpus = load_corpus({dir_}, 1);
     ASSERT_EQ(corpus.pieces.size(), 1u);
     EXPECT_EQ(corpus.pieces[0].tokens, std::vector<std::string>{"E4"});
     EXPECT_TRUE(corpus.warned.empty());
@@ -202,7 +202,7 @@ TEST_F(CorpusTest, FormatZeroWithEveryChannelKeepsTheNotesOfAllButTheDrums) {
         events += {0x60, static_cast<char>(0x80 | channel), pitch, 0x00};
     }
     write_bytes("channels.mid", format_zero_file(events + end_of_track));
-    const Corpus corpus = load_seed_corpus({dir_}, 1);
+    const Corpus corpus = load_corpus({dir_}, 1);
     ASSERT_EQ(corpus.pieces.size(), 1u);
     const std::vector<std::string> expected = {"C4", "C#4", "D4", "E-4", "E4",  "F4",  "F#4", "G4",
                                                "G#4", "B-4", "B4", "C5", "C#5", "D5", "E-5"};
@@ -220,7 +220,7 @@ struct CorpusFacts {
 void expect_corpus(const char* name, CorpusFacts expected) {
     const fs::path dir = shared_corpus(name);
     if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not here";
-    const Corpus corpus = load_seed_corpus({dir}, 4);
+    const Corpus corpus = load_corpus({dir}, 4);
     EXPECT_EQ(corpus.pieces.size(), expected.files);
     EXPECT_TRUE(corpus.skipped.empty()) << corpus.skipped.front().path << ": " << corpus.skipped.front().reason;
     std::vector<std::string> all;

@@ -103,8 +103,9 @@ TEST(EpochStreams, EveryRowContinuesAndTargetsAreTheNextToken) {
     for (std::int64_t s = 0; s < data.steps(); ++s) {
         const train::StreamBatch b = data.batch(s);
         EXPECT_TRUE(torch::equal(b.inputs.slice(1, 1), b.targets.slice(1, 0, 7)));
-        if (s + 1 < data.steps())
+        if (s + 1 < data.steps()) {
             EXPECT_TRUE(torch::equal(b.targets.select(1, 7), data.batch(s + 1).inputs.select(1, 0)));
+        }
     }
     // The last target of a row is the first input of the next row: no prediction lost at the cuts.
     const std::int64_t last = data.steps() - 1;
@@ -168,10 +169,14 @@ TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
     model::LoadedModel model = model::load_model(dir / "m.pianola");
     EXPECT_TRUE(std::holds_alternative<model::LmModel>(model.net));
     EXPECT_EQ(model.info.training.at("epoch").get<int>(), s.best_epoch);
-    const std::vector<std::string> tokens = compose::compose_lm(model, 40, 3, 0.0);
+    const std::vector<std::string> tokens = compose::compose_lm(model, 40, 1, 3, 0.0).at(0);
     ASSERT_EQ(tokens.size(), 40u);
     EXPECT_EQ(std::count(tokens.begin(), tokens.end(), std::string(music::piece_start_token)), 0);
-    EXPECT_EQ(compose::compose_lm(model, 40, 3, 1.0), compose::compose_lm(model, 40, 3, 1.0));
+    EXPECT_EQ(compose::compose_lm(model, 40, 1, 3, 1.0), compose::compose_lm(model, 40, 1, 3, 1.0));
+    // A batch of four: piece k is the piece composed alone with seed 3 + k.
+    const auto batch = compose::compose_lm(model, 40, 4, 3, 1.0);
+    ASSERT_EQ(batch.size(), 4u);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(batch[k], compose::compose_lm(model, 40, 1, 3 + k, 1.0).at(0)) << k;
 }
 
 TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {

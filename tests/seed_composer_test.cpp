@@ -7,6 +7,7 @@
 #include "TestFiles.h"
 #include "compose/SeedComposer.h"
 #include "midi/MidiReader.h"
+#include "midi/MidiWriter.h"
 #include "midi/TempoMap.h"
 #include "music/Score.h"
 #include "train/SeedTrainer.h"
@@ -35,7 +36,7 @@ TEST(SeedComposer, WritesTheAskedNumberOfOnsetsHalfABeatApart) {
     const compose::SeedPiece piece = compose::compose_seed(model, 37, 5);
     ASSERT_EQ(piece.tokens.size(), 37u);
     EXPECT_EQ(piece.primer.size(), 8u);
-    compose::write_seed_midi(piece.tokens, dir / "out.mid");
+    midi::write_midi_file(dir / "out.mid", music::midi_from_score(compose::seed_score(piece.tokens), 0));
 
     const midi::MidiFile file = midi::read_midi_file(dir / "out.mid");
     const music::Score score = music::score_from_midi(file);

@@ -4,10 +4,25 @@
 #include <stdexcept>
 
 #include "compose/TokenSampler.h"
-#include "midi/MidiWriter.h"
 #include "music/SeedTokenizer.h"
 
 namespace pianola::compose {
+
+std::vector<std::int64_t> extend_window(model::SeedModel& net, std::vector<std::int64_t> ids, std::int64_t window,
+                                        std::int64_t vocab, int notes, double temperature, std::mt19937_64& rng) {
+    torch::NoGradGuard no_grad;
+    net->eval();
+    const auto T = static_cast<std::ptrdiff_t>(window);
+    for (int i = 0; i < notes; ++i) {
+        const torch::Tensor x = torch::tensor(std::vector<std::int64_t>(ids.end() - T, ids.end()))
+                                    .to(torch::kFloat32)
+                                    .div(static_cast<double>(vocab))
+                                    .unsqueeze(0);                     // (1, T)
+        const torch::Tensor logits = net->forward(x).squeeze(0).contiguous();  // (V)
+        ids.push_back(sample_token({logits.data_ptr<float>(), static_cast<std::size_t>(logits.numel())}, temperature, rng));
+    }
+    return ids;
+}
 
 SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature) {
     if (notes < 1) throw std::invalid_argument("the number of notes must be at least 1");
@@ -24,17 +39,8 @@ SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed,
 
     if (!std::holds_alternative<model::SeedModel>(model.net))
         throw std::invalid_argument("window generation needs a seed-design model");
-    model::SeedModel& net = std::get<model::SeedModel>(model.net);
-    torch::NoGradGuard no_grad;
-    net->eval();
-    const double vocab = static_cast<double>(info.vocab());
-    for (int i = 0; i < notes; ++i) {
-        const torch::Tensor x = torch::tensor(std::vector<std::int64_t>(ids.end() - static_cast<std::ptrdiff_t>(window), ids.end()))
-                                    .to(torch::kFloat32)
-                                    .div(vocab)
-                                    .unsqueeze(0);                     // (1, T)
-        ids.push_back(sample_token(net->forward(x).squeeze(0), temperature, rng));
-    }
+    ids = extend_window(std::get<model::SeedModel>(model.net), std::move(ids), info.window, info.vocab(), notes,
+                        temperature, rng);
 
     SeedPiece piece;
     for (std::size_t i = 0; i < ids.size(); ++i)
@@ -42,11 +48,9 @@ SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed,
     return piece;
 }
 
-void write_seed_midi(const std::vector<std::string>& tokens, const std::filesystem::path& path) {
+music::Score seed_score(const std::vector<std::string>& tokens) {
     constexpr std::uint16_t ticks_per_quarter = 480;
-    const music::Score score =
-        music::SeedTokenizer().compose_score(tokens, ticks_per_quarter, ticks_per_quarter / 2, 500000);
-    midi::write_midi_file(path, music::midi_from_score(score, 0));
+    return music::SeedTokenizer().compose_score(tokens, ticks_per_quarter, ticks_per_quarter / 2, 500000);
 }
 
 }  // namespace pianola::compose

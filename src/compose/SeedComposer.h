@@ -6,11 +6,12 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "model/ModelFile.h"
+#include "music/Score.h"
 
 namespace pianola::compose {
 
@@ -19,12 +20,17 @@ struct SeedPiece {
     std::vector<std::string> tokens;  // the composed tokens, primer excluded
 };
 
+// ids (at least `window` token ids) -> ids followed by `notes` more, each predicted from the last
+// `window` ids scaled to id / vocab. The loop of compose_seed, and what `bench generate --mode window` times.
+std::vector<std::int64_t> extend_window(model::SeedModel& net, std::vector<std::int64_t> ids, std::int64_t window,
+                                        std::int64_t vocab, int notes, double temperature, std::mt19937_64& rng);
+
 // notes >= 1. temperature 0 takes the argmax, as the original did; a briefly trained model then
 // tends to repeat one token. temperature > 0 samples from softmax(logits / temperature).
 // Same model, notes, seed and temperature -> same piece.
 SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature = 0);
 
 // Piano (program 0), 120 BPM, onsets 0.5 beat apart, each 0.5 beat long, chords in octave 4.
-void write_seed_midi(const std::vector<std::string>& tokens, const std::filesystem::path& path);
+music::Score seed_score(const std::vector<std::string>& tokens);
 
 }  // namespace pianola::compose

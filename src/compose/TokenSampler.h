@@ -6,12 +6,12 @@
 
 #include <cstdint>
 #include <random>
-
-#include <torch/torch.h>
+#include <span>
 
 namespace pianola::compose {
 
-// logits: (V) float -> an id in [0, V).
-std::int64_t sample_token(const torch::Tensor& logits, double temperature, std::mt19937_64& rng);
+// logits: V floats -> an id in [0, V). It allocates nothing: batched generation calls it once per
+// piece and token.
+std::int64_t sample_token(std::span<const float> logits, double temperature, std::mt19937_64& rng);
 
 }  // namespace pianola::compose

@@ -12,14 +12,19 @@ namespace pianola::eval {
 struct CrossEntropy {
     double nats = 0;          // sum over tokens of -ln p(token | its context)
     std::int64_t tokens = 0;  // how many predictions that sum covers
+    // The notes those tokens spell (0: not known). Tokenizers spend different numbers of tokens on
+    // a note, so only bits per note compare them.
+    std::int64_t notes = 0;
 
     CrossEntropy& operator+=(const CrossEntropy& other) {
         nats += other.nats;
         tokens += other.tokens;
+        notes += other.notes;
         return *this;
     }
     double nats_per_token() const { return tokens == 0 ? 0.0 : nats / static_cast<double>(tokens); }
     double bits_per_token() const { return nats_per_token() / std::numbers::ln2; }
+    double bits_per_note() const { return notes == 0 ? 0.0 : nats / static_cast<double>(notes) / std::numbers::ln2; }
     double perplexity() const { return std::exp(nats_per_token()); }
 };
 

@@ -4,18 +4,26 @@ namespace pianola::model {
 
 LmModelImpl::LmModelImpl(const LmModelOptions& options) : options_(options) {
     embed_ = register_module("embed", torch::nn::Embedding(options.vocab, options.embed));
-    lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(options.embed, options.hidden)
-                                                        .num_layers(options.layers)
-                                                        .dropout(options.layers > 1 ? options.dropout : 0.0)
-                                                        .batch_first(true)));
+    lstm_ = register_module("lstm", Lstm(LstmOptions{options.embed, options.hidden, options.layers,
+                                                      options.layers > 1 ? options.dropout : 0.0, options.fused_lstm}));
     drop_ = register_module("drop", torch::nn::Dropout(options.output_dropout));
     out_ = register_module("out", torch::nn::Linear(options.hidden, options.vocab));
 }
 
 std::tuple<torch::Tensor, LstmState> LmModelImpl::forward(const torch::Tensor& x, const LstmState& state) {
-    const torch::Tensor e = embed_->forward(x);                                                     // (B, T, E)
-    auto [y, next] = std::get<0>(state).defined() ? lstm_->forward(e, state) : lstm_->forward(e);  // (B, T, H)
-    return {out_->forward(drop_->forward(y)), next};                                                // (B, T, V)
+    const torch::Tensor e = embed_->forward(x.t());                   // (T, B, E): the LSTM is time-major
+    auto [y, next] = lstm_->forward(e, state);                        // (T, B, H)
+    return {out_->forward(drop_->forward(y.transpose(0, 1))), next};  // (B, T, V)
+}
+
+LmStepState LmModelImpl::start(std::int64_t B) const {
+    return {lstm_->start(B), torch::empty({B, options_.embed}), torch::empty({B, options_.vocab})};
+}
+
+torch::Tensor LmModelImpl::step(const torch::Tensor& ids, LmStepState& s) const {
+    torch::index_select_out(s.embedded, embed_->weight, 0, ids);
+    const torch::Tensor h = lstm_->step(s.embedded, s.lstm);  // (B, H)
+    return torch::addmm_out(s.logits, out_->bias, h, out_->weight.t());
 }
 
 }  // namespace pianola::model

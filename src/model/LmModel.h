@@ -13,6 +13,8 @@
 
 #include <torch/torch.h>
 
+#include "model/Lstm.h"
+
 namespace pianola::model {
 
 struct LmModelOptions {
@@ -22,10 +24,15 @@ struct LmModelOptions {
     std::int64_t hidden = 256;  // H
     double dropout = 0.3;         // between LSTM layers, as torch::nn::LSTM applies it
     double output_dropout = 0.3;  // on the last LSTM layer's output, before the output layer
+    bool fused_lstm = true;       // false: libtorch's stock LSTM on the same weights (benchmarks, tests)
 };
 
-// (h, c), each (L, B, H).
-using LstmState = std::tuple<torch::Tensor, torch::Tensor>;
+// Generation buffers for B sequences (model/Lstm's step state, the embedded tokens (B, E), the
+// logits (B, V)), allocated once by start() so that step() allocates nothing.
+struct LmStepState {
+    LstmStepState lstm;
+    torch::Tensor embedded, logits;
+};
 
 class LmModelImpl : public torch::nn::Module {
 public:
@@ -35,12 +42,18 @@ public:
     //   -> logits (B, T, V) and the state after the last step.
     std::tuple<torch::Tensor, LstmState> forward(const torch::Tensor& x, const LstmState& state = {});
 
+    // Zero state for B sequences, for step().
+    LmStepState start(std::int64_t B) const;
+    // ids (B) int64 -> logits (B, V) for the token after each, a view into `s` valid until the next
+    // step. Inference only (under torch::NoGradGuard, in eval mode).
+    torch::Tensor step(const torch::Tensor& ids, LmStepState& s) const;
+
     const LmModelOptions& options() const { return options_; }
 
 private:
     LmModelOptions options_;
     torch::nn::Embedding embed_{nullptr};
-    torch::nn::LSTM lstm_{nullptr};
+    Lstm lstm_{nullptr};
     torch::nn::Dropout drop_{nullptr};
     torch::nn::Linear out_{nullptr};
 };

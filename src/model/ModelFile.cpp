@@ -43,10 +43,30 @@ static NetworkOptions network_options(const nlohmann::json& m, const std::string
     throw FileError(name, "unknown model kind \"" + kind + "\" (written by a newer pianola?)", 16);
 }
 
+nlohmann::json tokenizer_options(const music::Tokenizer& tokenizer) {
+    const auto* timed = std::get_if<music::TimedTokenizer>(&tokenizer);
+    if (!timed) return nlohmann::json::object();
+    const music::TimedOptions& o = timed->options();
+    return {{"steps_per_beat", o.steps_per_beat},
+            {"velocity_levels", o.velocity_levels},
+            {"time", music::time_tokens_name(o.time)}};
+}
+
+music::Tokenizer make_tokenizer(std::string_view name, const nlohmann::json& options) {
+    if (name == music::SeedTokenizer::name) return music::SeedTokenizer();
+    if (name != music::TimedTokenizer::name)
+        throw std::invalid_argument("unknown tokenizer \"" + std::string(name) + "\" (written by a newer pianola?)");
+    const auto time = music::parse_time_tokens(options.at("time").get<std::string>());
+    if (!time) throw std::invalid_argument("unknown time tokens \"" + options.at("time").get<std::string>() + "\"");
+    return music::TimedTokenizer({options.at("steps_per_beat").get<int>(), options.at("velocity_levels").get<int>(), *time});
+}
+
 static nlohmann::json header_of(const ModelInfo& info) {
     return {{"format_version", format_version},
             {"pianola_version", PIANOLA_VERSION},
-            {"tokenizer", info.tokenizer},
+            {"tokenizer", music::tokenizer_name(info.tokenizer)},
+            {"tokenizer_options", tokenizer_options(info.tokenizer)},
+            {"tempo_us", info.tempo_us},
             {"preset", info.preset},
             {"model", network_header(info)},
             {"vocabulary", info.vocabulary.tokens()},
@@ -86,7 +106,11 @@ LoadedModel load_model(const std::filesystem::path& path) {
         if (header.at("format_version").get<int>() > format_version)
             throw FileError(name, "model written by a newer pianola (format " +
                                       header.at("format_version").dump() + ")");
-        info.tokenizer = header.at("tokenizer").get<std::string>();
+        // Files from before the timed tokenizer have neither options nor tempo: seed models at 120 BPM.
+        info.tokenizer = make_tokenizer(header.at("tokenizer").get<std::string>(),
+                                        header.value("tokenizer_options", nlohmann::json::object()));
+        info.tempo_us = header.value("tempo_us", info.tempo_us);
+        if (info.tempo_us == 0 || info.tempo_us > 0xFFFFFF) throw FileError(name, "damaged model header: tempo out of range", 16);
         info.preset = header.at("preset").get<std::string>();
         const auto& m = header.at("model");
         info.options = network_options(m, name);
@@ -96,6 +120,8 @@ LoadedModel load_model(const std::filesystem::path& path) {
         info.training = header.at("training");
     } catch (const nlohmann::json::exception& e) {
         throw FileError(name, std::string("damaged model header: ") + e.what(), 16);
+    } catch (const std::invalid_argument& e) {
+        throw FileError(name, e.what(), 16);
     }
     if (static_cast<std::int64_t>(info.vocabulary.size()) != info.vocab())
         throw FileError(name, "damaged model header: vocabulary size does not match the model", 16);

@@ -1,6 +1,7 @@
-// ModelFile: a trained model as one file: weights, vocabulary, tokenizer name, hyper-parameters,
-// version, and the training token ids (generation primes from them). Either network: the seed
-// design's SeedModel or the default LmModel; the header's model.kind says which. Layout:
+// ModelFile: a trained model as one file: weights, vocabulary, tokenizer and its options, the
+// tempo to compose at, hyper-parameters, version, and the training token ids (generation primes
+// from them). Either network: the seed design's SeedModel or the default LmModel; the header's
+// model.kind says which. Layout:
 //   8 bytes "PIANOLA\n" | 8 bytes little-endian header length | JSON header | libtorch archive
 // JSON keeps the metadata readable with `head -c`; the archive holds the tensors. Writes are
 // atomic, so a run killed mid-save leaves the previous model intact.
@@ -16,7 +17,7 @@
 
 #include "model/LmModel.h"
 #include "model/SeedModel.h"
-#include "music/SeedTokenizer.h"
+#include "music/Tokenizer.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::model {
@@ -29,7 +30,8 @@ Network make_network(const NetworkOptions& options);
 torch::nn::Module& module_of(Network& net);
 
 struct ModelInfo {
-    std::string tokenizer{music::SeedTokenizer::name};
+    music::Tokenizer tokenizer;         // decodes the model's tokens; files without one are seed models
+    std::uint32_t tempo_us = 500000;    // the training corpus' median tempo: timed pieces play at it
     std::string preset;
     NetworkOptions options;
     std::int64_t window = 100;          // T: the seed window, or the LM's training chunk length
@@ -47,6 +49,12 @@ struct LoadedModel {
 };
 
 void save_model(const std::filesystem::path& path, const ModelInfo& info, torch::nn::Module& net);
+
+// The header's "tokenizer_options": the timed tokenizer's grid, velocity levels and time tokens;
+// empty for the seed tokenizer. make_tokenizer reads them back, and throws std::invalid_argument
+// for an unknown name or options out of range.
+nlohmann::json tokenizer_options(const music::Tokenizer& tokenizer);
+music::Tokenizer make_tokenizer(std::string_view name, const nlohmann::json& options);
 
 // Throws FileError naming the path for a missing file, a file that is not a pianola model,
 // or a damaged one.

@@ -9,9 +9,7 @@ static torch::nn::BatchNorm1dOptions keras_batch_norm(std::int64_t features) {
 }
 
 SeedModelImpl::SeedModelImpl(const SeedModelOptions& options) : options_(options) {
-    lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(1, options.hidden)
-                                                        .num_layers(options.layers)
-                                                        .batch_first(true)));
+    lstm_ = register_module("lstm", Lstm(LstmOptions{1, options.hidden, options.layers, 0.0, options.fused_lstm}));
     norm1_ = register_module("norm1", torch::nn::BatchNorm1d(keras_batch_norm(options.hidden)));
     drop1_ = register_module("drop1", torch::nn::Dropout(options.dropout));
     dense_ = register_module("dense", torch::nn::Linear(options.hidden, options.dense));
@@ -21,8 +19,8 @@ SeedModelImpl::SeedModelImpl(const SeedModelOptions& options) : options_(options
 }
 
 torch::Tensor SeedModelImpl::forward(const torch::Tensor& x) {
-    auto [sequence, state] = lstm_->forward(x.unsqueeze(-1));   // (B, T, 1) -> (B, T, H)
-    auto h = sequence.select(1, sequence.size(1) - 1);          // (B, H): the window's last step
+    auto [sequence, state] = lstm_->forward(x.t().unsqueeze(-1));  // (T, B, 1) -> (T, B, H)
+    auto h = sequence[sequence.size(0) - 1];                        // (B, H): the window's last step
     h = drop1_->forward(norm1_->forward(h));
     h = torch::relu(dense_->forward(h));                        // (B, D)
     h = drop2_->forward(norm2_->forward(h));

@@ -11,6 +11,8 @@
 
 #include <torch/torch.h>
 
+#include "model/Lstm.h"
+
 namespace pianola::model {
 
 struct SeedModelOptions {
@@ -19,6 +21,7 @@ struct SeedModelOptions {
     std::int64_t hidden = 512;  // H
     std::int64_t dense = 256;   // D
     double dropout = 0.3;
+    bool fused_lstm = true;     // false: libtorch's stock LSTM on the same weights (benchmarks, tests)
 };
 
 class SeedModelImpl : public torch::nn::Module {
@@ -32,7 +35,7 @@ public:
 
 private:
     SeedModelOptions options_;
-    torch::nn::LSTM lstm_{nullptr};
+    Lstm lstm_{nullptr};
     torch::nn::BatchNorm1d norm1_{nullptr}, norm2_{nullptr};
     torch::nn::Dropout drop1_{nullptr}, drop2_{nullptr};
     torch::nn::Linear dense_{nullptr}, out_{nullptr};

@@ -13,7 +13,6 @@
 #include "io/FileError.h"
 #include "midi/MidiReader.h"
 #include "music/Score.h"
-#include "music/SeedTokenizer.h"
 #include "runtime/ParallelFor.h"
 
 namespace pianola::music {
@@ -54,21 +53,26 @@ std::string one_line(std::string text) {
 }
 
 struct FileOutcome {
-    std::vector<std::string> tokens;
+    CorpusPiece piece;
     std::optional<std::string> failure;
     std::vector<std::string> warnings;
 };
 
-FileOutcome tokenize_file(const std::filesystem::path& path) {
+FileOutcome tokenize_file(const std::filesystem::path& path, const Tokenizer& tokenizer) {
+    FileOutcome outcome{{path, {}}, std::nullopt, {}};
     try {
         const midi::MidiFile file = midi::read_midi_file(path);
-        FileOutcome outcome{SeedTokenizer().tokenize(score_from_midi(file)), std::nullopt, {}};
         for (const midi::ReadWarning& warning : file.warnings) outcome.warnings.push_back(warning.text());
-        if (outcome.tokens.empty()) outcome.failure = "no notes";
-        return outcome;
+        const Score score = score_from_midi(file);
+        outcome.piece.tokens = tokenize(tokenizer, score);
+        outcome.piece.notes = std::count_if(score.notes.begin(), score.notes.end(),
+                                            [](const Note& note) { return note.channel != drum_channel; });
+        outcome.piece.tempo_us = score.tempo_us;
+        if (outcome.piece.tokens.empty()) outcome.failure = "no notes";
     } catch (const std::exception& e) {
-        return {{}, one_line(e.what()), {}};
+        outcome.failure = one_line(e.what());
     }
+    return outcome;
 }
 
 }  // namespace
@@ -77,6 +81,21 @@ std::size_t Corpus::token_count() const {
     std::size_t count = 0;
     for (const CorpusPiece& piece : pieces) count += piece.tokens.size();
     return count;
+}
+
+std::int64_t Corpus::note_count() const {
+    std::int64_t count = 0;
+    for (const CorpusPiece& piece : pieces) count += piece.notes;
+    return count;
+}
+
+std::uint32_t Corpus::median_tempo_us() const {
+    if (pieces.empty()) return 500000;
+    std::vector<std::uint32_t> tempos;
+    for (const CorpusPiece& piece : pieces) tempos.push_back(piece.tempo_us);
+    const auto middle = tempos.begin() + static_cast<std::ptrdiff_t>((tempos.size() - 1) / 2);
+    std::nth_element(tempos.begin(), middle, tempos.end());
+    return *middle;
 }
 
 std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesystem::path>& dirs) {
@@ -90,21 +109,22 @@ std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesy
     return files;
 }
 
-Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int threads) {
-    if (dirs.empty()) throw std::invalid_argument("load_seed_corpus needs at least one folder");
+Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer) {
+    if (dirs.empty()) throw std::invalid_argument("load_corpus needs at least one folder");
     const std::vector<std::filesystem::path> files = find_midi_files(dirs);
 
     // Outcomes land at their file's index, so the result does not depend on which thread read what.
     std::vector<FileOutcome> outcomes(files.size());
-    parallel_for(files.size(), threads, [&](std::size_t i) { outcomes[i] = tokenize_file(files[i]); });
+    parallel_for(files.size(), threads, [&](std::size_t i) { outcomes[i] = tokenize_file(files[i], tokenizer); });
 
     Corpus corpus;
+    corpus.tokenizer = tokenizer;
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (!outcomes[i].warnings.empty()) corpus.warned.push_back({files[i], std::move(outcomes[i].warnings)});
         if (outcomes[i].failure)
             corpus.skipped.push_back({files[i], std::move(*outcomes[i].failure)});
         else
-            corpus.pieces.push_back({files[i], std::move(outcomes[i].tokens)});
+            corpus.pieces.push_back(std::move(outcomes[i].piece));
     }
     if (corpus.pieces.empty())
         throw FileError(dirs.front().string(),

@@ -4,15 +4,22 @@
 // path order, whatever the thread count).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "music/Tokenizer.h"
 
 namespace pianola::music {
 
 struct CorpusPiece {
     std::filesystem::path path;
     std::vector<std::string> tokens;
+    // Its non-drum notes, whatever the tokenizer: what bits per note divide by, so that
+    // tokenizers compare on one scale.
+    std::int64_t notes = 0;
+    std::uint32_t tempo_us = 500000;  // at its start
 };
 
 struct SkippedFile {
@@ -28,10 +35,15 @@ struct WarnedFile {
 };
 
 struct Corpus {
+    Tokenizer tokenizer;              // what made the pieces' tokens
     std::vector<CorpusPiece> pieces;  // files that gave at least one token
     std::vector<SkippedFile> skipped;
     std::vector<WarnedFile> warned;
     std::size_t token_count() const;
+    std::int64_t note_count() const;
+    // The median of the pieces' starting tempos (lower middle; 120 BPM without pieces): the tempo
+    // a timed model composes at.
+    std::uint32_t median_tempo_us() const;
 };
 
 // MIDI files are *.mid, *.midi, *.kar, *.smf and *.rmi (any case, optionally gzipped: "*.mid.gz"), found
@@ -40,9 +52,9 @@ struct Corpus {
 // or a folder holds no MIDI file at all.
 std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesystem::path>& dirs);
 
-// Seed-tokenizes every file on `threads` threads (<= 0: every core). A file that cannot be read
-// (the exception's message is the reason) or has no notes ("no notes") is skipped. Throws
-// FileError naming the first folder when not one file could be used.
-Corpus load_seed_corpus(const std::vector<std::filesystem::path>& dirs, int threads);
+// Tokenizes every file on `threads` threads (<= 0: every core). A file that cannot be read or
+// tokenized (the exception's message is the reason) or has no notes ("no notes") is skipped.
+// Throws FileError naming the first folder when not one file could be used.
+Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer = {});
 
 }  // namespace pianola::music

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -92,12 +93,32 @@ void set_smpte_timing(const midi::MidiFile& file, Score& score) {
         std::lround(1e6 * score.ticks_per_quarter / (frames_per_second * ticks_per_frame)));
 }
 
+// Time signatures of every track, one per tick. The denominator is stored as a power of two;
+// above 2^6 no bar of the timed tokenizer's grid could be measured with it.
+std::vector<Meter> meters_of(const midi::MidiFile& file) {
+    std::vector<Meter> meters;
+    for (const midi::Track& track : file.tracks)
+        for (const midi::Event& e : track.events) {
+            if (!e.is_meta(midi::meta::time_signature) || e.payload_size < 2) continue;
+            const std::span<const std::uint8_t> p = track.payload_of(e);
+            if (p[0] > 0 && p[1] <= 6) meters.push_back({e.tick, p[0], static_cast<std::uint8_t>(1u << p[1])});
+        }
+    std::stable_sort(meters.begin(), meters.end(), [](const Meter& a, const Meter& b) { return a.tick < b.tick; });
+    std::vector<Meter> last_per_tick;
+    for (const Meter& m : meters) {
+        if (!last_per_tick.empty() && last_per_tick.back().tick == m.tick) last_per_tick.pop_back();
+        last_per_tick.push_back(m);
+    }
+    return last_per_tick;
+}
+
 }  // namespace
 
 Score score_from_midi(const midi::MidiFile& file) {
     const midi::TempoMap tempo(file);
     const ProgramMap programs(file);
     Score score;
+    score.meters = meters_of(file);
     if (file.is_smpte()) {
         set_smpte_timing(file, score);
     } else {
@@ -165,11 +186,18 @@ midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
     const std::array<std::uint8_t, 3> tempo_bytes = {static_cast<std::uint8_t>(tempo >> 16),
                                                      static_cast<std::uint8_t>(tempo >> 8),
                                                      static_cast<std::uint8_t>(tempo)};
-    // 4/4, a click every quarter (24 MIDI clocks), 8 thirty-seconds per quarter.
-    const std::array<std::uint8_t, 4> four_four = {4, 2, 24, 8};
     meta.add_payload_event(0, midi::status::meta, midi::meta::tempo, tempo_bytes);
-    meta.add_payload_event(0, midi::status::meta, midi::meta::time_signature, four_four);
-    meta.add_payload_event(0, midi::status::meta, midi::meta::end_of_track, {});
+    const std::vector<Meter> meters = score.meters.empty() ? std::vector<Meter>{Meter{}} : score.meters;
+    for (const Meter& m : meters) {
+        if (m.numerator == 0 || !std::has_single_bit(m.denominator) || m.denominator > 64)
+            throw std::invalid_argument("a meter must be n/1 to n/64 with n > 0, not " + std::to_string(m.numerator) +
+                                        "/" + std::to_string(m.denominator));
+        // A click every quarter (24 MIDI clocks), 8 thirty-seconds per quarter.
+        const std::array<std::uint8_t, 4> signature = {m.numerator, static_cast<std::uint8_t>(std::countr_zero(m.denominator)),
+                                                       24, 8};
+        meta.add_payload_event(m.tick, midi::status::meta, midi::meta::time_signature, signature);
+    }
+    meta.add_payload_event(meters.back().tick, midi::status::meta, midi::meta::end_of_track, {});
 
     // At one tick, note-offs of earlier notes go first so a repeated pitch is not cut by its own
     // release; a note that ends where it starts is released after its note-on.
@@ -178,22 +206,37 @@ midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
         std::uint32_t tick;
         Order order;
         const Note* note;
+        std::size_t track;
     };
+    // Readers pair note-offs first in, first out per track, channel and pitch, so in one track the
+    // notes of a key must end in the order they start. A note that would end inside an earlier
+    // note of its key (two voices on one pitch) goes to the first track where it does not.
+    std::vector<const Note*> by_start;
+    for (const Note& note : score.notes) by_start.push_back(&note);
+    std::stable_sort(by_start.begin(), by_start.end(),
+                     [](const Note* a, const Note* b) { return a->start_tick < b->start_tick; });
+    std::vector<std::array<std::uint32_t, 2 * pitch_count>> last_end;  // per track, per (drums?, pitch)
     std::vector<NoteEvent> events;
     events.reserve(score.notes.size() * 2);
-    for (const Note& note : score.notes) {
-        if (note.pitch > 127) throw std::invalid_argument("MIDI pitches are 0..127, not " + std::to_string(note.pitch));
-        const std::uint32_t end = std::max(note.end_tick, note.start_tick);
-        events.push_back({note.start_tick, Order::strike, &note});
-        events.push_back({end, end == note.start_tick ? Order::release_zero_length : Order::release, &note});
+    for (const Note* note : by_start) {
+        if (note->pitch > 127) throw std::invalid_argument("MIDI pitches are 0..127, not " + std::to_string(note->pitch));
+        const std::uint32_t end = std::max(note->end_tick, note->start_tick);
+        const std::size_t key = (note->channel == drum_channel ? pitch_count : 0) + note->pitch;
+        std::size_t track = 0;
+        while (track < last_end.size() && last_end[track][key] > end) ++track;
+        if (track == last_end.size()) last_end.push_back({});
+        last_end[track][key] = end;
+        events.push_back({note->start_tick, Order::strike, note, track});
+        events.push_back({end, end == note->start_tick ? Order::release_zero_length : Order::release, note, track});
     }
     std::stable_sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
         return a.tick != b.tick ? a.tick < b.tick : a.order < b.order;
     });
 
-    midi::Track& notes = file.tracks.emplace_back();
-    notes.add_channel_event(0, midi::status::program_change, program);
+    file.tracks.resize(1 + std::max<std::size_t>(1, last_end.size()));
+    file.tracks[1].add_channel_event(0, midi::status::program_change, program);
     for (const NoteEvent& e : events) {
+        midi::Track& notes = file.tracks[1 + e.track];
         const std::uint8_t channel = e.note->channel == drum_channel ? drum_channel : 0;
         if (e.order == Order::strike)  // velocity 0 would read back as a note-off
             notes.add_channel_event(e.tick, midi::status::note_on | channel, e.note->pitch,
@@ -201,7 +244,11 @@ midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
         else
             notes.add_channel_event(e.tick, midi::status::note_off | channel, e.note->pitch, 0);
     }
-    notes.add_payload_event(events.empty() ? 0 : events.back().tick, midi::status::meta, midi::meta::end_of_track, {});
+    for (std::size_t t = 1; t < file.tracks.size(); ++t) {
+        midi::Track& notes = file.tracks[t];
+        notes.add_payload_event(notes.events.empty() ? 0 : notes.events.back().tick, midi::status::meta,
+                                midi::meta::end_of_track, {});
+    }
     return file;
 }
 

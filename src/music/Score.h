@@ -1,6 +1,7 @@
 // Score: the notes of a piece, paired from note-on/note-off events, with ticks and seconds.
 // This is the one place that decides what a "note" is; tokenizers read Scores, never raw events.
-// It deliberately drops controllers, pitch bend and SysEx: pianola composes notes.
+// It keeps the time signatures (the timed tokenizer's bars) and deliberately drops controllers,
+// pitch bend and SysEx: pianola composes notes.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +23,18 @@ struct Note {
     std::uint16_t track = 0;
 };
 
+// A time signature from its tick on: numerator / denominator (a power of two, 1..64).
+struct Meter {
+    std::uint32_t tick = 0;
+    std::uint8_t numerator = 4, denominator = 4;
+    bool operator==(const Meter&) const = default;
+};
+
 struct Score {
     std::uint16_t ticks_per_quarter = 480;
     std::uint32_t tempo_us = 500000;  // tempo at the start, microseconds per quarter
     std::vector<Note> notes;          // sorted by start_tick, then pitch, track, channel (stable)
+    std::vector<Meter> meters;        // by tick, at most one per tick; none is 4/4, as in MIDI
 };
 
 // Pairs each note-on with the next note-off of the same track, channel and pitch (first in,
@@ -35,12 +44,17 @@ struct Score {
 // SMPTE files count ticks per frame: the Score makes a quarter one second of SMPTE time
 // (ticks_per_quarter = frames per second x ticks per frame, tempo 1,000,000 us; 29.97 fps
 // is counted as 30 with a tempo of 1,001,000 us), so its ticks and tempo keep the file's timing.
+// Time signatures come from every track; of two on one tick the later in track order wins, and one
+// no score could mean (numerator 0, denominator beyond 1/64) is ignored.
 Score score_from_midi(const midi::MidiFile& file);
 
-// A format 1 file: a tempo/meta track (tempo, 4/4, end), then one track of the notes on channel 0
-// (9 for drums, without a program change) with the given General MIDI program. Ticks are kept at
-// score.ticks_per_quarter; at one tick note-offs come before note-ons, so repeated notes stay whole.
-// Throws std::invalid_argument for values a MIDI file cannot hold (division, tempo, pitch, program).
+// A format 1 file: a tempo/meta track (tempo, the score's meters or else 4/4, end), then one track
+// of the notes on channel 0 (9 for drums, without a program change) with the given General MIDI
+// program. Ticks are kept at score.ticks_per_quarter; at one tick note-offs come before note-ons,
+// so repeated notes stay whole. A note that ends inside an earlier note of its own pitch goes to
+// a further track (as many as such voices need): in one track, readers would pair it with the
+// other's note-off. Throws std::invalid_argument for values a MIDI file cannot hold (division,
+// tempo, pitch, program, meter).
 midi::MidiFile midi_from_score(const Score& score, std::uint8_t program = 0);
 
 }  // namespace pianola::music

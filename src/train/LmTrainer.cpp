@@ -13,6 +13,8 @@ namespace {
 
 model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::LmModelOptions& options) {
     model::ModelInfo info;
+    info.tokenizer = set.tokenizer;
+    info.tempo_us = set.tempo_us;
     info.preset = job.recipe.preset;
     info.options = options;
     info.window = job.recipe.seq;
@@ -35,7 +37,9 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate)
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate);
 }
 
-nlohmann::json validation_json(const eval::CrossEntropy& ce) { return {{"nats", ce.nats}, {"tokens", ce.tokens}}; }
+nlohmann::json validation_json(const eval::CrossEntropy& ce) {
+    return {{"nats", ce.nats}, {"tokens", ce.tokens}, {"notes", ce.notes}};
+}
 
 }  // namespace
 
@@ -43,6 +47,8 @@ nlohmann::json training_fingerprint(const SequenceSet& set, const LmJob& job) {
     nlohmann::json recipe = to_json(job.recipe);
     recipe.erase("epochs");
     return {{"recipe", recipe},
+            {"tokenizer", music::tokenizer_name(set.tokenizer)},
+            {"tokenizer_options", model::tokenizer_options(set.tokenizer)},
             {"seed", job.seed},
             {"vocab", set.vocabulary.size()},
             {"train_tokens", set.train_tokens()},
@@ -128,7 +134,10 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         report.loss = progress.epoch_tokens > 0 ? progress.epoch_loss_sum / static_cast<double>(progress.epoch_tokens) : 0;
         report.learning_rate = progress.learning_rate;
         report.complete = complete;
-        if (!set.validation.empty()) report.validation = validate(net, set.validation, recipe.seq * 4);
+        if (!set.validation.empty()) {
+            report.validation = validate(net, set.validation, recipe.seq * 4);
+            report.validation->notes = set.validation_notes;
+        }
         const double criterion = report.validation ? report.validation->nats_per_token() : report.loss;
         if (criterion < progress.saved_best) {
             progress.saved_best = criterion;
@@ -139,7 +148,10 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             info.training["epoch_complete"] = complete;
             info.training["loss"] = report.loss;
             info.training["validation"] = progress.saved_validation;
-            if (report.validation) info.training["validation_bits_per_token"] = report.validation->bits_per_token();
+            if (report.validation) {
+                info.training["validation_bits_per_token"] = report.validation->bits_per_token();
+                info.training["validation_bits_per_note"] = report.validation->bits_per_note();
+            }
             save_model(job.out, info, *net);
             report.saved = true;
         }
@@ -173,7 +185,8 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     summary.best_loss = progress.saved_best;
     if (!progress.saved_validation.is_null())
         summary.best_validation = eval::CrossEntropy{progress.saved_validation.at("nats"),
-                                                     progress.saved_validation.at("tokens")};
+                                                     progress.saved_validation.at("tokens"),
+                                                     progress.saved_validation.value("notes", std::int64_t{0})};
     summary.seconds = seconds_since(start);
     summary.rate = static_cast<double>(run_tokens) / summary.seconds;
     return summary;

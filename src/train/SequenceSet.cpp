@@ -4,19 +4,17 @@
 #include <stdexcept>
 #include <string>
 
-#include "music/SeedTokenizer.h"
-
 namespace pianola::train {
 
 namespace {
 
 // The piece moved by `shift`, or nullopt when one of its notes would leave the MIDI range.
-std::optional<std::vector<std::string>> transposed(const std::vector<std::string>& tokens, int shift) {
-    const music::SeedTokenizer tokenizer;
+std::optional<std::vector<std::string>> transposed(const music::Tokenizer& tokenizer,
+                                                   const std::vector<std::string>& tokens, int shift) {
     std::vector<std::string> moved;
     moved.reserve(tokens.size());
     for (const std::string& token : tokens) {
-        std::optional<std::string> t = tokenizer.transpose(token, shift);
+        std::optional<std::string> t = music::transpose(tokenizer, token, shift);
         if (!t) return std::nullopt;
         moved.push_back(std::move(*t));
     }
@@ -54,7 +52,7 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
     for (std::size_t piece : split.train) {
         auto& shifts = train_text.emplace_back();
         for (int shift = -transpose; shift <= transpose; ++shift) {
-            shifts.push_back(transposed(corpus.pieces.at(piece).tokens, shift));
+            shifts.push_back(transposed(corpus.tokenizer, corpus.pieces.at(piece).tokens, shift));
             if (shifts.back()) all.insert(all.end(), shifts.back()->begin(), shifts.back()->end());
         }
     }
@@ -64,6 +62,8 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
     }
 
     SequenceSet set;
+    set.tokenizer = corpus.tokenizer;
+    set.tempo_us = corpus.median_tempo_us();
     set.vocabulary = music::Vocabulary(std::move(all));
     set.piece_start = set.vocabulary.id(music::piece_start_token);
     set.transpose = transpose;
@@ -72,8 +72,10 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
         for (const auto& tokens : shifts)
             encoded.push_back(tokens ? encode_piece(set.vocabulary, set.piece_start, *tokens) : TokenIds{});
     }
-    for (std::size_t piece : split.validation)
+    for (std::size_t piece : split.validation) {
         set.validation.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
+        set.validation_notes += corpus.pieces[piece].notes;
+    }
     return set;
 }
 

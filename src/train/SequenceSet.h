@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "music/Corpus.h"
+#include "music/Tokenizer.h"
 #include "music/Vocabulary.h"
 #include "train/PieceSplit.h"
 
@@ -18,6 +19,8 @@ namespace pianola::train {
 using TokenIds = std::vector<std::int64_t>;
 
 struct SequenceSet {
+    music::Tokenizer tokenizer;     // the corpus' own: the model file records it for decoding
+    std::uint32_t tempo_us = 500000;  // the corpus' median tempo, which a timed model composes at
     music::Vocabulary vocabulary;
     std::int64_t piece_start = 0;   // id of music::piece_start_token
     int transpose = 0;              // training pieces are kept at shifts -transpose..+transpose
@@ -25,13 +28,15 @@ struct SequenceSet {
     // semitones; empty where that shift would move a note outside MIDI's 0..127.
     std::vector<std::vector<TokenIds>> train;
     std::vector<TokenIds> validation;  // piece start first, untransposed
+    std::int64_t validation_notes = 0; // the notes the validation pieces hold (bits per note divide by it)
 
     const TokenIds& untransposed(std::size_t piece) const { return train[piece][transpose]; }
     std::int64_t train_tokens() const;       // untransposed, piece starts excluded
     std::int64_t validation_tokens() const;  // the predictions validation scores
 };
 
-// Seed tokens only, for now: transposition goes through SeedTokenizer::transpose.
+// Transposition goes through the corpus' tokenizer; a piece that one shift would move outside
+// MIDI's range is kept without that shift.
 SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose);
 
 }  // namespace pianola::train

@@ -2,11 +2,14 @@
 // scripts/fuzz.sh, not by ctest). Any byte string must either parse or throw FileError; anything
 // else (a crash, a sanitizer report, another exception, a hang) is a bug. A file that parses must
 // also survive the CSV printer, the writer (reading back to the same CSV text), note pairing and
-// the seed tokenizer, which is the path every corpus file takes.
+// both tokenizers, the paths every corpus file takes; timed tokens must decode, write, and
+// tokenize back to themselves.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "io/FileError.h"
 #include "midi/MidiCsv.h"
@@ -14,6 +17,7 @@
 #include "midi/MidiWriter.h"
 #include "music/Score.h"
 #include "music/SeedTokenizer.h"
+#include "music/TimedTokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace pianola;
@@ -27,6 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // reports it as a crash, as it does the abort on a CSV that changes across a round trip.
     const std::string csv = midi::midi_csv(file);
     if (midi::midi_csv(midi::read_midi(midi::write_midi(file), "rewritten.mid")) != csv) std::abort();
-    music::SeedTokenizer().tokenize(music::score_from_midi(file));
+    const music::Score score = music::score_from_midi(file);
+    music::SeedTokenizer().tokenize(score);
+    const music::TimedTokenizer timed;
+    std::vector<std::string> tokens;
+    try {
+        tokens = timed.tokenize(score);
+    } catch (const std::invalid_argument&) {
+        return 0;  // a piece too long to decode: corpus loading skips it with this reason
+    }
+    const music::Score decoded = timed.decode(tokens, 500000);
+    midi::write_midi(music::midi_from_score(decoded));
+    if (timed.tokenize(decoded) != tokens) std::abort();
     return 0;
 }

@@ -1,0 +1,18 @@
+// PieceScore: the notes of a composed piece, read by the tokenizer of the model that composed it:
+// seed tokens laid out as the original design wrote them (seed_score: half-beat steps, 120 BPM),
+// timed tokens with the rhythm, durations, octaves and dynamics they spell, at the tempo of the
+// model's training corpus. Malformed timed tokens are skipped, never written (TimedDecoder).
+// It does not write files: callers turn the Score into MIDI (music::midi_from_score) or audio.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/ModelFile.h"
+#include "music/Score.h"
+
+namespace pianola::compose {
+
+music::Score piece_score(const model::ModelInfo& info, const std::vector<std::string>& tokens);
+
+}  // namespace pianola::compose

@@ -1,0 +1,290 @@
+// The timed tokenizer and its grammar. Everything is counted in grid steps; ticks appear only
+// where a Score is read (rounded to the nearest step) or built (a whole number of ticks per
+// step), so tokens -> notes -> tokens is exact. It does not guess meters or tempos the file does
+// not state, and it does not clean up music: duplicated notes and long rests are kept as written.
+#include "music/TimedTokenizer.h"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <stdexcept>
+
+namespace pianola::music {
+
+namespace {
+
+using Kind = TimedToken::Kind;
+
+using GridNote = TimedTokenizer::GridNote;
+
+constexpr std::string_view bar_text = "bar";
+
+// A non-negative decimal without sign or leading zeros, the whole of `text`.
+std::optional<int> parse_count(std::string_view text) {
+    if (text.empty() || (text.size() > 1 && text[0] == '0')) return std::nullopt;
+    int value = 0;
+    const auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || rest != text.data() + text.size() || value < 0) return std::nullopt;
+    return value;
+}
+
+bool is_meter(int numerator, int denominator) {
+    return numerator >= 1 && numerator <= 255 && denominator >= 1 && denominator <= 64 &&
+           std::has_single_bit(static_cast<unsigned>(denominator));
+}
+
+struct Prefix {
+    std::string_view text;
+    Kind kind;
+};
+constexpr Prefix prefixes[] = {{"pos:", Kind::position}, {"shift:", Kind::shift}, {"vel:", Kind::velocity},
+                               {"pitch:", Kind::pitch},  {"dur:", Kind::duration}};
+
+}  // namespace
+
+std::string_view time_tokens_name(TimeTokens time) { return time == TimeTokens::bars ? "bars" : "shifts"; }
+
+std::optional<TimeTokens> parse_time_tokens(std::string_view name) {
+    if (name == "bars") return TimeTokens::bars;
+    if (name == "shifts") return TimeTokens::shifts;
+    return std::nullopt;
+}
+
+std::optional<TimedToken> parse_timed_token(std::string_view token) {
+    if (token == bar_text) return TimedToken{Kind::bar};
+    if (token.starts_with("meter:")) {
+        const std::string_view meter = token.substr(6);
+        const std::size_t slash = meter.find('/');
+        if (slash == std::string_view::npos) return std::nullopt;
+        const auto numerator = parse_count(meter.substr(0, slash)), denominator = parse_count(meter.substr(slash + 1));
+        if (!numerator || !denominator || !is_meter(*numerator, *denominator)) return std::nullopt;
+        return TimedToken{Kind::meter, *numerator, *denominator};
+    }
+    for (const Prefix& prefix : prefixes) {
+        if (!token.starts_with(prefix.text)) continue;
+        const auto value = parse_count(token.substr(prefix.text.size()));
+        if (!value || (prefix.kind == Kind::pitch && *value > 127)) return std::nullopt;
+        return TimedToken{prefix.kind, *value};
+    }
+    return std::nullopt;
+}
+
+std::string timed_token_text(const TimedToken& token) {
+    switch (token.kind) {
+    case Kind::bar: return std::string(bar_text);
+    case Kind::meter: return "meter:" + std::to_string(token.value) + "/" + std::to_string(token.denominator);
+    default: break;
+    }
+    for (const Prefix& prefix : prefixes)
+        if (prefix.kind == token.kind) return std::string(prefix.text) + std::to_string(token.value);
+    throw std::logic_error("timed token of no known kind");
+}
+
+TimedTokenizer::TimedTokenizer(TimedOptions options) : options_(options) {
+    if (options.steps_per_beat < 1 || options.steps_per_beat > 96)
+        throw std::invalid_argument("the timed grid must be 1 to 96 steps per beat, not " +
+                                    std::to_string(options.steps_per_beat));
+    if (options.velocity_levels < 0 || options.velocity_levels == 1 || options.velocity_levels > 16)
+        throw std::invalid_argument("velocity levels must be 0 (none) or 2 to 16, not " +
+                                    std::to_string(options.velocity_levels));
+}
+
+std::uint32_t TimedTokenizer::ticks_per_step() const {
+    return static_cast<std::uint32_t>(std::max(1, 480 / options_.steps_per_beat));
+}
+
+std::uint16_t TimedTokenizer::ticks_per_quarter() const {
+    return static_cast<std::uint16_t>(options_.steps_per_beat * ticks_per_step());
+}
+
+std::int64_t TimedTokenizer::bar_steps(int numerator, int denominator) const {
+    const std::int64_t quarters_x2 = 2LL * numerator * 4 * options_.steps_per_beat;
+    return std::max<std::int64_t>(1, (quarters_x2 + denominator) / (2LL * denominator));
+}
+
+std::uint8_t TimedTokenizer::velocity_of_level(int level) const {
+    const int levels = options_.velocity_levels;
+    return static_cast<std::uint8_t>(1 + (2 * level + 1) * 127 / (2 * levels));
+}
+
+int TimedTokenizer::level_of_velocity(std::uint8_t velocity) const {
+    return (std::clamp<int>(velocity, 1, 127) - 1) * options_.velocity_levels / 127;
+}
+
+std::vector<std::string> TimedTokenizer::tokenize(const Score& score) const {
+    if (score.ticks_per_quarter == 0) throw std::invalid_argument("a score needs ticks per quarter above 0");
+    const std::uint64_t grid = static_cast<std::uint64_t>(options_.steps_per_beat), tpq = score.ticks_per_quarter;
+    const auto step_of = [&](std::uint32_t tick) { return static_cast<std::int64_t>((2 * tick * grid + tpq) / (2 * tpq)); };
+    for (const Meter& meter : score.meters)
+        if (!is_meter(meter.numerator, meter.denominator))
+            throw std::invalid_argument("a meter must be n/1 to n/64 with n > 0, not " + std::to_string(meter.numerator) +
+                                        "/" + std::to_string(meter.denominator));
+
+    std::vector<GridNote> notes;
+    for (const Note& note : score.notes) {
+        if (note.channel == drum_channel) continue;
+        const std::int64_t onset = step_of(note.start_tick);
+        const std::int64_t duration = std::max<std::int64_t>(1, step_of(std::max(note.end_tick, note.start_tick)) - onset);
+        if (onset + duration > max_steps())
+            throw std::invalid_argument("the piece lasts longer than the " + std::to_string(max_steps() / grid) +
+                                        " beats a timed piece can hold");
+        notes.push_back({onset, duration, note.pitch, note.velocity});
+    }
+    // Pitch, then duration: one spelling per onset, so decoding and tokenizing again is the identity.
+    std::stable_sort(notes.begin(), notes.end(), [](const GridNote& a, const GridNote& b) {
+        if (a.onset != b.onset) return a.onset < b.onset;
+        if (a.pitch != b.pitch) return a.pitch < b.pitch;
+        return a.duration < b.duration;
+    });
+
+    std::vector<std::string> tokens;
+    const auto emit = [&](Kind kind, int value, int denominator = 0) {
+        tokens.push_back(timed_token_text({kind, value, denominator}));
+    };
+    int level = -1;
+    const auto emit_note = [&](const GridNote& note) {
+        if (options_.velocity_levels > 0 && level_of_velocity(note.velocity) != level) {
+            level = level_of_velocity(note.velocity);
+            emit(Kind::velocity, level);
+        }
+        emit(Kind::pitch, note.pitch);
+        emit(Kind::duration, static_cast<int>(note.duration));
+    };
+
+    if (notes.empty()) return tokens;
+    if (options_.time == TimeTokens::shifts) {
+        const std::int64_t longest = 4LL * options_.steps_per_beat;
+        std::int64_t now = 0;
+        for (const GridNote& note : notes) {
+            for (std::int64_t rest = note.onset - now; rest > 0; rest -= longest)
+                emit(Kind::shift, static_cast<int>(std::min(rest, longest)));
+            now = note.onset;
+            emit_note(note);
+        }
+        return tokens;
+    }
+
+    // Bars: a meter counts from the first bar line at or after it, so bars always tile the piece.
+    Meter meter;
+    std::size_t next_meter = 0;
+    std::int64_t bar_start = 0, bar_length = 0;
+    const auto open_bar = [&](bool first) {
+        const Meter before = meter;
+        for (; next_meter < score.meters.size() && step_of(score.meters[next_meter].tick) <= bar_start; ++next_meter)
+            meter = score.meters[next_meter];
+        emit(Kind::bar, 0);
+        if (first || meter.numerator != before.numerator || meter.denominator != before.denominator)
+            emit(Kind::meter, meter.numerator, meter.denominator);
+        bar_length = bar_steps(meter.numerator, meter.denominator);
+    };
+    open_bar(true);
+    std::int64_t position = -1;
+    for (const GridNote& note : notes) {
+        while (note.onset >= bar_start + bar_length) {
+            bar_start += bar_length;
+            position = -1;
+            open_bar(false);
+        }
+        if (note.onset - bar_start != position) {
+            position = note.onset - bar_start;
+            emit(Kind::position, static_cast<int>(position));
+        }
+        emit_note(note);
+    }
+    return tokens;
+}
+
+std::optional<std::string> TimedTokenizer::transpose(std::string_view token, int semitones) const {
+    const std::optional<TimedToken> parsed = parse_timed_token(token);
+    if (!parsed) throw std::invalid_argument("not a timed token: \"" + std::string(token) + "\"");
+    if (parsed->kind != Kind::pitch) return std::string(token);
+    const int moved = parsed->value + semitones;
+    if (moved < 0 || moved > 127) return std::nullopt;
+    return timed_token_text({Kind::pitch, moved});
+}
+
+Score TimedTokenizer::decode(const std::vector<std::string>& tokens, std::uint32_t tempo_us) const {
+    TimedDecoder decoder(*this);
+    for (const std::string& text : tokens)
+        if (const std::optional<TimedToken> token = parse_timed_token(text); token && decoder.accepts(*token))
+            decoder.push(*token);
+    return decoder.score(tempo_us);
+}
+
+TimedDecoder::TimedDecoder(const TimedTokenizer& tokenizer)
+    : tokenizer_(tokenizer), bar_length_(tokenizer.bar_steps(4, 4)) {}
+
+bool TimedDecoder::accepts(const TimedToken& token) const {
+    const TimedOptions& options = tokenizer_.options();
+    const bool bars = options.time == TimeTokens::bars;
+    const std::int64_t onset = bars ? time_ + position_ : time_;
+    if (token.kind == Kind::duration) return pending_pitch_ >= 0 && token.value >= 1 && fits(onset + token.value);
+    if (pending_pitch_ >= 0) return false;
+    switch (token.kind) {
+    case Kind::pitch: return token.value >= 0 && token.value <= 127 && (!bars || position_ >= 0);
+    case Kind::velocity: return token.value >= 0 && token.value < options.velocity_levels;
+    case Kind::bar: return bars && fits(in_bar_ ? time_ + bar_length_ : 0);
+    case Kind::meter: return bars && in_bar_ && position_ < 0 && is_meter(token.value, token.denominator);
+    case Kind::position:
+        return bars && in_bar_ && token.value > position_ && token.value < bar_length_ && fits(time_ + token.value);
+    case Kind::shift:
+        return !bars && token.value >= 1 && token.value <= 4 * options.steps_per_beat && fits(time_ + token.value);
+    case Kind::duration: break;
+    }
+    return false;
+}
+
+void TimedDecoder::push(const TimedToken& token) {
+    if (!accepts(token)) throw std::invalid_argument("timed token \"" + timed_token_text(token) + "\" does not fit here");
+    switch (token.kind) {
+    case Kind::bar:
+        if (in_bar_) time_ += bar_length_;
+        in_bar_ = true;
+        position_ = -1;
+        break;
+    case Kind::meter: {
+        bar_length_ = tokenizer_.bar_steps(token.value, token.denominator);
+        const Meter meter{static_cast<std::uint32_t>(time_) * tokenizer_.ticks_per_step(),
+                          static_cast<std::uint8_t>(token.value), static_cast<std::uint8_t>(token.denominator)};
+        if (!meters_.empty() && meters_.back().tick == meter.tick) meters_.pop_back();
+        meters_.push_back(meter);
+        break;
+    }
+    case Kind::position: position_ = token.value; break;
+    case Kind::shift: time_ += token.value; break;
+    case Kind::velocity: velocity_ = tokenizer_.velocity_of_level(token.value); break;
+    case Kind::pitch: pending_pitch_ = token.value; break;
+    case Kind::duration: {
+        const std::int64_t onset = tokenizer_.options().time == TimeTokens::bars ? time_ + position_ : time_;
+        notes_.push_back({onset, token.value, static_cast<std::uint8_t>(pending_pitch_), velocity_});
+        pending_pitch_ = -1;
+        break;
+    }
+    }
+}
+
+Score TimedDecoder::score(std::uint32_t tempo_us) const {
+    if (tempo_us == 0) throw std::invalid_argument("the tempo must be above 0 microseconds per beat");
+    Score score;
+    score.ticks_per_quarter = tokenizer_.ticks_per_quarter();
+    score.tempo_us = tempo_us;
+    score.meters = meters_;
+    const std::uint32_t ticks_per_step = tokenizer_.ticks_per_step();
+    const double seconds_per_tick = tempo_us / 1e6 / score.ticks_per_quarter;
+    for (const GridNote& n : notes_) {
+        Note note;
+        note.start_tick = static_cast<std::uint32_t>(n.onset) * ticks_per_step;
+        note.end_tick = static_cast<std::uint32_t>(n.onset + n.duration) * ticks_per_step;
+        note.start_s = note.start_tick * seconds_per_tick;
+        note.end_s = note.end_tick * seconds_per_tick;
+        note.pitch = n.pitch;
+        note.velocity = n.velocity;
+        score.notes.push_back(note);
+    }
+    std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
+        return a.start_tick != b.start_tick ? a.start_tick < b.start_tick : a.pitch < b.pitch;
+    });
+    return score;
+}
+
+}  // namespace pianola::music

@@ -1,0 +1,126 @@
+// TimedTokenizer: tokens that keep a piece's rhythm. Every non-drum note is a pitch token and a
+// duration token on a grid of steps per beat (a quarter note), behind a velocity level token where
+// the level changes; where the notes start is told by bars, meters and positions in the bar (REMI
+// style) or by time shifts since the last onset (TSD style). Rests are the time no note starts.
+// Transposition moves pitch tokens only, and decoding reads any sequence (TimedDecoder), so a
+// model's output always becomes well-formed notes.
+// It deliberately leaves out drums, tempo, programs and controllers: a decoded piece plays at one
+// tempo, on one instrument. It is not the seed design's tokenizer (SeedTokenizer).
+//
+// Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
+// 1 to a whole 4/4 bar; longer rests are several), "vel:L" (level 0 to levels - 1), "pitch:P"
+// (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
+//   bar meter:4/4 pos:0 vel:2 pitch:48 dur:24 pitch:60 dur:12 pos:12 pitch:62 dur:12 bar ...
+// notes of one onset in pitch order, then duration.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "music/Score.h"
+
+namespace pianola::music {
+
+enum class TimeTokens : std::uint8_t { bars, shifts };
+
+struct TimedOptions {
+    int steps_per_beat = 12;     // 12 holds sixteenths and eighth triplets; 1..96
+    int velocity_levels = 0;     // 0: no velocity tokens; else 2..16 equal bands of 1..127
+    TimeTokens time = TimeTokens::bars;
+    bool operator==(const TimedOptions&) const = default;
+};
+
+std::string_view time_tokens_name(TimeTokens time);             // "bars" or "shifts"
+std::optional<TimeTokens> parse_time_tokens(std::string_view name);
+
+// One timed token, parsed. `value` is the step, level, key or numerator; `denominator` is a meter's.
+struct TimedToken {
+    enum class Kind : std::uint8_t { bar, meter, position, shift, velocity, pitch, duration };
+    Kind kind = Kind::bar;
+    int value = 0, denominator = 0;
+    bool operator==(const TimedToken&) const = default;
+};
+
+// nullopt for anything that is not a canonically spelled timed token (the piece-start token too).
+std::optional<TimedToken> parse_timed_token(std::string_view token);
+std::string timed_token_text(const TimedToken& token);
+
+class TimedTokenizer {
+public:
+    static constexpr std::string_view name = "timed";
+    // The longest piece, in ticks of its decoding: the largest delta time a MIDI file can hold, so
+    // no decoded piece is ever unwritable.
+    static constexpr std::uint32_t max_ticks = (1u << 28) - 1;
+    // Notes decode at this velocity without velocity tokens: the seed design's plain mezzo-forte.
+    static constexpr std::uint8_t default_velocity = 90;
+
+    // A note on the grid: what tokenize reads from a Score and the decoder builds.
+    struct GridNote {
+        std::int64_t onset, duration;  // steps
+        std::uint8_t pitch, velocity;
+    };
+
+    // Throws std::invalid_argument for options out of range.
+    explicit TimedTokenizer(TimedOptions options = {});
+    const TimedOptions& options() const { return options_; }
+
+    // Onsets and ends go to the nearest step (halves up), durations are at least one step, and a
+    // meter takes effect at the first bar line at or after its tick. Throws std::invalid_argument
+    // for a piece longer than max_ticks once decoded.
+    std::vector<std::string> tokenize(const Score& score) const;
+
+    // The token moved by `semitones`: a pitch token's key (nullopt when it leaves MIDI's 0..127),
+    // every other token as it is. Throws std::invalid_argument for a token that is not a timed one.
+    std::optional<std::string> transpose(std::string_view token, int semitones) const;
+
+    // The notes the tokens spell, at `tempo_us` per beat, ticks_per_quarter() ticks per beat,
+    // channel 0, program 0. Tokens that do not fit where they stand are skipped (TimedDecoder).
+    Score decode(const std::vector<std::string>& tokens, std::uint32_t tempo_us) const;
+
+    // Ticks per beat of decoded scores: a whole number of ticks per step, near 480 per beat.
+    std::uint32_t ticks_per_step() const;
+    std::uint16_t ticks_per_quarter() const;
+    std::int64_t max_steps() const { return max_ticks / ticks_per_step(); }
+    // A bar of numerator / denominator in steps (at least one).
+    std::int64_t bar_steps(int numerator, int denominator) const;
+    // The velocity a level decodes to (the middle of its band), and the level of a velocity.
+    std::uint8_t velocity_of_level(int level) const;
+    int level_of_velocity(std::uint8_t velocity) const;
+
+private:
+    TimedOptions options_;
+};
+
+// Reads timed tokens one at a time into notes and says which token may come next: the one
+// grammar behind decoding (a token it does not accept is skipped) and generation (a token it does
+// not accept is never sampled). Refused: a duration with no pitch before it, anything but a
+// duration after a pitch, a position that does not move forward within its bar, a meter after
+// the bar's first position, time tokens of the other style, levels out of range, and any time
+// past TimedTokenizer::max_ticks.
+class TimedDecoder {
+public:
+    explicit TimedDecoder(const TimedTokenizer& tokenizer);
+
+    bool accepts(const TimedToken& token) const;
+    void push(const TimedToken& token);  // throws std::invalid_argument for a token it does not accept
+    std::size_t notes() const { return notes_.size(); }
+    Score score(std::uint32_t tempo_us) const;  // the complete notes so far; a pitch without duration is left out
+
+private:
+    bool fits(std::int64_t steps) const { return steps <= tokenizer_.max_steps(); }
+
+    TimedTokenizer tokenizer_;        // a copy (three numbers), so a decoder outlives what made it
+    std::int64_t time_ = 0;           // bars: the bar's start; shifts: the last onset
+    std::int64_t bar_length_;         // bars only
+    std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
+    bool in_bar_ = false;             // bars: a bar token has been read
+    int pending_pitch_ = -1;          // a pitch waiting for its duration
+    std::uint8_t velocity_ = TimedTokenizer::default_velocity;
+    std::vector<TimedTokenizer::GridNote> notes_;
+    std::vector<Meter> meters_;
+};
+
+}  // namespace pianola::music

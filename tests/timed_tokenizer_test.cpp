@@ -1,0 +1,416 @@
+// TimedTokenizer: the token spelling, tokens -> notes -> tokens as the identity, MIDI -> tokens ->
+// MIDI within the grid on written fixtures (sixteenths, triplets, chords in several octaves, rests,
+// a re-struck pitch, tempo and meter changes, off-grid and zero-length notes) and on every file of
+// the shared corpora when present, transposition, and the decoder's repairs of malformed tokens.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "TestFiles.h"
+#include "midi/MidiReader.h"
+#include "midi/MidiWriter.h"
+#include "music/Corpus.h"
+#include "music/Score.h"
+#include "music/TimedTokenizer.h"
+
+namespace pianola::music {
+namespace {
+
+using Tokens = std::vector<std::string>;
+using midi::status::note_off;
+using midi::status::note_on;
+
+Note note_at(std::uint32_t start, std::uint32_t end, int pitch, int velocity = 100, int channel = 0) {
+    Note n;
+    n.start_tick = start;
+    n.end_tick = end;
+    n.pitch = static_cast<std::uint8_t>(pitch);
+    n.velocity = static_cast<std::uint8_t>(velocity);
+    n.channel = static_cast<std::uint8_t>(channel);
+    return n;
+}
+
+Score score_of(std::uint16_t ticks_per_quarter, std::vector<Note> notes, std::vector<Meter> meters = {}) {
+    Score score;
+    score.ticks_per_quarter = ticks_per_quarter;
+    score.notes = std::move(notes);
+    std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
+        return a.start_tick != b.start_tick ? a.start_tick < b.start_tick : a.pitch < b.pitch;
+    });
+    score.meters = std::move(meters);
+    return score;
+}
+
+// A note as the grid keeps it: onset and end in steps, the pitch.
+struct GridSpan {
+    std::int64_t onset, end;
+    int pitch;
+    auto operator<=>(const GridSpan&) const = default;
+};
+
+void PrintTo(const GridSpan& span, std::ostream* out) { *out << span.pitch << "@" << span.onset << "-" << span.end; }
+
+std::int64_t nearest_step(std::uint32_t tick, std::uint32_t ticks_per_quarter, int grid) {
+    return static_cast<std::int64_t>(std::floor(static_cast<double>(tick) * grid / ticks_per_quarter + 0.5));
+}
+
+// The non-drum notes of a score read from a file, rounded to the grid as the issue asks: onset and
+// end to the nearest step, at least one step long.
+std::vector<GridSpan> on_grid(const Score& score, int grid) {
+    std::vector<GridSpan> spans;
+    for (const Note& n : score.notes) {
+        if (n.channel == drum_channel) continue;
+        const std::int64_t onset = nearest_step(n.start_tick, score.ticks_per_quarter, grid);
+        spans.push_back({onset, std::max(onset + 1, nearest_step(n.end_tick, score.ticks_per_quarter, grid)), n.pitch});
+    }
+    std::sort(spans.begin(), spans.end());
+    return spans;
+}
+
+// A decoded score's notes in steps, exactly (every tick is a whole number of steps).
+std::vector<GridSpan> exact_steps(const Score& score, const TimedTokenizer& tokenizer) {
+    std::vector<GridSpan> spans;
+    const std::uint32_t per_step = tokenizer.ticks_per_step();
+    for (const Note& n : score.notes) {
+        EXPECT_EQ(n.start_tick % per_step, 0u);
+        EXPECT_EQ(n.end_tick % per_step, 0u);
+        spans.push_back({n.start_tick / per_step, n.end_tick / per_step, n.pitch});
+    }
+    std::sort(spans.begin(), spans.end());
+    return spans;
+}
+
+Score through_bytes(const Score& score) {
+    const std::vector<std::uint8_t> bytes = midi::write_midi(midi_from_score(score));
+    return score_from_midi(midi::read_midi(bytes, "round trip"));
+}
+
+void add_meter(midi::Track& track, std::uint32_t tick, std::uint8_t numerator, std::uint8_t denominator_power) {
+    const std::array<std::uint8_t, 4> bytes = {numerator, denominator_power, 24, 8};
+    track.add_payload_event(tick, midi::status::meta, midi::meta::time_signature, bytes);
+}
+
+void add_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us) {
+    const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us >> 16), static_cast<std::uint8_t>(us >> 8),
+                                               static_cast<std::uint8_t>(us)};
+    track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
+}
+
+// Events as (tick, order, pitch, channel); order 1 strikes. At one tick, releases of earlier notes
+// (0) come first and the release of a zero-length note (2) last, as midi_from_score writes them.
+using NoteEvents = std::vector<std::array<std::uint32_t, 4>>;
+
+void add_note(NoteEvents& events, std::uint32_t start, std::uint32_t end, int pitch, int channel = 0) {
+    events.push_back({start, 1, static_cast<std::uint32_t>(pitch), static_cast<std::uint32_t>(channel)});
+    events.push_back({end, end == start ? 2u : 0u, static_cast<std::uint32_t>(pitch), static_cast<std::uint32_t>(channel)});
+}
+
+// Everything a rhythm can hold, at 96 ticks per quarter (8 ticks a step at 12 per beat), as a
+// format 1 file with a conductor track and a note track.
+midi::MidiFile rhythm_fixture() {
+    NoteEvents events;
+    for (std::uint32_t i = 0; i < 4; ++i) add_note(events, i * 24, i * 24 + 24, 60 + 2 * static_cast<int>(i));  // sixteenths
+    for (int pitch : {36, 64, 79}) add_note(events, 96, 192, pitch);         // a chord over four octaves
+    for (std::uint32_t i = 0; i < 3; ++i) add_note(events, 192 + i * 32, 224 + i * 32, 67);  // eighth triplets
+    add_note(events, 0, 48, 38, drum_channel);                               // left out
+    // Bar 2 is a rest. Bar 3: the same pitch struck again while it sounds.
+    add_note(events, 768, 960, 60);
+    add_note(events, 864, 1056, 60);
+    // Bar 4 in 6/8: a dotted quarter and three eighths; a 3/4 change in its middle counts from bar 5.
+    add_note(events, 1152, 1296, 62);
+    for (std::uint32_t i = 0; i < 3; ++i) add_note(events, 1296 + i * 48, 1344 + i * 48, 64);
+    // Bar 5 in 3/4: a note played 10 ticks late and released early, a zero-length one, a long one.
+    add_note(events, 1450, 1530, 65);
+    add_note(events, 1500, 1500, 72);
+    add_note(events, 1536, 1536 + 96 * 7, 41);
+    std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+        return a[0] != b[0] ? a[0] < b[0] : a[1] < b[1];
+    });
+
+    midi::MidiFile file;
+    file.format = 1;
+    file.division = 96;
+    midi::Track& conductor = file.tracks.emplace_back();
+    add_tempo(conductor, 0, 500000);
+    add_meter(conductor, 0, 4, 2);
+    add_tempo(conductor, 768, 666667);  // 90 BPM from bar 3: beats stay beats
+    add_meter(conductor, 1152, 6, 3);
+    add_meter(conductor, 1344, 3, 2);
+    conductor.add_payload_event(1344, midi::status::meta, midi::meta::end_of_track, {});
+    midi::Track& notes = file.tracks.emplace_back();
+    for (const auto& [tick, order, pitch, channel] : events)
+        notes.add_channel_event(tick, static_cast<std::uint8_t>((order == 1 ? note_on : note_off) | channel),
+                                static_cast<std::uint8_t>(pitch), order == 1 ? 90 : 0);
+    notes.add_payload_event(events.back()[0], midi::status::meta, midi::meta::end_of_track, {});
+    return file;
+}
+
+}  // namespace
+
+TEST(TimedToken, ParsesOnlyCanonicalSpellings) {
+    EXPECT_EQ(parse_timed_token("bar"), (TimedToken{TimedToken::Kind::bar}));
+    EXPECT_EQ(parse_timed_token("meter:6/8"), (TimedToken{TimedToken::Kind::meter, 6, 8}));
+    EXPECT_EQ(parse_timed_token("pos:0"), (TimedToken{TimedToken::Kind::position, 0}));
+    EXPECT_EQ(parse_timed_token("pitch:127"), (TimedToken{TimedToken::Kind::pitch, 127}));
+    EXPECT_EQ(parse_timed_token("dur:48"), (TimedToken{TimedToken::Kind::duration, 48}));
+    for (const char* token : {"", "<piece>", "C4", "0.4.7", "bar ", "pitch:128", "pitch:-1", "pos:01", "pos:", "dur:+3",
+                              "meter:3/5", "meter:0/4", "meter:4/128", "meter:4", "shift:1x", "vel:99999999999"})
+        EXPECT_EQ(parse_timed_token(token), std::nullopt) << '"' << token << '"';
+    for (const char* token : {"bar", "meter:12/8", "pos:35", "shift:48", "vel:3", "pitch:0", "dur:1"})
+        EXPECT_EQ(timed_token_text(*parse_timed_token(token)), token);
+}
+
+TEST(TimedTokenizer, SpellsBarsPositionsPitchesDurationsAndVelocityChanges) {
+    const Score score = score_of(480, {note_at(0, 480, 60), note_at(0, 240, 48), note_at(720, 960, 67, 40),
+                                       note_at(4320, 4800, 72), note_at(100, 200, 35, 100, drum_channel)});
+    EXPECT_EQ(TimedTokenizer({12, 4, TimeTokens::bars}).tokenize(score),
+              (Tokens{"bar", "meter:4/4", "pos:0", "vel:3", "pitch:48", "dur:6", "pitch:60", "dur:12", "pos:18", "vel:1",
+                      "pitch:67", "dur:6", "bar", "bar", "pos:12", "vel:3", "pitch:72", "dur:12"}));
+    EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::shifts}).tokenize(score),
+              (Tokens{"pitch:48", "dur:6", "pitch:60", "dur:12", "shift:18", "pitch:67", "dur:6", "shift:48", "shift:42",
+                      "pitch:72", "dur:12"}));
+    EXPECT_TRUE(TimedTokenizer().tokenize(score_of(480, {note_at(0, 10, 36, 100, drum_channel)})).empty());
+}
+
+TEST(TimedTokenizer, MetersCountFromTheFirstBarLineAtOrAfterThem) {
+    // 3/4 from tick 0, 6/8 announced in the middle of the second bar: the third bar is 6/8.
+    const Score score = score_of(12, {note_at(0, 12, 60), note_at(36, 48, 62), note_at(72, 78, 64)},
+                                 {{0, 3, 4}, {50, 6, 8}});
+    const TimedTokenizer tokenizer({1, 0, TimeTokens::bars});  // one step per beat
+    EXPECT_EQ(tokenizer.tokenize(score), (Tokens{"bar", "meter:3/4", "pos:0", "pitch:60", "dur:1", "bar", "pos:0",
+                                                 "pitch:62", "dur:1", "bar", "meter:6/8", "pos:0", "pitch:64", "dur:1"}));
+    EXPECT_EQ(tokenizer.bar_steps(6, 8), 3);
+    EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::bars}).bar_steps(7, 8), 42);
+    EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::bars}).bar_steps(1, 64), 1);  // never a bar of no steps
+    EXPECT_EQ(tokenizer.decode(tokenizer.tokenize(score), 500000).meters, (std::vector<Meter>{{0, 3, 4}, {6 * 480, 6, 8}}));
+}
+
+TEST(TimedTokenizer, TokensToNotesToTokensIsTheIdentity) {
+    const Score fixture = score_from_midi(rhythm_fixture());
+    for (const TimedOptions options : {TimedOptions{12, 0, TimeTokens::bars}, TimedOptions{24, 4, TimeTokens::bars},
+                                       TimedOptions{12, 8, TimeTokens::shifts}, TimedOptions{5, 0, TimeTokens::shifts}}) {
+        const TimedTokenizer tokenizer(options);
+        const Tokens tokens = tokenizer.tokenize(fixture);
+        ASSERT_FALSE(tokens.empty());
+        const Score decoded = tokenizer.decode(tokens, 500000);
+        EXPECT_EQ(tokenizer.tokenize(decoded), tokens) << options.steps_per_beat;
+        EXPECT_EQ(tokenizer.tokenize(through_bytes(decoded)), tokens) << options.steps_per_beat;
+    }
+    // A sequence written by hand, canonical: a rest bar, a chord, a meter change.
+    const Tokens written = {"bar", "meter:4/4", "bar", "pos:3", "vel:0", "pitch:40", "dur:9", "pitch:52", "dur:2",
+                            "vel:1", "pitch:52", "dur:2", "pos:47", "pitch:90", "dur:100", "bar", "meter:5/8",
+                            "pos:29", "vel:0", "pitch:41", "dur:1"};
+    const TimedTokenizer tokenizer({12, 2, TimeTokens::bars});
+    EXPECT_EQ(tokenizer.tokenize(tokenizer.decode(written, 400000)), written);
+}
+
+TEST(TimedTokenizer, MidiToTokensToMidiKeepsEveryNoteWithinTheGrid) {
+    const midi::MidiFile file = rhythm_fixture();
+    const Score original = score_from_midi(file);
+    for (const int grid : {12, 24}) {
+        const TimedTokenizer tokenizer({grid, 0, TimeTokens::bars});
+        const Score written = through_bytes(tokenizer.decode(tokenizer.tokenize(original), original.tempo_us));
+        ASSERT_EQ(exact_steps(written, tokenizer), on_grid(original, grid)) << grid;
+        double largest_error = 0;
+        for (const Note& n : original.notes)
+            if (n.channel != drum_channel) {
+                const double beats = static_cast<double>(n.start_tick) / original.ticks_per_quarter;
+                const double nearest = std::round(beats * grid) / grid;
+                largest_error = std::max(largest_error, std::abs(beats - nearest));
+            }
+        EXPECT_GT(largest_error, 0.0) << "the fixture has an off-grid note";
+        EXPECT_LE(largest_error, 0.5 / grid + 1e-12);
+        const std::uint32_t tick_scale = tokenizer.ticks_per_quarter() / 96u;
+        EXPECT_EQ(written.meters, (std::vector<Meter>{{0, 4, 4}, {1152 * tick_scale, 6, 8}, {1440 * tick_scale, 3, 4}}));
+    }
+    // On the grid already (sixteenths, triplets, chords, the rest, the re-struck pitch): kept exactly.
+    const TimedTokenizer tokenizer;
+    const Score written = through_bytes(tokenizer.decode(tokenizer.tokenize(original), original.tempo_us));
+    const std::vector<GridSpan> kept = exact_steps(written, tokenizer);
+    for (const GridSpan& expected : {GridSpan{0, 3, 60}, GridSpan{9, 12, 66}, GridSpan{12, 24, 36}, GridSpan{12, 24, 79},
+                                     GridSpan{24, 28, 67}, GridSpan{28, 32, 67}, GridSpan{96, 120, 60},
+                                     GridSpan{108, 132, 60}, GridSpan{181, 191, 65}, GridSpan{188, 189, 72},
+                                     GridSpan{192, 276, 41}})
+        EXPECT_NE(std::find(kept.begin(), kept.end(), expected), kept.end())
+            << expected.onset << " " << expected.end << " " << expected.pitch;
+    EXPECT_EQ(kept.size(), 19u);  // every note but the drum
+}
+
+TEST(TimedTokenizer, TransposingTokensEqualsTokenizingTheTransposedScore) {
+    const Score fixture = score_from_midi(rhythm_fixture());
+    for (const TimedOptions options : {TimedOptions{12, 4, TimeTokens::bars}, TimedOptions{12, 0, TimeTokens::shifts}}) {
+        const TimedTokenizer tokenizer(options);
+        const Tokens tokens = tokenizer.tokenize(fixture);
+        for (int shift : {-5, -1, 3, 12}) {
+            Score moved = fixture;
+            for (Note& n : moved.notes)
+                if (n.channel != drum_channel) n.pitch = static_cast<std::uint8_t>(n.pitch + shift);
+            const Tokens expected = tokenizer.tokenize(moved);
+            ASSERT_EQ(expected.size(), tokens.size());
+            for (std::size_t i = 0; i < tokens.size(); ++i)
+                EXPECT_EQ(tokenizer.transpose(tokens[i], shift), expected[i]) << tokens[i] << " by " << shift;
+        }
+    }
+    const TimedTokenizer tokenizer;
+    EXPECT_EQ(tokenizer.transpose("pitch:127", 1), std::nullopt);
+    EXPECT_EQ(tokenizer.transpose("pitch:0", -1), std::nullopt);
+    EXPECT_EQ(tokenizer.transpose("dur:12", 5), "dur:12");
+    EXPECT_EQ(tokenizer.transpose("meter:6/8", -3), "meter:6/8");
+    EXPECT_THROW(tokenizer.transpose("C4", 1), std::invalid_argument);
+}
+
+TEST(TimedDecoder, SkipsWhatDoesNotFitAndWritesOnlyWellFormedNotes) {
+    const Tokens broken = {"dur:6", "pitch:59", "bar", "dur:6", "pos:4", "pitch:60", "pitch:62", "dur:6", "pos:2",
+                           "pitch:64", "dur:3", "pos:48", "meter:3/4", "pitch:65", "dur:3", "shift:6", "vel:9",
+                           "<piece>", "pitch:200", "pos:x", "C4", "dur:0", "bar", "pos:0", "pitch:67"};
+    const TimedTokenizer tokenizer({12, 0, TimeTokens::bars});
+    const Score score = tokenizer.decode(broken, 600000);
+    ASSERT_EQ(score.notes.size(), 3u);
+    EXPECT_EQ(exact_steps(score, tokenizer), (std::vector<GridSpan>{{4, 7, 64}, {4, 7, 65}, {4, 10, 60}}));
+    EXPECT_EQ(score.tempo_us, 600000u);
+    EXPECT_NO_THROW(midi::write_midi(midi_from_score(score)));
+
+    // Shift pieces: bar tokens do not fit them, and a note never starts before the last onset.
+    const TimedTokenizer shifts({12, 4, TimeTokens::shifts});
+    const Score shifted = shifts.decode({"bar", "pos:3", "vel:2", "pitch:60", "dur:6", "shift:0", "shift:49", "shift:7",
+                                         "vel:4", "pitch:62", "dur:1", "meter:4/4"},
+                                        500000);
+    EXPECT_EQ(exact_steps(shifted, shifts), (std::vector<GridSpan>{{0, 6, 60}, {7, 8, 62}}));
+    EXPECT_EQ(shifted.notes[0].velocity, shifts.velocity_of_level(2));
+    EXPECT_TRUE(shifted.meters.empty());
+
+    // Nothing ever passes the longest time a MIDI file holds.
+    const TimedTokenizer fine({96, 0, TimeTokens::shifts});
+    const std::string longest = "dur:" + std::to_string(fine.max_steps());
+    const Score edge = fine.decode({"pitch:60", "dur:" + std::to_string(fine.max_steps() + 1), "dur:1", "pitch:61", longest}, 500000);
+    ASSERT_EQ(edge.notes.size(), 2u);
+    EXPECT_LE(edge.notes[1].end_tick, TimedTokenizer::max_ticks);
+    EXPECT_NO_THROW(midi::write_midi(midi_from_score(edge)));
+}
+
+TEST(TimedDecoder, SaysWhatMayComeNextAndRefusesTheRest) {
+    const TimedTokenizer tokenizer;
+    TimedDecoder decoder(tokenizer);
+    const auto token = [](const char* text) { return *parse_timed_token(text); };
+    EXPECT_FALSE(decoder.accepts(token("pos:0")));  // no bar yet
+    EXPECT_FALSE(decoder.accepts(token("pitch:60")));
+    EXPECT_THROW(decoder.push(token("dur:3")), std::invalid_argument);
+    decoder.push(token("bar"));
+    EXPECT_TRUE(decoder.accepts(token("meter:3/4")));
+    decoder.push(token("meter:3/4"));
+    EXPECT_FALSE(decoder.accepts(token("pos:36")));  // a 3/4 bar has positions 0..35
+    decoder.push(token("pos:35"));
+    EXPECT_FALSE(decoder.accepts(token("meter:4/4")));
+    EXPECT_FALSE(decoder.accepts(token("pos:35")));
+    decoder.push(token("pitch:60"));
+    for (const char* next : {"bar", "pos:1", "pitch:61", "vel:0", "dur:0"}) EXPECT_FALSE(decoder.accepts(token(next))) << next;
+    decoder.push(token("dur:100"));
+    EXPECT_EQ(decoder.notes(), 1u);
+    EXPECT_FALSE(decoder.accepts(token("shift:3")));
+}
+
+TEST(TimedTokenizer, VelocityLevelsAreEqualBandsAndDecodeToTheirMiddle) {
+    for (int levels = 2; levels <= 16; ++levels) {
+        const TimedTokenizer tokenizer({12, levels, TimeTokens::bars});
+        for (int level = 0; level < levels; ++level)
+            EXPECT_EQ(tokenizer.level_of_velocity(tokenizer.velocity_of_level(level)), level) << levels;
+        EXPECT_EQ(tokenizer.level_of_velocity(1), 0);
+        EXPECT_EQ(tokenizer.level_of_velocity(127), levels - 1);
+    }
+    EXPECT_EQ(TimedTokenizer().decode({"bar", "pos:0", "pitch:60", "dur:1"}, 500000).notes.at(0).velocity,
+              TimedTokenizer::default_velocity);
+}
+
+TEST(TimedTokenizer, RefusesOptionsAndMetersOutOfRange) {
+    EXPECT_THROW(TimedTokenizer({0, 0, TimeTokens::bars}), std::invalid_argument);
+    EXPECT_THROW(TimedTokenizer({97, 0, TimeTokens::bars}), std::invalid_argument);
+    EXPECT_THROW(TimedTokenizer({12, 1, TimeTokens::bars}), std::invalid_argument);
+    EXPECT_THROW(TimedTokenizer({12, 17, TimeTokens::bars}), std::invalid_argument);
+    EXPECT_THROW(TimedTokenizer().tokenize(score_of(480, {note_at(0, 10, 60)}, {{0, 4, 3}})), std::invalid_argument);
+    EXPECT_EQ(TimedTokenizer({7, 0, TimeTokens::bars}).ticks_per_quarter(), 476);
+}
+
+TEST(ScoreMeters, AreReadFromEveryTrackAndWrittenBack) {
+    midi::MidiFile file;
+    file.division = 480;
+    midi::Track& first = file.tracks.emplace_back();
+    add_meter(first, 0, 3, 2);
+    add_meter(first, 960, 7, 9);  // no denominator of 1/512: ignored
+    add_meter(first, 1440, 6, 3);
+    midi::Track& second = file.tracks.emplace_back();
+    add_meter(second, 1440, 2, 2);  // the same tick, a later track: it wins
+    add_meter(second, 2880, 0, 2);  // no numerator: ignored
+    second.add_channel_event(0, note_on, 60, 90);
+    second.add_channel_event(480, note_off, 60, 0);
+    const Score score = score_from_midi(file);
+    EXPECT_EQ(score.meters, (std::vector<Meter>{{0, 3, 4}, {1440, 2, 4}}));
+    EXPECT_EQ(score_from_midi(midi::read_midi(midi::write_midi(midi_from_score(score)), "m")).meters, score.meters);
+    Score bad = score;
+    bad.meters.push_back({3000, 4, 3});
+    EXPECT_THROW(midi_from_score(bad), std::invalid_argument);
+}
+
+// Every file of the shared corpora: MIDI -> tokens -> MIDI keeps every note at the grid, tokens
+// survive the trip, and the report says how many notes the grid moved and by how much.
+TEST(TimedTokenizerCorpus, KeepsEveryNoteOfTheSharedCorporaAtTheGrid) {
+    const std::filesystem::path corpora = fixtures::shared_corpora();
+    if (corpora.empty()) GTEST_SKIP() << "no ../shared/corpora beside the checkout";
+    for (const char* name : {"ff-piano", "nottingham"}) {
+        if (!std::filesystem::is_directory(corpora / name)) continue;
+        for (const TimedOptions options : {TimedOptions{}, TimedOptions{24, 4, TimeTokens::bars},
+                                           TimedOptions{12, 0, TimeTokens::shifts}}) {
+            const TimedTokenizer tokenizer(options);
+            const int grid = options.steps_per_beat;
+            std::int64_t notes = 0, exact = 0, moved_onsets = 0, moved_ends = 0, files = 0;
+            double largest_onset = 0, largest_end = 0;
+            for (const std::filesystem::path& path : find_midi_files({corpora / name})) {
+                const Score original = score_from_midi(midi::read_midi_file(path));
+                const Tokens tokens = tokenizer.tokenize(original);
+                const Score written = through_bytes(tokenizer.decode(tokens, original.tempo_us));
+                EXPECT_EQ(tokenizer.tokenize(written), tokens) << path;
+                const std::vector<GridSpan> expected = on_grid(original, grid), kept = exact_steps(written, tokenizer);
+                EXPECT_EQ(kept, expected) << path;
+                ++files;
+                std::vector<GridSpan> both;
+                std::set_intersection(kept.begin(), kept.end(), expected.begin(), expected.end(), std::back_inserter(both));
+                exact += static_cast<std::int64_t>(both.size());
+                for (const Note& n : original.notes) {
+                    if (n.channel == drum_channel) continue;
+                    ++notes;
+                    const double onset = static_cast<double>(n.start_tick) / original.ticks_per_quarter;
+                    const double end = static_cast<double>(n.end_tick) / original.ticks_per_quarter;
+                    const double onset_error = std::abs(onset - std::round(onset * grid) / grid);
+                    const double end_error = std::abs(end - std::round(end * grid) / grid);
+                    moved_onsets += onset_error > 0;
+                    moved_ends += end_error > 0;
+                    largest_onset = std::max(largest_onset, onset_error);
+                    largest_end = std::max(largest_end, end_error);
+                }
+            }
+            EXPECT_EQ(exact, notes);
+            EXPECT_LE(largest_onset, 0.5 / grid + 1e-12);
+            const auto percent = [&](std::int64_t part) { return 100.0 * static_cast<double>(part) / static_cast<double>(notes); };
+            std::ostringstream report;
+            report << std::fixed << std::setprecision(3) << name << " (" << grid << " per beat, "
+                   << time_tokens_name(options.time) << "): " << files << " files, " << notes << " notes, "
+                   << percent(exact) << "% kept exactly at the grid; the grid moved " << percent(moved_onsets)
+                   << "% of onsets (largest by " << largest_onset << " beat) and " << percent(moved_ends)
+                   << "% of ends (largest by " << largest_end << " beat)";
+            std::cout << report.str() << '\n';
+            ::testing::Test::RecordProperty(std::string(name) + "_" + std::to_string(grid) + "_" +
+                                                std::string(time_tokens_name(options.time)),
+                                            report.str());
+        }
+    }
+}
+
+}  // namespace pianola::music

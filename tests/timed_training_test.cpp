@@ -1,0 +1,218 @@
+// The timed tokenizer through training and composition: transposition augmentation moves pitch
+// tokens only, validation reports bits per note, the model file keeps the tokenizer and the tempo
+// (and reads older files as seed models), generation samples only well-formed timed sequences, and
+// the composed piece keeps the rhythm it predicted.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <numbers>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "TestFiles.h"
+#include "compose/LmComposer.h"
+#include "compose/PieceScore.h"
+#include "compose/TokenRules.h"
+#include "io/AtomicFile.h"
+#include "io/FileError.h"
+#include "model/ModelFile.h"
+#include "train/LmTrainer.h"
+#include "train/PieceSplit.h"
+
+using namespace pianola;
+
+namespace {
+
+using Tokens = std::vector<std::string>;
+
+// Pieces of one rhythmic phrase (a dotted quarter, an eighth, a chord over two octaves, a rest),
+// each starting at another point of the phrase and in another key, at 90 BPM but the last.
+music::Corpus timed_corpus(int pieces, int bars) {
+    const music::TimedTokenizer tokenizer;
+    music::Corpus corpus;
+    corpus.tokenizer = tokenizer;
+    for (int p = 0; p < pieces; ++p) {
+        music::Score score;
+        score.ticks_per_quarter = 480;
+        for (int bar = 0; bar < bars; ++bar) {
+            const auto start = static_cast<std::uint32_t>(bar * 1920 + (p % 2) * 480);
+            const int key = 60 + p % 3;
+            for (const auto& [offset, length, pitch] : {std::array<int, 3>{0, 720, key}, {720, 240, key + 2},
+                                                        {960, 480, key - 12}, {960, 480, key + 4}, {960, 480, key + 7}}) {
+                music::Note note;
+                note.start_tick = start + static_cast<std::uint32_t>(offset);
+                note.end_tick = note.start_tick + static_cast<std::uint32_t>(length);
+                note.pitch = static_cast<std::uint8_t>(pitch);
+                score.notes.push_back(note);
+            }
+        }
+        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", tokenizer.tokenize(score),
+                                 static_cast<std::int64_t>(score.notes.size()), p + 1 < pieces ? 666667u : 500000u};
+        corpus.pieces.push_back(std::move(piece));
+    }
+    return corpus;
+}
+
+train::LmJob tiny_job(const std::filesystem::path& out) {
+    train::LmJob job;
+    job.out = out;
+    job.recipe = train::lm_recipe("tiny");
+    job.recipe.transpose = 2;
+    job.seed = 5;
+    job.checkpoint_seconds = 0;
+    return job;
+}
+
+Tokens decode_ids(const train::SequenceSet& set, const train::TokenIds& ids) {
+    Tokens tokens;
+    for (std::int64_t id : ids) tokens.push_back(set.vocabulary.token(id));
+    return tokens;
+}
+
+}  // namespace
+
+TEST(TimedSequenceSet, TransposesPitchTokensOnlyAndCountsValidationNotes) {
+    music::Corpus corpus = timed_corpus(3, 2);
+    corpus.pieces[0].tokens.push_back("pos:40");
+    corpus.pieces[0].tokens.push_back("pitch:126");  // a shift of +2 would leave MIDI's range
+    corpus.pieces[0].tokens.push_back("dur:1");
+    const train::SequenceSet set = train::make_sequence_set(corpus, {{0, 1}, {2}}, 2);
+    EXPECT_TRUE(std::holds_alternative<music::TimedTokenizer>(set.tokenizer));
+    EXPECT_EQ(set.tempo_us, 666667u);
+    EXPECT_EQ(set.validation_notes, corpus.pieces[2].notes);
+    EXPECT_TRUE(set.train[0][4].empty());
+    EXPECT_FALSE(set.train[0][3].empty());
+    const Tokens original = decode_ids(set, set.untransposed(1)), down = decode_ids(set, set.train[1][0]);
+    ASSERT_EQ(original.size(), down.size());
+    for (std::size_t i = 0; i < original.size(); ++i) {
+        if (original[i].starts_with("pitch:"))
+            EXPECT_EQ(std::stoi(down[i].substr(6)), std::stoi(original[i].substr(6)) - 2);
+        else
+            EXPECT_EQ(down[i], original[i]);
+    }
+}
+
+TEST(TokenRules, SeedTokensAreFreeAndTimedTokensFollowTheGrammar) {
+    const music::Vocabulary seed_vocabulary({"<piece>", "C4", "0.4.7"});
+    compose::TokenRules seed(music::SeedTokenizer(), seed_vocabulary);
+    std::vector<float> logits(3, 0.0f);
+    seed.forbid(logits);
+    EXPECT_EQ(logits, (std::vector<float>{0.0f, -INFINITY, 0.0f}));  // ids in byte order: 0.4.7, <piece>, C4
+    seed.push(seed_vocabulary.id("C4"));
+    EXPECT_EQ(seed.notes(), 1);
+
+    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:0", "pitch:60", "dur:12", "shift:3"});
+    compose::TokenRules timed(music::TimedTokenizer(), vocabulary);
+    const auto open_tokens = [&] {
+        std::vector<float> scores(vocabulary.size(), 0.0f);
+        timed.forbid(scores);
+        std::set<std::string> open;
+        for (std::size_t id = 0; id < scores.size(); ++id)
+            if (scores[id] == 0.0f) open.insert(vocabulary.token(static_cast<std::int64_t>(id)));
+        return open;
+    };
+    EXPECT_EQ(open_tokens(), (std::set<std::string>{"bar"}));
+    timed.push(vocabulary.id("bar"));
+    EXPECT_EQ(open_tokens(), (std::set<std::string>{"bar", "pos:0"}));
+    timed.push(vocabulary.id("pos:0"));
+    timed.push(vocabulary.id("pitch:60"));
+    EXPECT_EQ(open_tokens(), (std::set<std::string>{"dur:12"}));
+    EXPECT_EQ(timed.notes(), 0);
+    timed.push(vocabulary.id("dur:12"));
+    EXPECT_EQ(timed.notes(), 1);
+
+    compose::TokenRules stuck(music::TimedTokenizer(), music::Vocabulary({"<piece>", "pitch:60"}));
+    std::vector<float> scores(2, 0.0f);
+    EXPECT_THROW(stuck.forbid(scores), std::invalid_argument);
+}
+
+TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
+    fixtures::TempDir dir;
+    const music::Corpus corpus = timed_corpus(8, 6);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(8, 0.25, 1), 2);
+    ASSERT_GT(set.validation_notes, 0);
+    train::LmJob job = tiny_job(dir / "m.pianola");
+    std::vector<eval::CrossEntropy> validation;
+    job.on_epoch = [&](const train::EpochReport& r) { validation.push_back(*r.validation); };
+    const train::TrainSummary summary = train::train_lm(set, job);
+    ASSERT_FALSE(validation.empty());
+    EXPECT_EQ(validation.back().notes, set.validation_notes);
+    EXPECT_NEAR(validation.back().bits_per_note(),
+                validation.back().nats / static_cast<double>(set.validation_notes) / std::numbers::ln2, 1e-12);
+    EXPECT_EQ(summary.best_validation->notes, set.validation_notes);
+
+    model::LoadedModel model = model::load_model(dir / "m.pianola");
+    ASSERT_TRUE(std::holds_alternative<music::TimedTokenizer>(model.info.tokenizer));
+    EXPECT_EQ(std::get<music::TimedTokenizer>(model.info.tokenizer).options(), music::TimedOptions());
+    EXPECT_EQ(model.info.tempo_us, 666667u);
+    EXPECT_GT(model.info.training.at("validation_bits_per_note").get<double>(), 0.0);
+
+    const std::vector<Tokens> pieces = compose::compose_lm(model, 30, 3, 11, 1.0);
+    for (int k = 0; k < 3; ++k) {
+        const Tokens& tokens = pieces[static_cast<std::size_t>(k)];
+        // Every token fits where it stands: decoding skips nothing.
+        music::TimedDecoder decoder(std::get<music::TimedTokenizer>(model.info.tokenizer));
+        for (const std::string& token : tokens) {
+            const auto parsed = music::parse_timed_token(token);
+            ASSERT_TRUE(parsed && decoder.accepts(*parsed)) << token;
+            decoder.push(*parsed);
+        }
+        EXPECT_EQ(decoder.notes(), 30u);
+        EXPECT_EQ(tokens, compose::compose_lm(model, 30, 1, 11 + k, 1.0).at(0)) << k;
+        const music::Score score = compose::piece_score(model.info, tokens);
+        EXPECT_EQ(score.notes.size(), 30u);
+        EXPECT_EQ(score.tempo_us, 666667u);
+    }
+}
+
+TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
+    fixtures::TempDir dir;
+    model::ModelInfo info;
+    info.tokenizer = music::TimedTokenizer({24, 4, music::TimeTokens::shifts});
+    info.tempo_us = 400000;
+    info.preset = "tiny";
+    info.options = model::LmModelOptions{2, 4, 1, 4, 0.0, 0.0};
+    info.vocabulary = music::Vocabulary({"<piece>", "pitch:60"});
+    model::LmModel net(std::get<model::LmModelOptions>(info.options));
+    model::save_model(dir / "m.pianola", info, *net);
+    const model::LoadedModel loaded = model::load_model(dir / "m.pianola");
+    EXPECT_EQ(std::get<music::TimedTokenizer>(loaded.info.tokenizer).options(),
+              (music::TimedOptions{24, 4, music::TimeTokens::shifts}));
+    EXPECT_EQ(loaded.info.tempo_us, 400000u);
+
+    // The header as pianola wrote it before the timed tokenizer: a name, no options, no tempo.
+    const std::vector<std::uint8_t> bytes = read_file(dir / "m.pianola");
+    std::uint64_t length = 0;
+    for (int i = 0; i < 8; ++i) length |= static_cast<std::uint64_t>(bytes[8 + i]) << (8 * i);
+    const auto rewrite = [&](const std::filesystem::path& path, const std::function<void(nlohmann::json&)>& edit) {
+        nlohmann::json header = nlohmann::json::parse(bytes.begin() + 16, bytes.begin() + 16 + static_cast<long>(length));
+        edit(header);
+        const std::string text = header.dump();
+        std::string out(bytes.begin(), bytes.begin() + 8);
+        for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xFF));
+        out += text;
+        out.append(bytes.begin() + 16 + static_cast<long>(length), bytes.end());
+        write_file_atomically(path, out);
+    };
+    rewrite(dir / "old.pianola", [](nlohmann::json& h) {
+        h["tokenizer"] = "seed";
+        h.erase("tokenizer_options");
+        h.erase("tempo_us");
+    });
+    const model::LoadedModel old = model::load_model(dir / "old.pianola");
+    EXPECT_TRUE(std::holds_alternative<music::SeedTokenizer>(old.info.tokenizer));
+    EXPECT_EQ(old.info.tempo_us, 500000u);
+
+    rewrite(dir / "newer.pianola", [](nlohmann::json& h) { h["tokenizer"] = "bpe"; });
+    try {
+        model::load_model(dir / "newer.pianola");
+        FAIL() << "read a model of an unknown tokenizer";
+    } catch (const FileError& e) {
+        EXPECT_NE(std::string(e.what()).find("newer.pianola"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("unknown tokenizer"), std::string::npos) << e.what();
+    }
+    rewrite(dir / "bad.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["steps_per_beat"] = 0; });
+    EXPECT_THROW(model::load_model(dir / "bad.pianola"), FileError);
+}
