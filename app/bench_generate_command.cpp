@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "BenchModelFlags.h"
 #include "Commands.h"
 #include "ComputeSetup.h"
 #include "compose/LmComposer.h"
@@ -22,34 +23,34 @@ namespace pianola::app {
 namespace {
 
 struct BenchGenerateFlags {
-    std::string mode = "incremental", lstm = "fused";
-    std::int64_t layers = 3, hidden = 512, vocab = 358, embed = 64, seq = 100;
-    int notes = 500, count = 1, threads = 0;
+    std::string mode = "incremental";
+    BenchModelFlags model;
+    int notes = 500, count = 1;
 };
 
 constexpr std::int64_t seed_dense = 256;  // the seed design's dense layer, fixed in the peer too
 
 void run_bench_generate(const BenchGenerateFlags& f) {
-    const ComputeInfo compute = setup_compute(f.threads);
+    const ComputeInfo compute = setup_compute(f.model.threads);
     torch::manual_seed(0);
-    const bool fused = f.lstm == "fused";
+    const bool fused = f.model.lstm == "fused";
     double seconds = 0;
     if (f.mode == "window") {
-        model::SeedModel net(model::SeedModelOptions{f.vocab, f.layers, f.hidden, seed_dense, 0.3, fused});
+        model::SeedModel net(model::SeedModelOptions{f.model.vocab, f.model.layers, f.model.hidden, seed_dense, 0.3, fused});
         std::mt19937_64 rng(0);
-        std::uniform_int_distribution<std::int64_t> token(0, f.vocab - 1);
+        std::uniform_int_distribution<std::int64_t> token(0, f.model.vocab - 1);
         for (int k = 0; k < f.count; ++k) {
-            std::vector<std::int64_t> primer(static_cast<std::size_t>(f.seq));
+            std::vector<std::int64_t> primer(static_cast<std::size_t>(f.model.seq));
             for (auto& id : primer) id = token(rng);
             const auto start = Clock::now();
-            compose::extend_window(net, primer, f.seq, f.vocab, f.notes, 0.0, rng);
+            compose::extend_window(net, primer, f.model.seq, f.model.vocab, f.notes, 0.0, rng);
             seconds += seconds_since(start);
         }
     } else {
-        model::LmModel net(model::LmModelOptions{f.vocab, f.embed, f.layers, f.hidden, 0.3, 0.3, fused});
+        model::LmModel net(model::LmModelOptions{f.model.vocab, f.model.embed, f.model.layers, f.model.hidden, 0.3, 0.3, fused});
         // Seed-style tokens: every token is a note, and only the piece start is never drawn.
         std::vector<std::string> tokens{std::string(music::piece_start_token)};
-        for (std::int64_t v = 1; v < f.vocab; ++v) tokens.push_back(fmt::format("t{}", v));
+        for (std::int64_t v = 1; v < f.model.vocab; ++v) tokens.push_back(fmt::format("t{}", v));
         const music::Vocabulary vocabulary(tokens);
         const std::int64_t start_id = vocabulary.id(music::piece_start_token);
         const std::vector<compose::TokenRules> rules(static_cast<std::size_t>(f.count),
@@ -62,8 +63,8 @@ void run_bench_generate(const BenchGenerateFlags& f) {
     const double notes = static_cast<double>(f.notes) * f.count;
     const nlohmann::json line = {{"peer", "pianola"},     {"mode", f.mode},         {"notes", f.notes},
                                  {"count", f.count},      {"sec", seconds},         {"notes_per_s", notes / seconds},
-                                 {"layers", f.layers},    {"hidden", f.hidden},     {"vocab", f.vocab},
-                                 {"threads", compute.threads}, {"lstm", f.lstm}};
+                                 {"layers", f.model.layers},    {"hidden", f.model.hidden},     {"vocab", f.model.vocab},
+                                 {"threads", compute.threads}, {"lstm", f.model.lstm}};
     fmt::print("{}\n", line.dump());
 }
 
@@ -78,16 +79,9 @@ void add_bench_generate_command(CLI::App& bench) {
     cmd->add_option("--notes", f->notes, "Notes per piece")->check(CLI::Range(1, 1000000))->capture_default_str();
     cmd->add_option("--count", f->count, "Pieces; incremental mode runs them as one batch")
         ->check(CLI::Range(1, 4096))->capture_default_str();
-    cmd->add_option("--lstm", f->lstm, "fused: pianola's LSTM; stock: libtorch's on the same weights")
-        ->check(CLI::IsMember({"fused", "stock"}))->capture_default_str();
-    cmd->add_option("--layers", f->layers, "LSTM layers")->check(CLI::Range(1, 16))->capture_default_str();
-    cmd->add_option("--hidden", f->hidden, "LSTM size")->check(CLI::Range(1, 8192))->capture_default_str();
-    cmd->add_option("--vocab", f->vocab, "Vocabulary size")->check(CLI::Range(2, 1000000))->capture_default_str();
-    cmd->add_option("--embed", f->embed, "Embedding size (incremental)")->check(CLI::Range(1, 8192))
-        ->capture_default_str();
-    cmd->add_option("--seq", f->seq, "Window length (window)")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--threads", f->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
-        ->capture_default_str();
+    add_bench_model_flags(*cmd, f->model,
+                          "Window mode: fused (pianola's LSTM) or stock (libtorch's) forward; incremental mode "
+                          "always steps with model/StepProduct");
     cmd->callback([f] { run_bench_generate(*f); });
 }
 

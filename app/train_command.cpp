@@ -25,6 +25,7 @@ struct TrainFlags {
     std::optional<int> dense, window;                        // seed presets
     std::optional<int> embed, seq, transpose, patience;      // next-token presets
     std::optional<double> val_split;
+    std::string lstm = "fused";
     TokenizerFlags tokenizer;
     std::uint64_t seed = 1, split_seed = 1;
     int threads = 0;
@@ -53,6 +54,7 @@ train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
     if (f.batch) r.batch = *f.batch;
     if (f.dropout) r.model.dropout = *f.dropout;
     if (f.learning_rate) r.learning_rate = *f.learning_rate;
+    r.model.fused_lstm = f.lstm == "fused";
     return r;
 }
 
@@ -71,6 +73,7 @@ train::LmRecipe lm_recipe_from(const TrainFlags& f) {
     if (f.transpose) r.transpose = *f.transpose;
     if (f.patience) r.patience = *f.patience;
     if (f.val_split) r.val_split = *f.val_split;
+    r.model.fused_lstm = f.lstm == "fused";
     return r;
 }
 
@@ -114,6 +117,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--layers", flags->layers, "Override the LSTM layer count")->check(CLI::Range(1, 16));
     cmd->add_option("--hidden", flags->hidden, "Override the LSTM size")->check(CLI::Range(1, 8192));
     cmd->add_option("--dropout", flags->dropout, "Override the dropout rate")->check(CLI::Range(0.0, 0.95));
+    cmd->add_option("--lstm", flags->lstm,
+                    "fused: pianola's LSTM; stock: libtorch's, on the same weights (slower; to compare)")
+        ->check(CLI::IsMember({"fused", "stock"}))->capture_default_str();
     cmd->add_option("--lr", flags->learning_rate, "Override the learning rate")->check(CLI::Range(1e-8, 10.0));
     cmd->add_option("--embed", flags->embed, "Next-token: embedding size")->check(CLI::Range(1, 8192));
     cmd->add_option("--seq", flags->seq, "Next-token: tokens per training chunk")->check(CLI::Range(1, 100000));

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "TestFiles.h"
+#include "TinyJob.h"
 #include "compose/LmComposer.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
@@ -31,16 +32,6 @@ music::Corpus cycling_corpus(int pieces, int repeats) {
         corpus.pieces.push_back(piece);
     }
     return corpus;
-}
-
-train::LmJob tiny_job(const std::filesystem::path& out) {
-    train::LmJob job;
-    job.out = out;
-    job.recipe = train::lm_recipe("tiny");
-    job.recipe.transpose = 2;
-    job.seed = 5;
-    job.checkpoint_seconds = 0;
-    return job;
 }
 
 std::vector<torch::Tensor> checkpoint_weights(const std::filesystem::path& path, const train::SequenceSet& set,
@@ -156,7 +147,7 @@ TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(10, 12);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);
-    train::LmJob job = tiny_job(dir / "m.pianola");
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
     std::vector<double> validation;
     job.on_epoch = [&](const train::EpochReport& r) { validation.push_back(r.validation->bits_per_token()); };
     const train::TrainSummary s = train::train_lm(set, job);
@@ -183,7 +174,7 @@ TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(6, 4);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(6, 0.3, 1), 0);
-    train::LmJob job = tiny_job(dir / "m.pianola");
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
     job.recipe.epochs = 200;
     job.recipe.patience = 2;
     job.recipe.learning_rate = 0.3;  // far too high: validation gets worse soon
@@ -197,7 +188,7 @@ TEST(LmTrainer, StoppedAndResumedEqualsUninterrupted) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(8, 10);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(8, 0.25, 1), 2);
-    train::LmJob whole = tiny_job(dir / "whole.pianola");
+    train::LmJob whole = fixtures::tiny_job(dir / "whole.pianola");
     whole.recipe.model.dropout = whole.recipe.model.output_dropout = 0.2;  // the generator must be restored too
     whole.recipe.epochs = 3;
     const train::TrainSummary uninterrupted = train::train_lm(set, whole);
@@ -225,7 +216,7 @@ TEST(LmTrainer, RefusesToResumeAnotherTraining) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(4, 4);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(4, 0.25, 1), 0);
-    train::LmJob job = tiny_job(dir / "m.pianola");
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
     job.recipe.epochs = 1;
     job.resume = true;
     EXPECT_THROW(train::train_lm(set, job), FileError);  // nothing to resume yet

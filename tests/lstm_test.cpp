@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "TestFiles.h"
+#include "TinyJob.h"
 #include "model/LmModel.h"
 #include "model/Lstm.h"
+#include "model/StepProduct.h"
 #include "train/LmTrainer.h"
 #include "train/PieceSplit.h"
 
@@ -112,12 +114,26 @@ TEST(Lstm, StepEqualsForward) {
     model::Lstm lstm(model::LstmOptions{6, 10, 3, 0.3, true});
     lstm->eval();
     torch::NoGradGuard no_grad;
-    for (const std::int64_t B : {1, 4}) {  // B = 1 takes the matrix-vector path
+    for (const std::int64_t B : {1, 5, 40}) {  // 40: above step_product_max_rows, BLAS
         const torch::Tensor x = torch::randn({8, B, 6});
         const torch::Tensor y = std::get<0>(lstm->forward(x));
         model::LstmStepState s = lstm->start(B);
         for (std::int64_t t = 0; t < 8; ++t) expect_close(lstm->step(x[t], s), y[t], fmt::format("B{} t{}", B, t));
     }
+}
+
+TEST(StepProduct, EqualsAddmmForEveryTileAndTail) {
+    torch::manual_seed(4);
+    torch::NoGradGuard no_grad;
+    // N = 7 and K = 37 leave a row tail (4 + 3) and a column tail (2 x 16 + 5); B = 1..9 every
+    // tile of pieces (4 + 1 .. 4 + 4 + 1); B = 33 the BLAS path.
+    for (const std::int64_t B : {1, 2, 3, 4, 5, 6, 7, 8, 9, 33})
+        for (const auto& [N, K] : {std::pair<std::int64_t, std::int64_t>{7, 37}, {2048, 576}, {1, 1}}) {
+            const torch::Tensor x = torch::randn({B, K}), w = torch::randn({N, K}), bias = torch::randn({N});
+            torch::Tensor y = torch::empty({B, N});
+            model::step_product(x, w, bias, y);
+            expect_close(y, torch::addmm(bias, x, w.t()), fmt::format("B{} N{} K{}", B, N, K));
+        }
 }
 
 TEST(Lstm, LmModelStepEqualsForward) {
@@ -146,13 +162,9 @@ TEST(Lstm, TrainingFollowsTheStockLayersLossCurve) {
     std::vector<std::vector<double>> curves;
     for (const bool fused : {false, true}) {
         fixtures::TempDir dir;
-        train::LmJob job;
-        job.out = dir / "m.pianola";
-        job.recipe = train::lm_recipe("tiny");
+        train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
         job.recipe.transpose = 1;
         job.recipe.model.fused_lstm = fused;
-        job.seed = 9;
-        job.checkpoint_seconds = 0;
         std::vector<double> curve;
         job.on_epoch = [&](const train::EpochReport& e) {
             curve.push_back(e.loss);

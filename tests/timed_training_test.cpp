@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "TestFiles.h"
+#include "TinyJob.h"
 #include "compose/LmComposer.h"
 #include "compose/PieceScore.h"
 #include "compose/TokenRules.h"
@@ -53,16 +54,6 @@ music::Corpus timed_corpus(int pieces, int bars) {
         corpus.pieces.push_back(std::move(piece));
     }
     return corpus;
-}
-
-train::LmJob tiny_job(const std::filesystem::path& out) {
-    train::LmJob job;
-    job.out = out;
-    job.recipe = train::lm_recipe("tiny");
-    job.recipe.transpose = 2;
-    job.seed = 5;
-    job.checkpoint_seconds = 0;
-    return job;
 }
 
 Tokens decode_ids(const train::SequenceSet& set, const train::TokenIds& ids) {
@@ -133,7 +124,7 @@ TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
     const music::Corpus corpus = timed_corpus(8, 6);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(8, 0.25, 1), 2);
     ASSERT_GT(set.validation_notes, 0);
-    train::LmJob job = tiny_job(dir / "m.pianola");
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
     std::vector<eval::CrossEntropy> validation;
     job.on_epoch = [&](const train::EpochReport& r) { validation.push_back(*r.validation); };
     const train::TrainSummary summary = train::train_lm(set, job);

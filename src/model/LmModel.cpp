@@ -1,5 +1,7 @@
 #include "model/LmModel.h"
 
+#include "model/StepProduct.h"
+
 namespace pianola::model {
 
 LmModelImpl::LmModelImpl(const LmModelOptions& options) : options_(options) {
@@ -23,7 +25,8 @@ LmStepState LmModelImpl::start(std::int64_t B) const {
 torch::Tensor LmModelImpl::step(const torch::Tensor& ids, LmStepState& s) const {
     torch::index_select_out(s.embedded, embed_->weight, 0, ids);
     const torch::Tensor h = lstm_->step(s.embedded, s.lstm);  // (B, H)
-    return torch::addmm_out(s.logits, out_->bias, h, out_->weight.t());
+    step_product(h, out_->weight, out_->bias, s.logits);
+    return s.logits;
 }
 
 }  // namespace pianola::model

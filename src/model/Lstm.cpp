@@ -5,6 +5,7 @@
 
 #include "model/LstmCell.h"
 #include "model/LstmLayerFunction.h"
+#include "model/StepProduct.h"
 
 namespace pianola::model {
 
@@ -47,8 +48,12 @@ std::tuple<torch::Tensor, LstmState> LstmImpl::forward(const torch::Tensor& x, c
 
 LstmStepState LstmImpl::start(std::int64_t B) const {
     const std::int64_t L = options_.layers, H = options_.hidden;
-    LstmStepState s{torch::zeros({L, B, H}), torch::zeros({L, B, H}), torch::empty({B, 4 * H}), {}};
-    for (std::int64_t l = 0; l < L; ++l) s.bias.push_back((b_ih_[l] + b_hh_[l]).detach());
+    LstmStepState s{torch::zeros({L, B, H}), torch::zeros({L, B, H}), torch::empty({B, 4 * H}), {}, {}, {}};
+    for (std::int64_t l = 0; l < L; ++l) {
+        s.weight.push_back(torch::cat({w_ih_[l], w_hh_[l]}, 1).detach());
+        s.bias.push_back((b_ih_[l] + b_hh_[l]).detach());
+        s.input.push_back(torch::empty({B, s.weight.back().size(1)}));
+    }
     return s;
 }
 
@@ -56,17 +61,11 @@ torch::Tensor LstmImpl::step(const torch::Tensor& x, LstmStepState& s) const {
     const std::int64_t B = x.size(0), H = options_.hidden;
     torch::Tensor input = x;
     for (std::int64_t l = 0; l < options_.layers; ++l) {
-        torch::Tensor h = s.h[l], c = s.c[l];
-        if (B == 1) {
-            // One sequence: matrix-vector products stream each weight matrix once, no packing.
-            torch::Tensor g = s.gates[0];
-            torch::addmv_out(g, s.bias[l], w_ih_[l], input[0]);
-            g.addmv_(w_hh_[l], h[0]);
-        } else {
-            torch::addmm_out(s.gates, s.bias[l], input, w_ih_[l].t());
-            s.gates.addmm_(h, w_hh_[l].t());
-        }
-        // The products above have read h, so the cell may overwrite it; c is updated in place.
+        torch::Tensor h = s.h[l], c = s.c[l], xh = s.input[l];
+        const std::int64_t I = xh.size(1) - H;
+        xh.narrow(1, 0, I).copy_(input);
+        xh.narrow(1, I, H).copy_(h);
+        step_product(xh, s.weight[l], s.bias[l], s.gates);
         lstm_cell_forward(s.gates.data_ptr<float>(), c.data_ptr<float>(), c.data_ptr<float>(), h.data_ptr<float>(),
                           B, H);
         input = h;

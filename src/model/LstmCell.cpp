@@ -3,13 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-// The loops below are compiled for AVX-512, AVX2 and plain x86-64, and the loader picks the best
-// the CPU has: the project builds without -march=native, so one binary runs on any x86-64.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define PIANOLA_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define PIANOLA_VECTOR_CLONES
-#endif
+#include "model/VectorClones.h"
 
 namespace pianola::model {
 
