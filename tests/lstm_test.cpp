@@ -114,7 +114,7 @@ TEST(Lstm, StepEqualsForward) {
     model::Lstm lstm(model::LstmOptions{6, 10, 3, 0.3, true});
     lstm->eval();
     torch::NoGradGuard no_grad;
-    for (const std::int64_t B : {1, 5, 40}) {  // 40: above step_product_max_rows, BLAS
+    for (const std::int64_t B : {1, 5, 40}) {  // 1: the matrix-vector path
         const torch::Tensor x = torch::randn({8, B, 6});
         const torch::Tensor y = std::get<0>(lstm->forward(x));
         model::LstmStepState s = lstm->start(B);
@@ -125,14 +125,14 @@ TEST(Lstm, StepEqualsForward) {
 TEST(StepProduct, EqualsAddmmForEveryTileAndTail) {
     torch::manual_seed(4);
     torch::NoGradGuard no_grad;
-    // N = 7 and K = 37 leave a row tail (4 + 3) and a column tail (2 x 16 + 5); B = 1..9 every
-    // tile of pieces (4 + 1 .. 4 + 4 + 1); B = 33 the BLAS path.
+    // N = 358 leaves blocks of 64 and 16 outputs and a tail of 6; N = 7 only a tail; B = 1..9 every
+    // tile of pieces (4 + 1 .. 4 + 4 + 1); B = 1 the matrix-vector path.
     for (const std::int64_t B : {1, 2, 3, 4, 5, 6, 7, 8, 9, 33})
-        for (const auto& [N, K] : {std::pair<std::int64_t, std::int64_t>{7, 37}, {2048, 576}, {1, 1}}) {
-            const torch::Tensor x = torch::randn({B, K}), w = torch::randn({N, K}), bias = torch::randn({N});
+        for (const auto& [N, K] : {std::pair<std::int64_t, std::int64_t>{358, 37}, {7, 5}, {2048, 576}, {1, 1}}) {
+            const torch::Tensor x = torch::randn({B, K}), wt = torch::randn({K, N}), bias = torch::randn({N});
             torch::Tensor y = torch::empty({B, N});
-            model::step_product(x, w, bias, y);
-            expect_close(y, torch::addmm(bias, x, w.t()), fmt::format("B{} N{} K{}", B, N, K));
+            model::step_product(x, wt, bias, y);
+            expect_close(y, torch::addmm(bias, x, wt), fmt::format("B{} N{} K{}", B, N, K));
         }
 }
 

@@ -34,7 +34,11 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
     const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-    std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+    // Appended piece by piece: gcc 12 warns falsely (-Wrestrict) on "." + string + "...".
+    std::string name = ".";
+    name += path.filename().string();
+    name += ".XXXXXX";
+    std::string temp = (dir / name).string();
     int fd = ::mkstemp(temp.data());
     if (fd < 0) throw FileError(path.string(), std::string("cannot write: ") + std::strerror(errno));
     auto fail = [&](int err) {

@@ -4,6 +4,7 @@
 // writer does not otherwise judge the music (an empty file or odd division is written as asked).
 #include "midi/MidiWriter.h"
 
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,13 @@ void put_big_endian_16(std::vector<std::uint8_t>& out, std::uint16_t value) {
 
 void store_big_endian_32(std::uint8_t* at, std::uint32_t value) {
     for (int i = 0; i < 4; ++i) at[i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+}
+
+// A chunk's four-letter tag, by resize and copy like the numbers: gcc 12 warns falsely (-Wrestrict)
+// on inserting an initializer list into a reserved vector.
+void put_tag(std::vector<std::uint8_t>& out, const char (&tag)[5]) {
+    out.resize(out.size() + 4);
+    std::memcpy(out.data() + out.size() - 4, tag, 4);
 }
 
 void put_big_endian_32(std::vector<std::uint8_t>& out, std::uint32_t value) {
@@ -60,7 +68,7 @@ void put_event(std::vector<std::uint8_t>& out, const Track& track, const Event& 
 }
 
 void put_track(std::vector<std::uint8_t>& out, const Track& track) {
-    out.insert(out.end(), {'M', 'T', 'r', 'k'});
+    put_tag(out, "MTrk");
     const std::size_t length_at = out.size();
     put_big_endian_32(out, 0);  // patched once the events are written
 
@@ -91,7 +99,7 @@ std::vector<std::uint8_t> write_midi(const MidiFile& file) {
     std::vector<std::uint8_t> out;
     out.reserve(estimate);
 
-    out.insert(out.end(), {'M', 'T', 'h', 'd'});
+    put_tag(out, "MThd");
     put_big_endian_32(out, 6);
     put_big_endian_16(out, file.format);
     put_big_endian_16(out, static_cast<std::uint16_t>(file.tracks.size()));

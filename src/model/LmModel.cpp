@@ -19,13 +19,14 @@ std::tuple<torch::Tensor, LstmState> LmModelImpl::forward(const torch::Tensor& x
 }
 
 LmStepState LmModelImpl::start(std::int64_t B) const {
-    return {lstm_->start(B), torch::empty({B, options_.embed}), torch::empty({B, options_.vocab})};
+    return {lstm_->start(B), torch::empty({B, options_.embed}), torch::empty({B, options_.vocab}),
+            out_->weight.t().contiguous().detach()};
 }
 
 torch::Tensor LmModelImpl::step(const torch::Tensor& ids, LmStepState& s) const {
     torch::index_select_out(s.embedded, embed_->weight, 0, ids);
     const torch::Tensor h = lstm_->step(s.embedded, s.lstm);  // (B, H)
-    step_product(h, out_->weight, out_->bias, s.logits);
+    step_product(h, s.out_weight, out_->bias, s.logits);
     return s.logits;
 }
 

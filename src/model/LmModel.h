@@ -28,10 +28,12 @@ struct LmModelOptions {
 };
 
 // Generation buffers for B sequences (model/Lstm's step state, the embedded tokens (B, E), the
-// logits (B, V)), allocated once by start() so that step() allocates nothing.
+// logits (B, V)) and the output weight as the step kernel reads it, made once by start() so that
+// step() allocates nothing.
 struct LmStepState {
     LstmStepState lstm;
     torch::Tensor embedded, logits;
+    torch::Tensor out_weight;  // the output layer's weight transposed, (H, V), for model/StepProduct
 };
 
 class LmModelImpl : public torch::nn::Module {

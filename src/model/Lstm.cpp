@@ -50,9 +50,9 @@ LstmStepState LstmImpl::start(std::int64_t B) const {
     const std::int64_t L = options_.layers, H = options_.hidden;
     LstmStepState s{torch::zeros({L, B, H}), torch::zeros({L, B, H}), torch::empty({B, 4 * H}), {}, {}, {}};
     for (std::int64_t l = 0; l < L; ++l) {
-        s.weight.push_back(torch::cat({w_ih_[l], w_hh_[l]}, 1).detach());
+        s.weight.push_back(torch::cat({w_ih_[l], w_hh_[l]}, 1).t().contiguous().detach());
         s.bias.push_back((b_ih_[l] + b_hh_[l]).detach());
-        s.input.push_back(torch::empty({B, s.weight.back().size(1)}));
+        s.input.push_back(torch::empty({B, s.weight.back().size(0)}));
     }
     return s;
 }

@@ -28,8 +28,8 @@ struct LstmOptions {
 using LstmState = std::tuple<torch::Tensor, torch::Tensor>;
 
 // Buffers for step(): the state of B sequences, (L, B, H) each, updated in place; the gate
-// pre-activations (B, 4H); per layer, [w_ih | w_hh] (4H, I + H) and b_ih + b_hh (4H), made once so
-// a step is one product per layer, and that product's input [x | h] (B, I + H).
+// pre-activations (B, 4H); per layer, [w_ih | w_hh] transposed, (I + H, 4H), and b_ih + b_hh (4H),
+// made once so a step is one product per layer (model/StepProduct), and its input [x | h] (B, I + H).
 struct LstmStepState {
     torch::Tensor h, c, gates;
     std::vector<torch::Tensor> weight, bias, input;
@@ -46,7 +46,7 @@ public:
     // Zero state for B sequences. The weights must not change while it is in use.
     LstmStepState start(std::int64_t B) const;
     // x (B, I) -> (B, H): the last layer's h after one more step, a view into `s`. Inference only:
-    // call under torch::NoGradGuard. Small B runs model/StepProduct's kernel, not BLAS.
+    // call under torch::NoGradGuard. Products go through model/StepProduct.
     torch::Tensor step(const torch::Tensor& x, LstmStepState& s) const;
 
     const LstmOptions& options() const { return options_; }

@@ -25,70 +25,73 @@ inline __attribute__((always_inline)) Vec load(const float* p) {
     return v;
 }
 
-inline __attribute__((always_inline)) float lane_sum(Vec v) {
-    float s = 0;
-    for (int i = 0; i < lanes; ++i) s += v[i];
-    return s;
-}
+inline __attribute__((always_inline)) void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
-// The tile of NR rows of w (from row r) by NB rows of x (from row b): NR x NB accumulators, so a
-// vector of w, once loaded, meets NB vectors of x. Inlined into each clone of the caller.
-template <int NR, int NB>
-inline __attribute__((always_inline)) void tile(const float* w, const float* bias, const float* x, float* y,
-                                                std::int64_t r, std::int64_t b, std::int64_t N, std::int64_t K) {
-    Vec acc[NR][NB] = {};
-    const std::int64_t k_vec = K - K % lanes;
-    for (std::int64_t k = 0; k < k_vec; k += lanes) {
-        Vec xv[NB];
-        for (int j = 0; j < NB; ++j) xv[j] = load(x + (b + j) * K + k);
-        for (int i = 0; i < NR; ++i) {
-            const Vec wv = load(w + (r + i) * K + k);
-            for (int j = 0; j < NB; ++j) acc[i][j] += wv * xv[j];
+// Outputs [n, n + 16 NV) of pieces [b, b + NB): NB x NV accumulators that start at the bias. Each
+// step of k loads NV vectors of a row of wt and meets each of them with NB inputs, so every load
+// of W feeds NB multiply-adds and no sum across lanes is ever needed.
+template <int NV, int NB>
+inline __attribute__((always_inline)) void tile(const float* wt, const float* bias, const float* x, float* y,
+                                                std::int64_t n, std::int64_t b, std::int64_t N, std::int64_t K) {
+    Vec acc[NB][NV];
+    for (int j = 0; j < NB; ++j)
+        for (int v = 0; v < NV; ++v) acc[j][v] = load(bias + n + v * lanes);
+    for (std::int64_t k = 0; k < K; ++k) {
+        Vec w[NV];
+        for (int v = 0; v < NV; ++v) w[v] = load(wt + k * N + n + v * lanes);
+        for (int j = 0; j < NB; ++j) {
+            const float xs = x[(b + j) * K + k];
+            for (int v = 0; v < NV; ++v) acc[j][v] += xs * w[v];
         }
     }
-    for (int i = 0; i < NR; ++i)
-        for (int j = 0; j < NB; ++j) {
-            float s = bias[r + i] + lane_sum(acc[i][j]);
-            for (std::int64_t k = k_vec; k < K; ++k) s += w[(r + i) * K + k] * x[(b + j) * K + k];
-            y[(b + j) * N + r + i] = s;
-        }
+    for (int j = 0; j < NB; ++j)
+        for (int v = 0; v < NV; ++v) store(y + (b + j) * N + n + v * lanes, acc[j][v]);
 }
 
-template <int NR>
-inline __attribute__((always_inline)) void row_group(const float* w, const float* bias, const float* x, float* y,
-                                                     std::int64_t r, std::int64_t B, std::int64_t N, std::int64_t K) {
+template <int NV>
+inline __attribute__((always_inline)) void column_block(const float* wt, const float* bias, const float* x, float* y,
+                                                        std::int64_t n, std::int64_t B, std::int64_t N,
+                                                        std::int64_t K) {
     std::int64_t b = 0;
-    for (; b + 4 <= B; b += 4) tile<NR, 4>(w, bias, x, y, r, b, N, K);
+    for (; b + 4 <= B; b += 4) tile<NV, 4>(wt, bias, x, y, n, b, N, K);
     switch (B - b) {
-        case 3: tile<NR, 3>(w, bias, x, y, r, b, N, K); break;
-        case 2: tile<NR, 2>(w, bias, x, y, r, b, N, K); break;
-        case 1: tile<NR, 1>(w, bias, x, y, r, b, N, K); break;
+        case 3: tile<NV, 3>(wt, bias, x, y, n, b, N, K); break;
+        case 2: tile<NV, 2>(wt, bias, x, y, n, b, N, K); break;
+        case 1: tile<NV, 1>(wt, bias, x, y, n, b, N, K); break;
         default: break;
     }
 }
 
-// Rows [begin, end) of w: groups of 4, then the rest one by one.
+// Outputs [begin, end): blocks of 64, then of 16, then the last few one by one.
 PIANOLA_VECTOR_CLONES
-void rows(const float* w, const float* bias, const float* x, float* y, std::int64_t begin, std::int64_t end,
-          std::int64_t B, std::int64_t N, std::int64_t K) {
-    std::int64_t r = begin;
-    for (; r + 4 <= end; r += 4) row_group<4>(w, bias, x, y, r, B, N, K);
-    for (; r < end; ++r) row_group<1>(w, bias, x, y, r, B, N, K);
+void columns(const float* wt, const float* bias, const float* x, float* y, std::int64_t begin, std::int64_t end,
+             std::int64_t B, std::int64_t N, std::int64_t K) {
+    std::int64_t n = begin;
+    for (; n + 4 * lanes <= end; n += 4 * lanes) column_block<4>(wt, bias, x, y, n, B, N, K);
+    for (; n + lanes <= end; n += lanes) column_block<1>(wt, bias, x, y, n, B, N, K);
+    for (; n < end; ++n)
+        for (std::int64_t b = 0; b < B; ++b) {
+            float s = bias[n];
+            for (std::int64_t k = 0; k < K; ++k) s += x[b * K + k] * wt[k * N + n];
+            y[b * N + n] = s;
+        }
 }
 
 }  // namespace
 
-void step_product(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias, torch::Tensor& y) {
-    const std::int64_t B = x.size(0), N = w.size(0), K = w.size(1);
-    if (B > step_product_max_rows) {
-        torch::addmm_out(y, bias, x, w.t());
+void step_product(const torch::Tensor& x, const torch::Tensor& wt, const torch::Tensor& bias, torch::Tensor& y) {
+    const std::int64_t B = x.size(0), K = wt.size(0), N = wt.size(1);
+    if (B == 1) {  // a matrix-vector product streams W once at memory speed; no tiles to gain
+        torch::Tensor y0 = y[0];
+        torch::addmv_out(y0, bias, wt.t(), x[0]);
         return;
     }
-    const float *wp = w.data_ptr<float>(), *bp = bias.data_ptr<float>(), *xp = x.data_ptr<float>();
+    const float *wp = wt.data_ptr<float>(), *bp = bias.data_ptr<float>(), *xp = x.data_ptr<float>();
     float* yp = y.data_ptr<float>();
-    // Whole groups of 4 rows, at least 64 rows a task, so the cores split W rather than tiles.
-    at::parallel_for(0, (N + 3) / 4, 16, [&](std::int64_t begin, std::int64_t end) {
-        rows(wp, bp, xp, yp, begin * 4, std::min(end * 4, N), B, N, K);
+    // Whole blocks of 64 outputs, at least 4 a task, so the cores split W rather than tiles.
+    const std::int64_t block = 4 * lanes;
+    at::parallel_for(0, (N + block - 1) / block, 4, [&](std::int64_t begin, std::int64_t end) {
+        columns(wp, bp, xp, yp, begin * block, std::min(end * block, N), B, N, K);
     });
 }
 
