@@ -10,6 +10,7 @@
 #include "model/LmModel.h"
 #include "model/Lstm.h"
 #include "model/StepProduct.h"
+#include "runtime/Compute.h"
 #include "train/LmTrainer.h"
 #include "train/PieceSplit.h"
 
@@ -123,6 +124,7 @@ TEST(Lstm, StepEqualsForward) {
 }
 
 TEST(StepProduct, EqualsAddmmForEveryTileAndTail) {
+    configure_compute(2);  // the cores split the outputs
     torch::manual_seed(4);
     torch::NoGradGuard no_grad;
     // N = 358 leaves blocks of 64 and 16 outputs and a tail of 6; N = 7 only a tail; B = 1..9 every

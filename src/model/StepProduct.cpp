@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include <ATen/Parallel.h>
+#include <omp.h>
 
 #include "model/VectorClones.h"
+#include "runtime/Compute.h"
 
 namespace pianola::model {
 
@@ -88,11 +89,16 @@ void step_product(const torch::Tensor& x, const torch::Tensor& wt, const torch::
     }
     const float *wp = wt.data_ptr<float>(), *bp = bias.data_ptr<float>(), *xp = x.data_ptr<float>();
     float* yp = y.data_ptr<float>();
-    // Whole blocks of 64 outputs, at least 4 a task, so the cores split W rather than tiles.
-    const std::int64_t block = 4 * lanes;
-    at::parallel_for(0, (N + block - 1) / block, 4, [&](std::int64_t begin, std::int64_t end) {
+    // Each core takes a contiguous share of whole blocks of 64 outputs (at least 4 blocks), so the
+    // cores split W between them rather than tiles.
+    const std::int64_t block = 4 * lanes, blocks = (N + block - 1) / block;
+    const int threads = static_cast<int>(std::clamp<std::int64_t>(blocks / 4, 1, compute_threads()));
+#pragma omp parallel num_threads(threads)
+    {
+        const std::int64_t t = omp_get_thread_num();
+        const std::int64_t begin = blocks * t / threads, end = blocks * (t + 1) / threads;
         columns(wp, bp, xp, yp, begin * block, std::min(end * block, N), B, N, K);
-    });
+    }
 }
 
 }  // namespace pianola::model

@@ -1,16 +1,25 @@
 #include "runtime/Compute.h"
 
 #include <dlfcn.h>
+
+#include <atomic>
 #include <thread>
 
 #include <torch/torch.h>
 
 namespace pianola {
 
+namespace {
+
+std::atomic<int> configured_threads{1};
+
+}  // namespace
+
 ComputeInfo configure_compute(int threads) {
     ComputeInfo info;
     info.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(info.threads);
+    torch::set_num_threads(1);
+    configured_threads = info.threads;
 
     // libtorch reaches BLAS through the system's libblas.so.3 alternative; only OpenBLAS exports these.
     using GetConfig = const char* (*)();
@@ -22,5 +31,7 @@ ComputeInfo configure_compute(int threads) {
     if (set_threads) set_threads(info.threads);
     return info;
 }
+
+int compute_threads() { return configured_threads; }
 
 }  // namespace pianola
