@@ -1,31 +1,18 @@
 #include "RenderRun.h"
 
-#include <cstdio>
-
 #include <fmt/core.h>
 
+#include "MidiInput.h"
 #include "audio/FluidRenderer.h"
 #include "audio/Level.h"
 #include "audio/SoundFont.h"
 #include "audio/Timeline.h"
 #include "audio/WavFile.h"
 #include "io/AtomicFile.h"
-#include "midi/MidiReader.h"
 #include "midi/TempoMap.h"
 #include "runtime/Stopwatch.h"
 
 namespace pianola::app {
-
-namespace {
-
-midi::MidiFile read_with_warnings(const std::filesystem::path& path) {
-    midi::MidiFile file = midi::read_midi_file(path);
-    for (const midi::ReadWarning& warning : file.warnings)
-        std::fprintf(stderr, "pianola: warning: %s: %s\n", path.string().c_str(), warning.text().c_str());
-    return file;
-}
-
-}  // namespace
 
 void add_audio_flags(CLI::App& cmd, AudioFlags& flags) {
     cmd.add_option("--soundfont", flags.soundfont,
@@ -44,7 +31,7 @@ void check_render(const std::filesystem::path& wav, const AudioFlags& flags) {
 }
 
 void run_render(const std::filesystem::path& midi_path, const std::filesystem::path& wav, const AudioFlags& flags) {
-    const midi::MidiFile file = read_with_warnings(midi_path);
+    const midi::MidiFile file = read_midi_reporting_warnings(midi_path);
     const auto start = Clock::now();
     audio::Audio sound = audio::render_midi(file, midi_path.string(), audio::find_soundfont(flags.soundfont),
                                             {.sample_rate = flags.sample_rate});
@@ -59,7 +46,7 @@ void run_render(const std::filesystem::path& midi_path, const std::filesystem::p
 }
 
 void run_plot(const std::filesystem::path& midi_path, const std::filesystem::path& png, audio::PianoRollSize size) {
-    const midi::MidiFile file = read_with_warnings(midi_path);
+    const midi::MidiFile file = read_midi_reporting_warnings(midi_path);
     audio::write_piano_roll(file, midi_path.filename().string(), png, size);
     fmt::print("plotted {} to {} ({}x{})\n", midi_path.string(), png.string(), size.width, size.height);
 }

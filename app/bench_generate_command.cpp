@@ -31,26 +31,27 @@ struct BenchGenerateFlags {
 constexpr std::int64_t seed_dense = 256;  // the seed design's dense layer, fixed in the peer too
 
 void run_bench_generate(const BenchGenerateFlags& f) {
-    const ComputeInfo compute = setup_compute(f.model.threads);
+    const BenchModelFlags& m = f.model;
+    const ComputeInfo compute = setup_compute(m.threads);
     torch::manual_seed(0);
-    const bool fused = f.model.lstm == "fused";
+    const bool fused = m.lstm == "fused";
     double seconds = 0;
     if (f.mode == "window") {
-        model::SeedModel net(model::SeedModelOptions{f.model.vocab, f.model.layers, f.model.hidden, seed_dense, 0.3, fused});
+        model::SeedModel net(model::SeedModelOptions{m.vocab, m.layers, m.hidden, seed_dense, 0.3, fused});
         std::mt19937_64 rng(0);
-        std::uniform_int_distribution<std::int64_t> token(0, f.model.vocab - 1);
+        std::uniform_int_distribution<std::int64_t> token(0, m.vocab - 1);
         for (int k = 0; k < f.count; ++k) {
-            std::vector<std::int64_t> primer(static_cast<std::size_t>(f.model.seq));
+            std::vector<std::int64_t> primer(static_cast<std::size_t>(m.seq));
             for (auto& id : primer) id = token(rng);
             const auto start = Clock::now();
-            compose::extend_window(net, primer, f.model.seq, f.model.vocab, f.notes, 0.0, rng);
+            compose::extend_window(net, primer, m.seq, m.vocab, f.notes, 0.0, rng);
             seconds += seconds_since(start);
         }
     } else {
-        model::LmModel net(model::LmModelOptions{f.model.vocab, f.model.embed, f.model.layers, f.model.hidden, 0.3, 0.3, fused});
+        model::LmModel net(model::LmModelOptions{m.vocab, m.embed, m.layers, m.hidden, 0.3, 0.3, fused});
         // Seed-style tokens: every token is a note, and only the piece start is never drawn.
         std::vector<std::string> tokens{std::string(music::piece_start_token)};
-        for (std::int64_t v = 1; v < f.model.vocab; ++v) tokens.push_back(fmt::format("t{}", v));
+        for (std::int64_t v = 1; v < m.vocab; ++v) tokens.push_back(fmt::format("t{}", v));
         const music::Vocabulary vocabulary(tokens);
         const std::int64_t start_id = vocabulary.id(music::piece_start_token);
         const std::vector<compose::TokenRules> rules(static_cast<std::size_t>(f.count),
@@ -63,8 +64,8 @@ void run_bench_generate(const BenchGenerateFlags& f) {
     const double notes = static_cast<double>(f.notes) * f.count;
     const nlohmann::json line = {{"peer", "pianola"},     {"mode", f.mode},         {"notes", f.notes},
                                  {"count", f.count},      {"sec", seconds},         {"notes_per_s", notes / seconds},
-                                 {"layers", f.model.layers},    {"hidden", f.model.hidden},     {"vocab", f.model.vocab},
-                                 {"threads", compute.threads}, {"lstm", f.model.lstm}};
+                                 {"layers", m.layers},    {"hidden", m.hidden},     {"vocab", m.vocab},
+                                 {"threads", compute.threads}, {"lstm", m.lstm}};
     fmt::print("{}\n", line.dump());
 }
 

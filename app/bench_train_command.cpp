@@ -29,35 +29,36 @@ struct BenchTrainFlags {
 constexpr std::int64_t seed_dense = 256;  // the seed design's dense layer, fixed in the peer too
 
 // Forward multiply-adds x2 of the LSTM stack for one time step, as the peer counts them.
-double lstm_flops_per_step(const BenchTrainFlags& f, std::int64_t first_input) {
+double lstm_flops_per_step(const BenchModelFlags& m, std::int64_t first_input) {
     double flops = 0;
     std::int64_t input = first_input;
-    for (std::int64_t l = 0; l < f.model.layers; ++l, input = f.model.hidden)
-        flops += 2.0 * 4 * static_cast<double>(f.model.hidden) * static_cast<double>(input + f.model.hidden);
+    for (std::int64_t l = 0; l < m.layers; ++l, input = m.hidden)
+        flops += 2.0 * 4 * static_cast<double>(m.hidden) * static_cast<double>(input + m.hidden);
     return flops;
 }
 
 void run_bench_train(const BenchTrainFlags& f) {
-    const ComputeInfo compute = setup_compute(f.model.threads);
+    const BenchModelFlags& m = f.model;
+    const ComputeInfo compute = setup_compute(m.threads);
     torch::manual_seed(0);
-    const bool seed = f.recipe == "seed", fused = f.model.lstm == "fused";
+    const bool seed = f.recipe == "seed", fused = m.lstm == "fused";
     model::SeedModel seed_net(nullptr);
     model::LmModel lm_net(nullptr);
     torch::Tensor x, y;
     double forward_flops = 0;
     if (seed) {
-        seed_net = model::SeedModel(model::SeedModelOptions{f.model.vocab, f.model.layers, f.model.hidden, seed_dense, 0.3, fused});
-        x = torch::randint(0, f.model.vocab, {f.batch, f.model.seq}).to(torch::kFloat32) / static_cast<double>(f.model.vocab);
-        y = torch::randint(0, f.model.vocab, {f.batch}, torch::kInt64);
-        forward_flops = static_cast<double>(f.model.seq) * lstm_flops_per_step(f, 1) +
-                        2.0 * static_cast<double>(f.model.hidden * seed_dense + seed_dense * f.model.vocab);
+        seed_net = model::SeedModel(model::SeedModelOptions{m.vocab, m.layers, m.hidden, seed_dense, 0.3, fused});
+        x = torch::randint(0, m.vocab, {f.batch, m.seq}).to(torch::kFloat32) / static_cast<double>(m.vocab);
+        y = torch::randint(0, m.vocab, {f.batch}, torch::kInt64);
+        forward_flops = static_cast<double>(m.seq) * lstm_flops_per_step(m, 1) +
+                        2.0 * static_cast<double>(m.hidden * seed_dense + seed_dense * m.vocab);
     } else {
         lm_net = model::LmModel(
-            model::LmModelOptions{f.model.vocab, f.model.embed, f.model.layers, f.model.hidden, f.model.layers > 1 ? 0.3 : 0.0, 0.0, fused});
-        x = torch::randint(0, f.model.vocab, {f.batch, f.model.seq}, torch::kInt64);
-        y = torch::randint(0, f.model.vocab, {f.batch, f.model.seq}, torch::kInt64);
-        forward_flops = static_cast<double>(f.model.seq) *
-                        (lstm_flops_per_step(f, f.model.embed) + 2.0 * static_cast<double>(f.model.hidden * f.model.vocab));
+            model::LmModelOptions{m.vocab, m.embed, m.layers, m.hidden, m.layers > 1 ? 0.3 : 0.0, 0.0, fused});
+        x = torch::randint(0, m.vocab, {f.batch, m.seq}, torch::kInt64);
+        y = torch::randint(0, m.vocab, {f.batch, m.seq}, torch::kInt64);
+        forward_flops = static_cast<double>(m.seq) *
+                        (lstm_flops_per_step(m, m.embed) + 2.0 * static_cast<double>(m.hidden * m.vocab));
     }
     torch::nn::Module& net = seed ? static_cast<torch::nn::Module&>(*seed_net) : *lm_net;
     net.train();
@@ -65,7 +66,7 @@ void run_bench_train(const BenchTrainFlags& f) {
     const auto step = [&] {
         optimizer.zero_grad();
         const torch::Tensor logits = seed ? seed_net->forward(x) : std::get<0>(lm_net->forward(x));
-        torch::nn::functional::cross_entropy(logits.reshape({-1, f.model.vocab}), y.reshape(-1)).backward();
+        torch::nn::functional::cross_entropy(logits.reshape({-1, m.vocab}), y.reshape(-1)).backward();
         optimizer.step();
     };
     for (int i = 0; i < f.warmup; ++i) step();
@@ -76,17 +77,17 @@ void run_bench_train(const BenchTrainFlags& f) {
     nlohmann::json line = {{"peer", "pianola"},
                            {"torch", TORCH_VERSION},
                            {"recipe", f.recipe},
-                           {"lstm", f.model.lstm},
+                           {"lstm", m.lstm},
                            {"threads", compute.threads},
-                           {"layers", f.model.layers},
-                           {"hidden", f.model.hidden},
-                           {"vocab", f.model.vocab},
+                           {"layers", m.layers},
+                           {"hidden", m.hidden},
+                           {"vocab", m.vocab},
                            {"batch", f.batch},
-                           {"seq", f.model.seq},
+                           {"seq", m.seq},
                            {"sec_per_step", sec_per_step},
                            {"samples_per_s", static_cast<double>(f.batch) / sec_per_step},
                            {"gflops", 3 * forward_flops * static_cast<double>(f.batch) / sec_per_step / 1e9}};
-    if (!seed) line["tokens_per_s"] = static_cast<double>(f.batch * f.model.seq) / sec_per_step;
+    if (!seed) line["tokens_per_s"] = static_cast<double>(f.batch * m.seq) / sec_per_step;
     fmt::print("{}\n", line.dump());
 }
 

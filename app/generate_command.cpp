@@ -26,8 +26,8 @@ struct GenerateFlags {
 };
 
 void run_generate(const GenerateFlags& flags) {
-    for (int k = 0; k < flags.count; ++k) check_writable(piece_path(flags.out, k, flags.count));
     for (int k = 0; k < flags.count; ++k) {
+        check_writable(piece_path(flags.out, k, flags.count));
         if (flags.wav) check_render(piece_path(*flags.wav, k, flags.count), flags.audio);
         if (flags.png) check_writable(piece_path(*flags.png, k, flags.count));
     }

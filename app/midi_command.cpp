@@ -7,9 +7,9 @@
 #include <string>
 
 #include "Commands.h"
+#include "MidiInput.h"
 #include "io/FileError.h"
 #include "midi/MidiCsv.h"
-#include "midi/MidiReader.h"
 
 namespace pianola::app {
 
@@ -20,9 +20,7 @@ void add_midi_command(CLI::App& app) {
     CLI::App* csv = midi->add_subcommand("csv", "Print a MIDI file as Debian's midicsv prints it.");
     csv->add_option("FILE", *path, "A MIDI file (.mid, .kar, RIFF .rmi, or gzip-compressed)")->required();
     csv->callback([path] {
-        const midi::MidiFile file = midi::read_midi_file(*path);
-        for (const midi::ReadWarning& warning : file.warnings)
-            std::fprintf(stderr, "pianola: warning: %s: %s\n", path->string().c_str(), warning.text().c_str());
+        const midi::MidiFile file = read_midi_reporting_warnings(*path);
         const std::string text = midi::midi_csv(file);
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
             throw FileError("standard output", "cannot write the CSV text");

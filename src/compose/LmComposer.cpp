@@ -3,6 +3,7 @@
 #include <random>
 #include <span>
 #include <stdexcept>
+#include <utility>
 
 #include "compose/TokenSampler.h"
 
@@ -50,9 +51,9 @@ std::vector<std::vector<std::string>> compose_lm(model::LoadedModel& model, int 
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     if (!vocabulary.contains(music::piece_start_token))
         throw std::invalid_argument("the model's vocabulary has no piece-start token");
-    const std::vector<TokenRules> rules(static_cast<std::size_t>(count), TokenRules(model.info.tokenizer, vocabulary));
+    std::vector<TokenRules> rules(static_cast<std::size_t>(count), TokenRules(model.info.tokenizer, vocabulary));
     const auto ids = continue_from(std::get<model::LmModel>(model.net), vocabulary.id(music::piece_start_token),
-                                   rules, notes, seed, temperature);
+                                   std::move(rules), notes, seed, temperature);
     std::vector<std::vector<std::string>> pieces;
     for (const auto& piece : ids) {
         pieces.emplace_back();
