@@ -8,6 +8,7 @@ namespace pianola::app {
 
 void add_train_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
 void add_tokens_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_midi_command(CLI::App& app);

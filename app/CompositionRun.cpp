@@ -2,9 +2,13 @@
 
 #include <fmt/core.h>
 
+#include "compose/CopyGuard.h"
 #include "compose/LmComposer.h"
 #include "compose/PieceScore.h"
+#include "compose/Primer.h"
 #include "compose/SeedComposer.h"
+#include "eval/MusicStats.h"
+#include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
 #include "runtime/Stopwatch.h"
 
@@ -17,34 +21,129 @@ std::filesystem::path piece_path(const std::filesystem::path& out, int k, int co
     return numbered;
 }
 
+namespace {
+
+std::uint32_t tempo_of(double bpm) { return static_cast<std::uint32_t>(std::lround(60e6 / bpm)); }
+
+void write_piece(const std::filesystem::path& path, const music::Score& score, int program) {
+    midi::write_midi_file(path, music::midi_from_score(score, static_cast<std::uint8_t>(program)));
+}
+
+// The original design's pieces: a window of training tokens primes each, none of the controls
+// that need a stateful model apply.
+std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
+    if (request.primer || request.chord || request.max_copy || request.redraw > 0 ||
+        request.length.unit != compose::PieceLength::Unit::notes)
+        throw std::invalid_argument("a seed-design model composes a number of notes from a training window: "
+                                    "primers, --max-copy, --redraw, --bars and --seconds need a next-token model");
+    const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, 1};
+    const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : 500000;
+    const auto start = Clock::now();
+    std::vector<std::filesystem::path> written;
+    for (int k = 0; k < request.count; ++k) {
+        const auto piece = compose::compose_seed(model, static_cast<int>(request.length.amount),
+                                                 request.seed + static_cast<std::uint64_t>(k), sampling);
+        written.push_back(piece_path(request.out, k, request.count));
+        write_piece(written.back(), compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
+    }
+    fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,
+               request.count > 1 ? "s" : "", request.length.amount, seconds_since(start), request.seed,
+               written.back().string());
+    return written;
+}
+
+// The statistics of the model's held-out pieces: the range a composed piece's loop measures must
+// stay in. Pieces that decode to no notes are left out.
+std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info) {
+    std::vector<eval::MusicStats> stats;
+    for (const auto piece : compose::split_pieces(info.held_out_ids, info.vocabulary.id(music::piece_start_token))) {
+        std::vector<std::string> tokens;
+        for (const std::int64_t id : piece) tokens.push_back(info.vocabulary.token(id));
+        const music::Score score = compose::piece_score(info, tokens);
+        if (!score.notes.empty()) stats.push_back(eval::music_stats(score));
+    }
+    return stats;
+}
+
+}  // namespace
+
 std::vector<std::filesystem::path> run_composition(const CompositionRequest& request) {
     model::LoadedModel model = model::load_model(request.model);
+    if (std::holds_alternative<model::SeedModel>(model.net)) return run_seed_composition(model, request);
+    const model::ModelInfo& info = model.info;
+
+    compose::ComposeOptions options;
+    options.length = request.length;
+    options.seed = request.seed;
+    options.sampling = {request.temperature.value_or(default_temperature), request.top_k, request.top_p};
+    std::uint32_t tempo_us = info.tempo_us;
+    if (request.primer) {
+        const music::Score score = music::score_from_midi(midi::read_midi_file(*request.primer));
+        try {
+            options.primer = compose::primer_tokens(info, score);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(request.primer->string() + ": " + e.what());
+        }
+        tempo_us = score.tempo_us;
+    }
+    if (request.bpm) tempo_us = tempo_of(*request.bpm);
+    if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us));
+    options.tempo_us = tempo_us;
+
+    const auto index_start = Clock::now();
+    const compose::TrainingCopies copies(info);
+    std::size_t limit = request.max_copy.value_or(0);
+    if (!request.max_copy) limit = compose::default_copy_limit(copies.held_out_runs());
+    if (limit > 0) options.max_copy = limit;
+    const std::vector<eval::MusicStats> human = request.redraw > 0 ? held_out_stats(info) : std::vector<eval::MusicStats>{};
+    const double index_seconds = seconds_since(index_start);
+
     const auto start = Clock::now();
-    std::vector<std::vector<std::string>> pieces;
-    if (std::holds_alternative<model::SeedModel>(model.net)) {
-        for (int k = 0; k < request.count; ++k)
-            pieces.push_back(compose::compose_seed(model, request.notes, request.seed + static_cast<std::uint64_t>(k),
-                                                   request.temperature).tokens);
-    } else {
-        pieces = compose::compose_lm(model, request.notes, request.count, request.seed, request.temperature);
+    options.count = request.count;
+    std::vector<compose::ComposedPiece> pieces = compose::compose_lm(model, options, &copies);
+    const auto score_of = [&](const compose::ComposedPiece& piece) { return compose::piece_score(info, piece.tokens, tempo_us); };
+    const auto loops = [&](const compose::ComposedPiece& piece) {
+        const music::Score score = score_of(piece);
+        return score.notes.empty() || eval::looks_degenerate(eval::music_stats(score), human);
+    };
+    int redrawn = 0, still_looping = 0;
+    for (std::size_t k = 0; k < pieces.size(); ++k) {
+        for (int attempt = 1; attempt <= request.redraw && loops(pieces[k]); ++attempt) {
+            options.count = 1;
+            options.seed = request.seed + k + static_cast<std::uint64_t>(attempt) * static_cast<std::uint64_t>(request.count);
+            pieces[k] = std::move(compose::compose_lm(model, options, &copies).front());
+            ++redrawn;
+        }
+        still_looping += request.redraw > 0 && loops(pieces[k]);
     }
     const double seconds = seconds_since(start);
+
     std::vector<std::filesystem::path> written;
-    std::size_t notes = 0;  // of the first piece: a seed chord counts as one, as the seed design counted
+    std::size_t longest = 0;
     for (int k = 0; k < request.count; ++k) {
+        const compose::ComposedPiece& piece = pieces[static_cast<std::size_t>(k)];
         written.push_back(piece_path(request.out, k, request.count));
-        const music::Score score = compose::piece_score(model.info, pieces[static_cast<std::size_t>(k)]);
-        if (k == 0) notes = std::holds_alternative<music::SeedTokenizer>(model.info.tokenizer) ? pieces[0].size()
-                                                                                           : score.notes.size();
-        midi::write_midi_file(written.back(), music::midi_from_score(score, 0));
+        write_piece(written.back(), score_of(piece), request.program);
+        longest = std::max(longest, piece.longest_copy);
+        if (piece.guard_gave_way > 0)
+            fmt::print("piece {}: the guard gave way {} times where nothing else could follow\n", k + 1, piece.guard_gave_way);
     }
-    if (request.count == 1)
-        fmt::print("composed {} notes in {:.2f} s (seed {}); wrote {}\n", notes, seconds, request.seed,
-                   written[0].string());
-    else
-        fmt::print("composed {} pieces of {} notes in {:.2f} s (seeds {} to {}); wrote {} to {}\n", request.count,
-                   request.notes, seconds, request.seed, request.seed + static_cast<std::uint64_t>(request.count - 1),
-                   written.front().string(), written.back().string());
+    const char* unit = request.length.unit == compose::PieceLength::Unit::notes  ? "notes"
+                       : request.length.unit == compose::PieceLength::Unit::bars ? "bars"
+                                                                                 : "seconds";
+    const std::string length = fmt::format("{} {}", request.length.amount, unit);
+    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, top-p {}{}); wrote {}{}\n",
+               request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
+               request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
+               options.sampling.temperature, options.sampling.top_p,
+               options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
+               written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
+    fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",
+               longest, limit > 0 ? std::to_string(limit) : "none",
+               request.max_copy ? "--max-copy" : "the median held-out piece's", index_seconds);
+    if (request.redraw > 0)
+        fmt::print("re-drew {} piece{} caught in a loop; {} still outside the held-out pieces' range\n", redrawn,
+                   redrawn == 1 ? "" : "s", still_looping);
     return written;
 }
 

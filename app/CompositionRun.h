@@ -1,26 +1,46 @@
-// Compositions as the CLI shows them: load a model, compose, write the MIDI files, report.
-// Shared by `generate` and `demo`.
+// Compositions as the CLI shows them: load a model, prime it, compose, guard against copies,
+// re-draw pieces caught in a loop, write the MIDI files, report. Shared by `generate`, `demo` and
+// the web studio.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "compose/TokenRules.h"
+#include "compose/TokenSampler.h"
+
 namespace pianola::app {
+
+// What `generate` composes with when not told otherwise (chosen with `pianola evaluate`, see the
+// README): next-token models sample at this temperature within this top-p; seed-design models take
+// the argmax, as the original design did.
+inline constexpr double default_temperature = 0.8, default_top_p = 0.95;
 
 struct CompositionRequest {
     std::filesystem::path model;
     std::filesystem::path out;  // the MIDI file; with count > 1, piece k goes to OUT-k.mid (k from 1)
-    int notes = 500;
+    compose::PieceLength length;
     int count = 1;              // pieces; a next-token model composes them as one batch
     std::uint64_t seed = 1;     // piece k uses seed + k - 1
-    double temperature = 0;
+    std::optional<double> temperature;  // none: the default for the model's kind
+    int top_k = 0;
+    double top_p = default_top_p;       // next-token models only
+    std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
+    std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
+    std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default
+    std::optional<double> bpm;          // none: the primer's tempo, else the model's
+    int program = 0;                    // General MIDI program of the written file
+    int redraw = 0;                     // times a piece caught in a loop is composed again
 };
 
 // The MIDI file of piece k (0-based) of `count`.
 std::filesystem::path piece_path(const std::filesystem::path& out, int k, int count);
 
-// Returns the MIDI files written, in piece order.
+// Returns the MIDI files written, in piece order. Throws std::invalid_argument for options the
+// model cannot honour (a primer, a guard or a length in time for a seed-design model).
 std::vector<std::filesystem::path> run_composition(const CompositionRequest& request);
 
 }  // namespace pianola::app

@@ -44,7 +44,7 @@ void run_bench_generate(const BenchGenerateFlags& f) {
             std::vector<std::int64_t> primer(static_cast<std::size_t>(m.seq));
             for (auto& id : primer) id = token(rng);
             const auto start = Clock::now();
-            compose::extend_window(net, primer, m.seq, m.vocab, f.notes, 0.0, rng);
+            compose::extend_window(net, primer, m.seq, m.vocab, f.notes, {}, rng);
             seconds += seconds_since(start);
         }
     } else {
@@ -53,12 +53,16 @@ void run_bench_generate(const BenchGenerateFlags& f) {
         std::vector<std::string> tokens{std::string(music::piece_start_token)};
         for (std::int64_t v = 1; v < m.vocab; ++v) tokens.push_back(fmt::format("t{}", v));
         const music::Vocabulary vocabulary(tokens);
-        const std::int64_t start_id = vocabulary.id(music::piece_start_token);
-        const std::vector<compose::TokenRules> rules(static_cast<std::size_t>(f.count),
-                                                     compose::TokenRules(music::SeedTokenizer(), vocabulary));
-        compose::continue_from(net, start_id, rules, 5, 0, 0.0);  // first-touch of buffers and weights
+        const std::vector<std::int64_t> primer{vocabulary.id(music::piece_start_token)};
+        const auto rules = [&](int notes) {
+            compose::TokenRules piece(music::SeedTokenizer(), vocabulary);
+            piece.begin({compose::PieceLength::Unit::notes, static_cast<double>(notes)}, 500000);
+            return std::vector<compose::TokenRules>(static_cast<std::size_t>(f.count), piece);
+        };
+        std::vector<compose::CopyGuard> unguarded;
+        compose::continue_from(net, primer, rules(5), unguarded, {}, 0);  // first-touch of buffers and weights
         const auto start = Clock::now();
-        compose::continue_from(net, start_id, rules, f.notes, 0, 0.0);
+        compose::continue_from(net, primer, rules(f.notes), unguarded, {}, 0);
         seconds = seconds_since(start);
     }
     const double notes = static_cast<double>(f.notes) * f.count;

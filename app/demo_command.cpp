@@ -53,7 +53,12 @@ void run_demo(const DemoFlags& flags) {
     request.threads = flags.threads;
     request.max_seconds = flags.minutes * 60.0;
     run_training(request);
-    run_composition({model, midi, flags.notes, 1, 1, 0.7});
+    CompositionRequest composition;
+    composition.model = model;
+    composition.out = midi;
+    composition.length.amount = flags.notes;
+    composition.redraw = 3;
+    run_composition(composition);
     run_render(midi, wav, {});
     run_plot(midi, png);
     fmt::print("done: listen to {} ({}), look at {} (model: {}); next: pianola train --data YOUR_MIDI_FOLDER "

@@ -1,5 +1,6 @@
-// `pianola generate`: composes a piece with a trained model and writes it as MIDI (and, asked, as
-// WAV and a piano-roll PNG).
+// `pianola generate`: composes pieces with a trained model and writes them as MIDI (and, asked, as
+// WAV and a piano-roll PNG): sampling controls, length in notes, bars or seconds, a primer, the
+// originality guard and the loop check all go to CompositionRun.
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -15,30 +16,33 @@ namespace pianola::app {
 namespace {
 
 struct GenerateFlags {
-    std::filesystem::path model, out;
-    int notes = 500;
-    int count = 1;
+    CompositionRequest request;
+    std::optional<double> notes, bars, seconds;
     std::optional<std::uint64_t> seed;
-    double temperature = 0;
+    std::optional<int> max_copy;
     int threads = 0;
     std::optional<std::filesystem::path> wav, png;
     AudioFlags audio;
 };
 
-void run_generate(const GenerateFlags& flags) {
-    for (int k = 0; k < flags.count; ++k) {
-        check_writable(piece_path(flags.out, k, flags.count));
-        if (flags.wav) check_render(piece_path(*flags.wav, k, flags.count), flags.audio);
-        if (flags.png) check_writable(piece_path(*flags.png, k, flags.count));
+void run_generate(GenerateFlags& flags) {
+    CompositionRequest& request = flags.request;
+    if (flags.bars) request.length = {compose::PieceLength::Unit::bars, *flags.bars};
+    if (flags.seconds) request.length = {compose::PieceLength::Unit::seconds, *flags.seconds};
+    if (flags.notes) request.length = {compose::PieceLength::Unit::notes, *flags.notes};
+    if (flags.max_copy) request.max_copy = static_cast<std::size_t>(*flags.max_copy);
+    request.seed = flags.seed ? *flags.seed : std::random_device{}();
+    for (int k = 0; k < request.count; ++k) {
+        check_writable(piece_path(request.out, k, request.count));
+        if (flags.wav) check_render(piece_path(*flags.wav, k, request.count), flags.audio);
+        if (flags.png) check_writable(piece_path(*flags.png, k, request.count));
     }
     setup_compute(flags.threads);
-    const std::vector<std::filesystem::path> pieces =
-        run_composition({flags.model, flags.out, flags.notes, flags.count,
-                         flags.seed ? *flags.seed : std::random_device{}(), flags.temperature});
-    for (int k = 0; k < flags.count; ++k) {
+    const std::vector<std::filesystem::path> pieces = run_composition(request);
+    for (int k = 0; k < request.count; ++k) {
         const std::filesystem::path& midi = pieces[static_cast<std::size_t>(k)];
-        if (flags.wav) run_render(midi, piece_path(*flags.wav, k, flags.count), flags.audio);
-        if (flags.png) run_plot(midi, piece_path(*flags.png, k, flags.count));
+        if (flags.wav) run_render(midi, piece_path(*flags.wav, k, request.count), flags.audio);
+        if (flags.png) run_plot(midi, piece_path(*flags.png, k, request.count));
     }
 }
 
@@ -46,17 +50,42 @@ void run_generate(const GenerateFlags& flags) {
 
 void add_generate_command(CLI::App& app) {
     auto flags = std::make_shared<GenerateFlags>();
-    CLI::App* cmd = app.add_subcommand("generate", "Compose a new piece with a trained model.");
-    cmd->add_option("--model", flags->model, "Model file written by `pianola train`")->required();
-    cmd->add_option("--out", flags->out, "MIDI file to write")->required();
-    cmd->add_option("--notes", flags->notes, "Number of notes to compose (a seed model counts a chord as one)")
-        ->check(CLI::Range(1, 1000000))->capture_default_str();
-    cmd->add_option("--count", flags->count, "Pieces to compose, as one batch; written as OUT-1.mid, OUT-2.mid, ...")
+    CompositionRequest& r = flags->request;
+    CLI::App* cmd = app.add_subcommand("generate", "Compose new pieces with a trained model.");
+    cmd->add_option("--model", r.model, "Model file written by `pianola train`")->required();
+    cmd->add_option("--out", r.out, "MIDI file to write")->required();
+    auto* notes = cmd->add_option("--notes", flags->notes,
+                                  "Length in notes, after any primer (default 500; a seed model counts a chord as one)")
+                      ->check(CLI::Range(1.0, 1e6));
+    auto* bars = cmd->add_option("--bars", flags->bars, "Length in bars (4/4 bars for time-shift and seed tokens)")
+                     ->check(CLI::Range(1.0, 1e5));
+    cmd->add_option("--seconds", flags->seconds, "Length in seconds at the piece's tempo")
+        ->check(CLI::Range(0.1, 1e6))->excludes(notes)->excludes(bars);
+    notes->excludes(bars);
+    cmd->add_option("--count", r.count, "Pieces to compose, as one batch; written as OUT-1.mid, OUT-2.mid, ...")
         ->check(CLI::Range(1, 10000))->capture_default_str();
-    cmd->add_option("--temperature", flags->temperature,
-                    "0: the argmax, as the original design; above 0: sample, higher is more adventurous")
-        ->check(CLI::Range(0.0, 100.0))->capture_default_str();
+    cmd->add_option("--temperature", r.temperature,
+                    "0: the argmax; higher is more adventurous (default: 0.8, or 0 for a seed-design model as the "
+                    "original)")->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--top-k", r.top_k, "Sample only among the k likeliest tokens (0: all)")->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    cmd->add_option("--top-p", r.top_p, "Sample only among the likeliest tokens that hold this much probability")
+        ->check(CLI::Range(0.01, 1.0))->capture_default_str();
     cmd->add_option("--seed", flags->seed, "Random seed (default: a fresh one, printed); same seed, same piece");
+    auto* primer = cmd->add_option("--primer", r.primer, "A MIDI file to continue: the piece holds it, then what follows")
+                       ->check(CLI::ExistingFile);
+    auto* chord = cmd->add_option("--chord", r.chord,
+                                  "Or start from a chord or key held for a bar: C, Am, F#m7, Bbmaj7, \"D minor\"");
+    chord->excludes(primer);
+    cmd->add_option("--max-copy", flags->max_copy,
+                    "Originality guard: never let a run shared with the training pieces (in any key) grow past N tokens "
+                    "(default: what the median held-out human piece shares; 0: no limit)")->check(CLI::Range(0, 1000000));
+    cmd->add_option("--redraw", r.redraw, "Compose a piece caught in a loop again, up to N times")
+        ->check(CLI::Range(0, 100))->capture_default_str();
+    cmd->add_option("--tempo", r.bpm, "Beats per minute (default: the primer's, else the training corpus' median)")
+        ->check(CLI::Range(10.0, 400.0));
+    cmd->add_option("--program", r.program, "General MIDI instrument, 0-127 (0: piano)")->check(CLI::Range(0, 127))
+        ->capture_default_str();
     cmd->add_option("--wav", flags->wav, "Also render the piece to this WAV file (numbered as --out with --count)");
     cmd->add_option("--png", flags->png, "Also draw the piece as a piano roll in this PNG file");
     add_audio_flags(*cmd, flags->audio);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     pianola::app::add_train_command(app);
     pianola::app::add_generate_command(app);
+    pianola::app::add_evaluate_command(app);
     pianola::app::add_baseline_command(app);
     pianola::app::add_tokens_command(app);
     pianola::app::add_demo_command(app);

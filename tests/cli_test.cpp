@@ -160,6 +160,64 @@ TEST(Cli, TrainsATimedModelAndComposesItsRhythm) {
                           "--tokenizer timed needs a next-token preset");
 }
 
+TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    const std::string model = (dir / "m.pianola").string();
+    ASSERT_EQ(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + model).exit_code, 0);
+    const auto generate = [&](const std::string& out, const std::string& args) {
+        return run_cli(dir, "generate --model " + model + " --out " + (dir / out).string() + " --seed 2 " + args);
+    };
+
+    // A chord primer, then four bars, at 90 BPM on a violin (program 40), sampled within top-k and top-p.
+    const CliResult chord = generate("chord.mid", "--chord G --bars 4 --tempo 90 --program 40 --top-k 5 --top-p 0.9");
+    ASSERT_EQ(chord.exit_code, 0) << chord.err;
+    EXPECT_NE(chord.out.find("composed 4 bars"), std::string::npos) << chord.out;
+    EXPECT_NE(chord.out.find("longest run shared with the training pieces"), std::string::npos) << chord.out;
+    const music::Score score = music::score_from_midi(midi::read_midi_file(dir / "chord.mid"));
+    EXPECT_EQ(score.tempo_us, 666667u);
+    ASSERT_GT(score.notes.size(), 3u);
+    std::set<int> first;
+    for (const music::Note& n : score.notes) {
+        EXPECT_EQ(n.program, 40);
+        if (n.start_tick == 0) first.insert(n.pitch);
+        EXPECT_LT(n.start_tick, 5u * 4 * score.ticks_per_quarter);  // the primer's bar and four more
+    }
+    for (const int pitch : {55, 59, 62}) EXPECT_TRUE(first.count(pitch)) << pitch;  // G major at the start
+
+    // A MIDI primer is the head of the piece; 40 notes follow it.
+    const music::Score primer = music::score_from_midi(midi::read_midi_file(dir / "midi" / "r0.mid"));
+    const CliResult continued = generate("continued.mid", "--primer " + (dir / "midi" / "r0.mid").string() + " --notes 40");
+    ASSERT_EQ(continued.exit_code, 0) << continued.err;
+    const music::Score whole = music::score_from_midi(midi::read_midi_file(dir / "continued.mid"));
+    ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);
+    for (std::size_t i = 0; i < primer.notes.size(); ++i) {
+        EXPECT_EQ(whole.notes[i].pitch, primer.notes[i].pitch) << i;
+        EXPECT_EQ(whole.notes[i].start_tick, primer.notes[i].start_tick) << i;
+    }
+
+    expect_one_line_error(generate("x.mid", "--chord H"), "not a chord or key");
+    expect_one_line_error(generate("x.mid", "--chord C"), "never learned");  // C3 is below the corpus' range
+    write_file_atomically(dir / "text.mid", std::string_view("not midi at all"));
+    expect_one_line_error(generate("x.mid", "--primer " + (dir / "text.mid").string()), "text.mid");
+    expect_one_line_error(generate("x.mid", "--bars 2 --seconds 3"), "excludes");
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.mid"));
+
+    const CliResult table = run_cli(dir, "evaluate " + (dir / "chord.mid").string() + " " + (dir / "continued.mid").string() +
+                                             " --data " + (dir / "midi").string());
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    for (const char* row : {"scale_consistency", "pitch_class_entropy", "copy_any_key_tokens", "shared_8grams", "held-out"})
+        EXPECT_NE(table.out.find(row), std::string::npos) << row << "\n" << table.out;
+    const CliResult json = run_cli(dir, "evaluate " + (dir / "continued.mid").string() + " --json --data " + (dir / "midi").string());
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const auto j = nlohmann::json::parse(json.out);
+    ASSERT_EQ(j.at("composed").size(), 1u);
+    EXPECT_EQ(j.at("held_out").size(), 1u);  // a tenth of 4 pieces, rounded, at least one
+    EXPECT_EQ(j.at("composed")[0].at("notes").get<double>(), static_cast<double>(whole.notes.size()));
+    // The primer is a training or held-out piece: its notes are found verbatim.
+    EXPECT_GE(j.at("composed")[0].at("copy_exact_tokens").get<double>(), 20.0);
+}
+
 TEST(Cli, MissingOrEmptyFolderIsOneLine) {
     fixtures::TempDir dir;
     std::filesystem::create_directories(dir / "empty");

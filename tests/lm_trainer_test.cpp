@@ -160,14 +160,14 @@ TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
     model::LoadedModel model = model::load_model(dir / "m.pianola");
     EXPECT_TRUE(std::holds_alternative<model::LmModel>(model.net));
     EXPECT_EQ(model.info.training.at("epoch").get<int>(), s.best_epoch);
-    const std::vector<std::string> tokens = compose::compose_lm(model, 40, 1, 3, 0.0).at(0);
+    const std::vector<std::string> tokens = fixtures::composed_tokens(model, 40, 1, 3, 0.0).at(0);
     ASSERT_EQ(tokens.size(), 40u);
     EXPECT_EQ(std::count(tokens.begin(), tokens.end(), std::string(music::piece_start_token)), 0);
-    EXPECT_EQ(compose::compose_lm(model, 40, 1, 3, 1.0), compose::compose_lm(model, 40, 1, 3, 1.0));
+    EXPECT_EQ(fixtures::composed_tokens(model, 40, 1, 3, 1.0), fixtures::composed_tokens(model, 40, 1, 3, 1.0));
     // A batch of four: piece k is the piece composed alone with seed 3 + k.
-    const auto batch = compose::compose_lm(model, 40, 4, 3, 1.0);
+    const auto batch = fixtures::composed_tokens(model, 40, 4, 3, 1.0);
     ASSERT_EQ(batch.size(), 4u);
-    for (int k = 0; k < 4; ++k) EXPECT_EQ(batch[k], compose::compose_lm(model, 40, 1, 3 + k, 1.0).at(0)) << k;
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(batch[k], fixtures::composed_tokens(model, 40, 1, 3 + k, 1.0).at(0)) << k;
 }
 
 TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {

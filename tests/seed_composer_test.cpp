@@ -62,11 +62,11 @@ TEST(SeedComposer, SameSeedSamePieceAndNotesMustBePositive) {
 TEST(SeedComposer, TemperatureSamplesVariedTokensReproducibly) {
     fixtures::TempDir dir;
     model::LoadedModel model = model::load_model(trained_tiny_model(dir));
-    const compose::SeedPiece argmax = compose::compose_seed(model, 60, 9, 0.0);
-    const compose::SeedPiece sampled = compose::compose_seed(model, 60, 9, 1.0);
+    const compose::SeedPiece argmax = compose::compose_seed(model, 60, 9, {0.0});
+    const compose::SeedPiece sampled = compose::compose_seed(model, 60, 9, {1.0});
     EXPECT_EQ(std::set<std::string>(argmax.tokens.begin(), argmax.tokens.end()).size(), 1u)
         << "two epochs of training: the argmax is expected to repeat one token";
     EXPECT_GT(std::set<std::string>(sampled.tokens.begin(), sampled.tokens.end()).size(), 3u);
-    EXPECT_EQ(sampled.tokens, compose::compose_seed(model, 60, 9, 1.0).tokens);
-    EXPECT_THROW(compose::compose_seed(model, 5, 9, -1.0), std::invalid_argument);
+    EXPECT_EQ(sampled.tokens, compose::compose_seed(model, 60, 9, {1.0}).tokens);
+    EXPECT_THROW(compose::compose_seed(model, 5, 9, {-1.0}), std::invalid_argument);
 }

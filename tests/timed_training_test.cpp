@@ -140,7 +140,7 @@ TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
     EXPECT_EQ(model.info.tempo_us, 666667u);
     EXPECT_GT(model.info.training.at("validation_bits_per_note").get<double>(), 0.0);
 
-    const std::vector<Tokens> pieces = compose::compose_lm(model, 30, 3, 11, 1.0);
+    const std::vector<Tokens> pieces = fixtures::composed_tokens(model, 30, 3, 11, 1.0);
     for (int k = 0; k < 3; ++k) {
         const Tokens& tokens = pieces[static_cast<std::size_t>(k)];
         // Every token fits where it stands: decoding skips nothing.
@@ -151,7 +151,7 @@ TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
             decoder.push(*parsed);
         }
         EXPECT_EQ(decoder.notes(), 30u);
-        EXPECT_EQ(tokens, compose::compose_lm(model, 30, 1, 11 + k, 1.0).at(0)) << k;
+        EXPECT_EQ(tokens, fixtures::composed_tokens(model, 30, 1, 11 + k, 1.0).at(0)) << k;
         const music::Score score = compose::piece_score(model.info, tokens);
         EXPECT_EQ(score.notes.size(), 30u);
         EXPECT_EQ(score.tempo_us, 666667u);

@@ -1,63 +1,97 @@
 #include "compose/LmComposer.h"
 
+#include <limits>
 #include <random>
 #include <span>
 #include <stdexcept>
 #include <utility>
 
-#include "compose/TokenSampler.h"
-
 namespace pianola::compose {
 
-std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, std::int64_t start,
-                                                    std::vector<TokenRules> rules, int notes, std::uint64_t seed,
-                                                    double temperature) {
+std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, const std::vector<std::int64_t>& primer,
+                                                    std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
+                                                    const SamplingOptions& sampling, std::uint64_t seed) {
     torch::NoGradGuard no_grad;
     net->eval();
     const auto K = static_cast<std::int64_t>(rules.size());
     std::vector<std::mt19937_64> rngs;
+    std::vector<TokenSampler> samplers(rules.size(), TokenSampler(sampling));
     for (std::int64_t k = 0; k < K; ++k) rngs.emplace_back(seed + static_cast<std::uint64_t>(k));
     model::LmStepState state = net->start(K);
-    torch::Tensor ids = torch::full({K}, start, torch::kInt64);  // (K): each piece's last token
+    torch::Tensor ids = torch::full({K}, primer.at(0), torch::kInt64);  // (K): each piece's last token
+    for (std::size_t i = 1; i < primer.size(); ++i) {
+        net->step(ids, state);
+        ids.fill_(primer[i]);
+    }
     std::int64_t* last = ids.data_ptr<std::int64_t>();
     const auto V = static_cast<std::size_t>(net->options().vocab);
     std::vector<std::vector<std::int64_t>> pieces(rules.size());
-    const std::int64_t max_tokens = 32 * static_cast<std::int64_t>(notes);
-    std::int64_t open = K;  // pieces still short of their notes; a finished piece's row runs on unread
-    for (std::int64_t n = 0; n < max_tokens && open > 0; ++n) {
+    std::int64_t open = K;  // pieces not done; a finished piece's row runs on unread
+    while (open > 0) {
         const torch::Tensor logits = net->step(ids, state);  // (K, V), contiguous
         float* row = logits.data_ptr<float>();
         open = 0;
         for (std::size_t k = 0; k < rules.size(); ++k) {
-            if (rules[k].notes() >= notes) continue;
+            if (rules[k].done()) continue;
             const std::span<float> piece_logits(row + k * V, V);
             rules[k].forbid(piece_logits);
-            last[k] = sample_token(piece_logits, temperature, rngs[k]);
-            rules[k].push(last[k]);
-            pieces[k].push_back(last[k]);
-            open += rules[k].notes() < notes;
+            if (!guards.empty()) guards[k].forbid(piece_logits);
+            last[k] = samplers[k](piece_logits, rngs[k]);
+            if (rules[k].push(last[k])) {
+                if (!guards.empty()) guards[k].push(last[k]);
+                pieces[k].push_back(last[k]);
+            }
+            open += !rules[k].done();
         }
     }
     return pieces;
 }
 
-std::vector<std::vector<std::string>> compose_lm(model::LoadedModel& model, int notes, int count, std::uint64_t seed,
-                                                 double temperature) {
-    if (notes < 1) throw std::invalid_argument("the number of notes must be at least 1");
-    if (count < 1) throw std::invalid_argument("the number of pieces must be at least 1");
-    if (!(temperature >= 0)) throw std::invalid_argument("the temperature must be 0 (argmax) or more");
+std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOptions& options,
+                                      const TrainingCopies* copies) {
+    if (options.count < 1) throw std::invalid_argument("the number of pieces must be at least 1");
     if (!std::holds_alternative<model::LmModel>(model.net))
         throw std::invalid_argument("stateful generation needs a next-token model");
+    if (options.max_copy && !copies) throw std::invalid_argument("a copy limit needs the model's training index");
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     if (!vocabulary.contains(music::piece_start_token))
         throw std::invalid_argument("the model's vocabulary has no piece-start token");
-    std::vector<TokenRules> rules(static_cast<std::size_t>(count), TokenRules(model.info.tokenizer, vocabulary));
-    const auto ids = continue_from(std::get<model::LmModel>(model.net), vocabulary.id(music::piece_start_token),
-                                   std::move(rules), notes, seed, temperature);
-    std::vector<std::vector<std::string>> pieces;
-    for (const auto& piece : ids) {
-        pieces.emplace_back();
-        for (const std::int64_t id : piece) pieces.back().push_back(vocabulary.token(id));
+    std::vector<std::int64_t> primer{vocabulary.id(music::piece_start_token)};
+    for (const std::string& token : options.primer) {
+        if (!vocabulary.contains(token))
+            throw std::invalid_argument("the primer holds \"" + token + "\", a token the model never learned");
+        primer.push_back(vocabulary.id(token));
+    }
+
+    TokenRules rules(model.info.tokenizer, vocabulary);
+    std::optional<CopyGuard> guard;
+    if (copies) guard.emplace(*copies, options.max_copy.value_or(std::numeric_limits<std::size_t>::max()));
+    for (std::size_t i = 1; i < primer.size(); ++i) {
+        std::vector<float> logits(vocabulary.size(), 0.0f);
+        rules.forbid(logits);
+        if (logits[static_cast<std::size_t>(primer[i])] == -std::numeric_limits<float>::infinity())
+            throw std::invalid_argument("the primer's token \"" + vocabulary.token(primer[i]) + "\" (token " +
+                                        std::to_string(i) + ") does not fit where it stands");
+        rules.push(primer[i]);
+        if (guard) guard->push(primer[i]);
+    }
+    rules.begin(options.length, options.tempo_us ? options.tempo_us : model.info.tempo_us);
+
+    const auto K = static_cast<std::size_t>(options.count);
+    std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};
+    const auto ids = continue_from(std::get<model::LmModel>(model.net), primer, std::vector<TokenRules>(K, rules), guards,
+                                   options.sampling, options.seed);
+    std::vector<ComposedPiece> pieces;
+    for (std::size_t k = 0; k < K; ++k) {
+        ComposedPiece composed;
+        composed.tokens = options.primer;
+        composed.primer_tokens = options.primer.size();
+        for (const std::int64_t id : ids[k]) composed.tokens.push_back(vocabulary.token(id));
+        if (guard) {
+            composed.longest_copy = guards[k].longest();
+            composed.guard_gave_way = guards[k].gave_way();
+        }
+        pieces.push_back(std::move(composed));
     }
     return pieces;
 }

@@ -1,34 +1,55 @@
 // LmComposer: generation with a next-token model, one token per step with the LSTM state carried
 // (never a window re-run). A piece starts from the piece-start token, as every training piece
-// did, so no training material is needed to prime it. The piece-start token itself is never
-// emitted: a piece ends when it has its notes, not when the model would start another.
-// K pieces run as one batch of K rows through LmModel::step, which allocates nothing per step.
-// Primers, top-k/top-p and the originality guard belong to the composing-well issue.
+// did, so no training material is needed to prime it; or from a primer, the user's own opening,
+// which the pieces contain and continue. The piece-start token itself is never emitted: a piece
+// ends when it has its length, not when the model would start another.
+// K pieces run as one batch of K rows through LmModel::step, which allocates nothing per step;
+// each row has its own grammar (TokenRules), sampler state and originality guard (CopyGuard).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "compose/CopyGuard.h"
 #include "compose/TokenRules.h"
+#include "compose/TokenSampler.h"
 #include "model/ModelFile.h"
 
 namespace pianola::compose {
 
-// One piece per entry of `rules`, each continuing after token `start`: token ids drawn where its
-// rules allow until the rules count `notes` notes, or 32 tokens per note. The loop of compose_lm,
-// and what `bench generate` times. Piece k draws from a generator seeded with seed + k.
-std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, std::int64_t start,
-                                                    std::vector<TokenRules> rules, int notes, std::uint64_t seed,
-                                                    double temperature);
+// One piece per entry of `rules` (begun, with the primer pushed), each continuing `primer` (ids,
+// piece start first): ids drawn where its rules and its guard allow until the rules say it is
+// done. guards: empty, or one per piece (with the primer pushed), read afterwards for the runs
+// each piece shares with the training pieces. The loop of compose_lm, and what
+// `bench generate` times. Piece k draws from a generator seeded with seed + k, so it does not
+// depend on how many pieces share the batch.
+std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, const std::vector<std::int64_t>& primer,
+                                                    std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
+                                                    const SamplingOptions& sampling, std::uint64_t seed);
 
-// notes >= 1, count >= 1 -> count pieces of `notes` notes: seed tokens are a note or chord each;
-// timed tokens are drawn only where the grammar allows them (TokenRules), and a piece ends at its
-// notes' last duration, or after 32 tokens per note if the model keeps drawing rests. Piece k
-// draws from its own generator seeded with seed + k, so it does not depend on how many pieces
-// share the batch; temperature 0 takes the argmax. Throws std::invalid_argument for a seed-design
-// model or a vocabulary without a piece-start token.
-std::vector<std::vector<std::string>> compose_lm(model::LoadedModel& model, int notes, int count, std::uint64_t seed,
-                                                 double temperature);
+struct ComposeOptions {
+    PieceLength length;                    // of the continuation, the primer not counted
+    int count = 1;
+    std::uint64_t seed = 1;
+    SamplingOptions sampling;
+    std::vector<std::string> primer;       // tokens of the model's tokenizer; empty: from a piece's start
+    std::optional<std::size_t> max_copy;   // the guard's limit, in tokens; none: runs are measured, not limited
+    std::uint32_t tempo_us = 0;            // what a length in seconds is counted at; 0: the model's tempo
+};
+
+struct ComposedPiece {
+    std::vector<std::string> tokens;  // the primer, then the continuation
+    std::size_t primer_tokens = 0;
+    std::size_t longest_copy = 0;     // the longest run shared with the training pieces (in any key), in tokens
+    int guard_gave_way = 0;           // steps where the guard had to let a run grow (the grammar left nothing else)
+};
+
+// Throws std::invalid_argument for a seed-design model, a vocabulary without a piece-start token,
+// a primer token the model does not know or whose grammar it breaks, or options out of range.
+// copies: the model's TrainingCopies (needed for max_copy); without them no run is measured.
+std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOptions& options,
+                                      const TrainingCopies* copies);
 
 }  // namespace pianola::compose

@@ -13,6 +13,7 @@
 
 namespace pianola::compose {
 
-music::Score piece_score(const model::ModelInfo& info, const std::vector<std::string>& tokens);
+// tempo_us: 0 plays at the model's tempo (seed models: 120 BPM).
+music::Score piece_score(const model::ModelInfo& info, const std::vector<std::string>& tokens, std::uint32_t tempo_us = 0);
 
 }  // namespace pianola::compose

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/TokenSampler.h"
 #include "model/ModelFile.h"
 #include "music/Score.h"
 
@@ -23,14 +24,15 @@ struct SeedPiece {
 // ids (at least `window` token ids) -> ids followed by `notes` more, each predicted from the last
 // `window` ids scaled to id / vocab. The loop of compose_seed, and what `bench generate --mode window` times.
 std::vector<std::int64_t> extend_window(model::SeedModel& net, std::vector<std::int64_t> ids, std::int64_t window,
-                                        std::int64_t vocab, int notes, double temperature, std::mt19937_64& rng);
+                                        std::int64_t vocab, int notes, const SamplingOptions& sampling,
+                                        std::mt19937_64& rng);
 
-// notes >= 1. temperature 0 takes the argmax, as the original did; a briefly trained model then
-// tends to repeat one token. temperature > 0 samples from softmax(logits / temperature).
-// Same model, notes, seed and temperature -> same piece.
-SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, double temperature = 0);
+// notes >= 1. Temperature 0 takes the argmax, as the original did; a briefly trained model then
+// tends to repeat one token. Above 0 it samples (TokenSampler, with top-k and top-p).
+// Same model, notes, seed and sampling -> same piece.
+SeedPiece compose_seed(model::LoadedModel& model, int notes, std::uint64_t seed, const SamplingOptions& sampling = {});
 
-// Piano (program 0), 120 BPM, onsets 0.5 beat apart, each 0.5 beat long, chords in octave 4.
-music::Score seed_score(const std::vector<std::string>& tokens);
+// Piano (program 0), 120 BPM unless told, onsets 0.5 beat apart, each 0.5 beat long, chords in octave 4.
+music::Score seed_score(const std::vector<std::string>& tokens, std::uint32_t tempo_us = 500000);
 
 }  // namespace pianola::compose

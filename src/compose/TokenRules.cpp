@@ -1,5 +1,6 @@
 #include "compose/TokenRules.h"
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -10,6 +11,8 @@ TokenRules::TokenRules(const music::Tokenizer& tokenizer, const music::Vocabular
     const auto* timed = std::get_if<music::TimedTokenizer>(&tokenizer);
     if (!timed) return;
     decoder_.emplace(*timed);
+    steps_per_beat_ = timed->options().steps_per_beat;
+    bar_tokens_ = timed->options().time == music::TimeTokens::bars;
     for (const std::string& token : vocabulary.tokens()) parsed_.push_back(music::parse_timed_token(token));
 }
 
@@ -27,9 +30,44 @@ void TokenRules::forbid(std::span<float> logits) const {
     if (!open) throw std::invalid_argument("no token of the model's vocabulary can continue the piece");
 }
 
-void TokenRules::push(std::int64_t id) {
+void TokenRules::begin(PieceLength length, std::uint32_t tempo_us) {
+    const double beats_per_second = 1e6 / tempo_us;
+    const double beats = length.unit == PieceLength::Unit::bars ? 4 * length.amount
+                         : length.unit == PieceLength::Unit::seconds ? length.amount * beats_per_second
+                                                                      : 0;
+    if (length.unit == PieceLength::Unit::notes ? length.amount < 1 : beats * steps_per_beat_ < 1)
+        throw std::invalid_argument("the piece must be at least one note, bar or step long");
+    length_ = length;
+    steps_ = beats * steps_per_beat_;
+    start_ = decoder_ ? decoder_->clock() : music::TimedDecoder::Clock{};
+    start_tokens_ = tokens_;
+    start_notes_ = notes();
+    // Enough for any real piece (the densest corpus pieces hold under 8 tokens per step), and an
+    // end for a model that keeps drawing tokens without moving time or finishing notes.
+    budget_ = static_cast<std::int64_t>(std::min(1e9, 32 * (length.unit == PieceLength::Unit::notes ? length.amount : steps_ + 1)));
+}
+
+bool TokenRules::ends_at(std::int64_t id) const {
+    if (length_.unit == PieceLength::Unit::notes) return false;
+    if (!decoder_) return static_cast<double>(tokens_ - start_tokens_) >= steps_;  // seed token k starts at step k
+    const music::TimedDecoder::Clock clock = decoder_->clock_after(*parsed_[static_cast<std::size_t>(id)]);
+    if (length_.unit == PieceLength::Unit::bars && bar_tokens_) return clock.bars - start_.bars > static_cast<std::int64_t>(length_.amount);
+    return static_cast<double>(clock.step - start_.step) >= steps_;
+}
+
+bool TokenRules::push(std::int64_t id) {
+    if (ends_at(id)) {
+        ended_ = true;
+        return false;
+    }
     ++tokens_;
     if (decoder_) decoder_->push(*parsed_.at(static_cast<std::size_t>(id)));
+    return true;
+}
+
+bool TokenRules::done() const {
+    if (ended_ || tokens_ - start_tokens_ >= budget_) return true;
+    return length_.unit == PieceLength::Unit::notes && notes() - start_notes_ >= static_cast<std::int64_t>(length_.amount);
 }
 
 }  // namespace pianola::compose

@@ -1,9 +1,10 @@
-// TokenRules: what generation may sample next under a model's tokenizer, and how many notes a
-// piece holds so far. Seed tokens: any token but the piece start, each one note or chord (as the
-// original design counted). Timed tokens: only what music::TimedDecoder accepts at this point of
-// the piece, so a composed sequence is always well formed (no duration without a pitch, no time
-// going backwards), and a note counts when its duration is drawn.
-// It does not sample or judge musical quality; TokenSampler and the model do.
+// TokenRules: what generation may sample next under a model's tokenizer, how far a piece has got,
+// and when it has its length. Seed tokens: any token but the piece start, each one note or chord
+// (as the original design counted) half a beat long. Timed tokens: only what music::TimedDecoder
+// accepts at this point of the piece, so a composed sequence is always well formed (no duration
+// without a pitch, no time going backwards), and a note counts when its duration is drawn.
+// A length counts from begin() on, so a primer's tokens pushed before it are not part of it.
+// It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,13 @@
 
 namespace pianola::compose {
 
+// How long a piece is: notes, bars (4/4 bars for time-shift tokens and seed tokens) or seconds.
+struct PieceLength {
+    enum class Unit : std::uint8_t { notes, bars, seconds };
+    Unit unit = Unit::notes;
+    double amount = 500;
+};
+
 class TokenRules {
 public:
     TokenRules(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary);
@@ -23,14 +31,30 @@ public:
     // Sets the logit of every id that may not come next to -infinity. logits: one per vocabulary
     // id. Throws std::invalid_argument when no id may come next (a vocabulary that cannot go on).
     void forbid(std::span<float> logits) const;
-    void push(std::int64_t id);  // an id forbid() left open
+    // An id forbid() left open. Returns false, and takes nothing, where the id would move time to
+    // or past the end of a length in bars or seconds: the piece is then done.
+    bool push(std::int64_t id);
+    // Must come before the first sample. From here on, the piece is `length` long, at `tempo_us` per beat (seconds only). Throws
+    // std::invalid_argument for an amount below one note, bar or beat's worth.
+    void begin(PieceLength length, std::uint32_t tempo_us);
+    bool done() const;
     std::int64_t notes() const { return decoder_ ? static_cast<std::int64_t>(decoder_->notes()) : tokens_; }
 
 private:
+    bool ends_at(std::int64_t id) const;
+
     std::optional<music::TimedDecoder> decoder_;         // timed models only
     std::vector<std::optional<music::TimedToken>> parsed_;  // by id; nullopt: never sampled
     std::int64_t piece_start_ = -1;
-    std::int64_t tokens_ = 0;
+    bool bar_tokens_ = false;          // timed tokens in the bars style
+    std::int64_t tokens_ = 0;          // pushed, primer included
+    PieceLength length_;
+    double steps_ = 0;                 // bars/seconds: the length in steps (seed: half beats) after begin()
+    std::int64_t steps_per_beat_ = 2;  // seed tokens are half a beat
+    music::TimedDecoder::Clock start_; // where begin() found the piece
+    std::int64_t start_tokens_ = 0, start_notes_ = 0;
+    std::int64_t budget_ = 0;          // tokens after begin() before a piece stops regardless
+    bool ended_ = false;
 };
 
 }  // namespace pianola::compose

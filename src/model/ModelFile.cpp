@@ -61,6 +61,13 @@ music::Tokenizer make_tokenizer(std::string_view name, const nlohmann::json& opt
     return music::TimedTokenizer({options.at("steps_per_beat").get<int>(), options.at("velocity_levels").get<int>(), *time});
 }
 
+static std::vector<std::int64_t> read_ids(torch::serialize::InputArchive& archive, const std::string& key) {
+    torch::Tensor ids;
+    if (!archive.try_read(key, ids, /*is_buffer=*/true)) return {};  // a file from before the key
+    ids = ids.to(torch::kInt64).contiguous();
+    return {ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.numel()};
+}
+
 static nlohmann::json header_of(const ModelInfo& info) {
     return {{"format_version", format_version},
             {"pianola_version", PIANOLA_VERSION},
@@ -78,6 +85,7 @@ void save_model(const std::filesystem::path& path, const ModelInfo& info, torch:
     torch::serialize::OutputArchive archive;
     net.save(archive);
     archive.write("corpus_ids", torch::tensor(info.corpus_ids, torch::kInt64), /*is_buffer=*/true);
+    archive.write("held_out_ids", torch::tensor(info.held_out_ids, torch::kInt64), /*is_buffer=*/true);
     std::ostringstream tensors;
     archive.save_to(tensors);
 
@@ -132,16 +140,15 @@ LoadedModel load_model(const std::filesystem::path& path) {
         torch::serialize::InputArchive archive;
         archive.load_from(tensors);
         module_of(loaded.net).load(archive);
-        torch::Tensor ids;
-        archive.read("corpus_ids", ids, /*is_buffer=*/true);
-        ids = ids.to(torch::kInt64).contiguous();
-        info.corpus_ids.assign(ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.numel());
+        info.corpus_ids = read_ids(archive, "corpus_ids");
+        info.held_out_ids = read_ids(archive, "held_out_ids");
     } catch (const c10::Error& e) {
         throw FileError(name, "damaged model weights: " + std::string(e.what_without_backtrace()).substr(0, 200),
                         16 + length);
     }
-    for (std::int64_t id : info.corpus_ids)
-        if (id < 0 || id >= info.vocab()) throw FileError(name, "damaged model: token id out of range");
+    for (const auto* ids : {&info.corpus_ids, &info.held_out_ids})
+        for (std::int64_t id : *ids)
+            if (id < 0 || id >= info.vocab()) throw FileError(name, "damaged model: token id out of range");
     return loaded;
 }
 

@@ -1,6 +1,6 @@
 // ModelFile: a trained model as one file: weights, vocabulary, tokenizer and its options, the
-// tempo to compose at, hyper-parameters, version, and the training token ids (generation primes
-// from them). Either network: the seed design's SeedModel or the default LmModel; the header's
+// tempo to compose at, hyper-parameters, version, the training token ids (generation primes
+// from them, the originality guard indexes them) and the held-out pieces' ids. Either network: the seed design's SeedModel or the default LmModel; the header's
 // model.kind says which. Layout:
 //   8 bytes "PIANOLA\n" | 8 bytes little-endian header length | JSON header | libtorch archive
 // JSON keeps the metadata readable with `head -c`; the archive holds the tensors. Writes are
@@ -39,6 +39,10 @@ struct ModelInfo {
     nlohmann::json hyper;               // the full recipe it was trained with
     nlohmann::json training;            // what training did: epochs, loss, corpus size
     std::vector<std::int64_t> corpus_ids;  // the training tokens, pieces concatenated
+    // The held-out (validation) pieces' tokens, concatenated, each behind a piece-start token: what
+    // human pieces the model never saw share with its training set by chance sets the originality
+    // guard's default. Empty in files written before the guard.
+    std::vector<std::int64_t> held_out_ids;
 
     std::int64_t vocab() const;
 };

@@ -234,12 +234,27 @@ bool TimedDecoder::accepts(const TimedToken& token) const {
     return false;
 }
 
+TimedDecoder::Clock TimedDecoder::clock() const {
+    const bool bars = tokenizer_.options().time == TimeTokens::bars;
+    return {bars_, bars ? time_ + std::max<std::int64_t>(position_, 0) : time_};
+}
+
+TimedDecoder::Clock TimedDecoder::clock_after(const TimedToken& token) const {
+    switch (token.kind) {
+    case Kind::bar: return {bars_ + 1, in_bar_ ? time_ + bar_length_ : 0};
+    case Kind::position:
+    case Kind::shift: return {bars_, time_ + token.value};
+    default: return clock();
+    }
+}
+
 void TimedDecoder::push(const TimedToken& token) {
     if (!accepts(token)) throw std::invalid_argument("timed token \"" + timed_token_text(token) + "\" does not fit here");
     switch (token.kind) {
     case Kind::bar:
         if (in_bar_) time_ += bar_length_;
         in_bar_ = true;
+        ++bars_;
         position_ = -1;
         break;
     case Kind::meter: {

@@ -104,7 +104,14 @@ class TimedDecoder {
 public:
     explicit TimedDecoder(const TimedTokenizer& tokenizer);
 
+    // Where a piece stands in time: the bars begun (bar tokens read) and the current onset, in steps.
+    struct Clock {
+        std::int64_t bars = 0, step = 0;
+    };
+
     bool accepts(const TimedToken& token) const;
+    Clock clock() const;
+    Clock clock_after(const TimedToken& token) const;  // once `token`, which it accepts, is read
     void push(const TimedToken& token);  // throws std::invalid_argument for a token it does not accept
     std::size_t notes() const { return notes_.size(); }
     Score score(std::uint32_t tempo_us) const;  // the complete notes so far; a pitch without duration is left out
@@ -117,6 +124,7 @@ private:
     std::int64_t bar_length_;         // bars only
     std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
     bool in_bar_ = false;             // bars: a bar token has been read
+    std::int64_t bars_ = 0;           // bar tokens read
     int pending_pitch_ = -1;          // a pitch waiting for its duration
     std::uint8_t velocity_ = TimedTokenizer::default_velocity;
     std::vector<TimedTokenizer::GridNote> notes_;

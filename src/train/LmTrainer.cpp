@@ -25,6 +25,7 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
         const TokenIds& ids = set.untransposed(piece);
         info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
     }
+    for (const TokenIds& ids : set.validation) info.held_out_ids.insert(info.held_out_ids.end(), ids.begin(), ids.end());
     return info;
 }
 

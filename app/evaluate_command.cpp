@@ -1,0 +1,134 @@
+// `pianola evaluate`: composed MIDI files beside the held-out human pieces of a corpus, in musical
+// statistics and in copying (eval::PieceEvaluation), as a table or JSON. The corpus is split as
+// `train` splits it (same --val-split and --split-seed defaults), so the held-out pieces are the
+// ones a model trained on it with those defaults never saw, and copying is measured against the
+// rest, the pieces it learned from.
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "Commands.h"
+#include "eval/PieceEvaluation.h"
+#include "midi/MidiReader.h"
+#include "music/Corpus.h"
+#include "train/LmRecipe.h"
+#include "train/PieceSplit.h"
+
+namespace pianola::app {
+
+namespace {
+
+struct EvaluateFlags {
+    std::vector<std::filesystem::path> pieces, data;
+    double val_split = train::lm_recipe("default").val_split;
+    std::uint64_t split_seed = 1;
+    int threads = 0;
+    bool json = false;
+};
+
+eval::NamedScore named_score(const std::filesystem::path& path) {
+    return {path.string(), music::score_from_midi(midi::read_midi_file(path))};
+}
+
+// The measures of a column of pieces: each statistic's mean and range.
+struct Column {
+    std::vector<double> mean, low, high;
+};
+
+std::vector<double> measures(const eval::PieceEvaluation& e) {
+    std::vector<double> values;
+    for (const eval::StatField& field : eval::stat_fields()) values.push_back(field.get(e.music));
+    values.push_back(static_cast<double>(e.copy_exact));
+    values.push_back(static_cast<double>(e.copy_any_key));
+    values.push_back(e.shared_8grams);
+    return values;
+}
+
+std::vector<std::string> measure_names() {
+    std::vector<std::string> names;
+    for (const eval::StatField& field : eval::stat_fields()) names.emplace_back(field.name);
+    for (const char* name : {"copy_exact_tokens", "copy_any_key_tokens", "shared_8grams"}) names.emplace_back(name);
+    return names;
+}
+
+Column summarize(const std::vector<eval::PieceEvaluation>& pieces) {
+    Column c;
+    for (const eval::PieceEvaluation& e : pieces) {
+        const std::vector<double> v = measures(e);
+        if (c.mean.empty()) c = {std::vector<double>(v.size(), 0), v, v};
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            c.mean[i] += v[i] / static_cast<double>(pieces.size());
+            c.low[i] = std::min(c.low[i], v[i]);
+            c.high[i] = std::max(c.high[i], v[i]);
+        }
+    }
+    return c;
+}
+
+nlohmann::json piece_json(const eval::PieceEvaluation& e) {
+    nlohmann::json j = {{"file", e.name}, {"tokens", e.tokens}, {"loop", e.loop}};
+    const std::vector<std::string> names = measure_names();
+    const std::vector<double> values = measures(e);
+    for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = values[i];
+    return j;
+}
+
+void run_evaluate(const EvaluateFlags& flags) {
+    const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer());
+    const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
+    if (split.validation.empty()) throw std::invalid_argument("--val-split must hold out at least one piece");
+    std::vector<eval::NamedScore> composed, held_out;
+    std::vector<music::Score> training;
+    for (const auto& path : flags.pieces) composed.push_back(named_score(path));
+    for (const std::size_t i : split.validation) held_out.push_back(named_score(corpus.pieces[i].path));
+    for (const std::size_t i : split.train) training.push_back(named_score(corpus.pieces[i].path).score);
+    const eval::Evaluation evaluation = eval::evaluate_pieces(composed, held_out, training);
+
+    if (flags.json) {
+        nlohmann::json out = {{"composed", nlohmann::json::array()}, {"held_out", nlohmann::json::array()},
+                              {"training_pieces", training.size()}};
+        for (const auto& e : evaluation.composed) out["composed"].push_back(piece_json(e));
+        for (const auto& e : evaluation.held_out) out["held_out"].push_back(piece_json(e));
+        fmt::print("{}\n", out.dump());
+        return;
+    }
+    fmt::print("{} composed piece{} against {} held-out human pieces; copying against the other {} pieces\n",
+               composed.size(), composed.size() == 1 ? "" : "s", held_out.size(), training.size());
+    const Column c = summarize(evaluation.composed), h = summarize(evaluation.held_out);
+    fmt::print("{:<22} {:>28} {:>28}\n", "", "composed: mean (min-max)", "held-out: mean (min-max)");
+    const std::vector<std::string> names = measure_names();
+    const auto cell = [](const Column& col, std::size_t i) {
+        return fmt::format("{:.3g} ({:.3g}-{:.3g})", col.mean[i], col.low[i], col.high[i]);
+    };
+    for (std::size_t i = 0; i < names.size(); ++i) fmt::print("{:<22} {:>28} {:>28}\n", names[i], cell(c, i), cell(h, i));
+    int loops = 0;
+    for (const auto& e : evaluation.composed)
+        if (e.loop) {
+            ++loops;
+            fmt::print("loop: {} (distinct 4-grams {:.3g}, longest repeat {})\n", e.name, e.music.distinct_4grams,
+                       e.music.longest_repeat);
+        }
+    fmt::print("{} of {} composed pieces flagged as loops (outside the held-out pieces' range)\n", loops, composed.size());
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app) {
+    auto flags = std::make_shared<EvaluateFlags>();
+    CLI::App* cmd = app.add_subcommand("evaluate", "Compare composed MIDI files with a corpus' held-out human pieces.");
+    cmd->add_option("pieces", flags->pieces, "Composed MIDI files")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--data", flags->data, "The corpus: folders or files of MIDI")->required();
+    cmd->add_option("--val-split", flags->val_split, "Share of the corpus' pieces held out (as `train`)")
+        ->check(CLI::Range(0.01, 0.9))->capture_default_str();
+    cmd->add_option("--split-seed", flags->split_seed, "Which pieces are held out (as `train`)")->capture_default_str();
+    cmd->add_option("--threads", flags->threads, "Threads reading the corpus (0: every core)")->check(CLI::Range(0, 1024))
+        ->capture_default_str();
+    cmd->add_flag("--json", flags->json, "One JSON object: every piece's measures");
+    cmd->callback([flags] { run_evaluate(*flags); });
+}
+
+}  // namespace pianola::app

@@ -1,0 +1,141 @@
+#include "eval/MusicStats.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <stdexcept>
+
+namespace pianola::eval {
+
+namespace {
+
+// One onset: the pitches starting at a tick and the ticks to the next onset (0 for the last).
+struct Onset {
+    std::vector<std::uint8_t> pitches;
+    std::uint32_t gap = 0;
+    bool operator<(const Onset& o) const { return std::tie(pitches, gap) < std::tie(o.pitches, o.gap); }
+    bool operator==(const Onset& o) const = default;
+};
+
+double scale_share(const std::array<int, 12>& counts, int total) {
+    constexpr std::array<int, 7> major{0, 2, 4, 5, 7, 9, 11}, harmonic_minor{0, 2, 3, 5, 7, 8, 11};
+    int best = 0;
+    for (int tonic = 0; tonic < 12; ++tonic)
+        for (const auto* scale : {&major, &harmonic_minor}) {
+            int in = 0;
+            for (const int step : *scale) in += counts[static_cast<std::size_t>((tonic + step) % 12)];
+            best = std::max(best, in);
+        }
+    return static_cast<double>(best) / total;
+}
+
+double polyphony_of(const std::vector<music::Note>& notes) {
+    std::map<std::uint32_t, int> change;  // tick -> notes starting minus notes ending
+    for (const music::Note& n : notes) {
+        ++change[n.start_tick];
+        --change[std::max(n.end_tick, n.start_tick + 1)];
+    }
+    double sounding_time = 0, weighted = 0;
+    int sounding = 0;
+    std::uint32_t last = 0;
+    for (const auto& [tick, delta] : change) {
+        if (sounding > 0) {
+            sounding_time += tick - last;
+            weighted += static_cast<double>(sounding) * (tick - last);
+        }
+        sounding += delta;
+        last = tick;
+    }
+    return sounding_time > 0 ? weighted / sounding_time : 0;
+}
+
+}  // namespace
+
+MusicStats music_stats(const music::Score& score) {
+    std::vector<music::Note> notes;
+    for (const music::Note& n : score.notes)
+        if (n.channel != music::drum_channel) notes.push_back(n);
+    if (notes.empty()) throw std::invalid_argument("the piece has no notes");
+    MusicStats s;
+    s.notes = notes.size();
+    std::array<int, 12> counts{};
+    int lowest = 127, highest = 0;
+    for (const music::Note& n : notes) {
+        ++counts[n.pitch % 12];
+        lowest = std::min<int>(lowest, n.pitch);
+        highest = std::max<int>(highest, n.pitch);
+    }
+    const int total = static_cast<int>(notes.size());
+    s.pitch_range = highest - lowest;
+    for (const int c : counts) {
+        if (c == 0) continue;
+        ++s.pitch_classes;
+        const double p = static_cast<double>(c) / total;
+        s.pitch_class_entropy -= p * std::log2(p);
+    }
+    s.scale_consistency = scale_share(counts, total);
+    s.polyphony = polyphony_of(notes);
+    double end_s = 0;
+    for (const music::Note& n : notes) end_s = std::max(end_s, n.end_s);
+    const double span = end_s - notes.front().start_s;
+    s.notes_per_second = span > 0 ? total / span : 0;
+
+    std::vector<Onset> onsets;
+    std::vector<std::uint32_t> starts;
+    for (const music::Note& n : notes) {
+        if (starts.empty() || n.start_tick != starts.back()) {
+            starts.push_back(n.start_tick);
+            onsets.emplace_back();
+        }
+        onsets.back().pitches.push_back(n.pitch);
+    }
+    const double grid = std::max(1.0, score.ticks_per_quarter / 48.0);
+    std::set<long> intervals;
+    for (std::size_t i = 0; i + 1 < onsets.size(); ++i) {
+        onsets[i].gap = starts[i + 1] - starts[i];
+        intervals.insert(std::lround(onsets[i].gap / grid));
+    }
+    s.distinct_intervals = static_cast<int>(intervals.size());
+    int run = 0;
+    for (std::size_t i = 0; i < onsets.size(); ++i) {
+        run = i > 0 && onsets[i].pitches == onsets[i - 1].pitches ? run + 1 : 1;
+        s.longest_repeat = std::max(s.longest_repeat, run);
+    }
+    std::set<std::vector<Onset>> grams;
+    for (std::size_t i = 0; i + 4 <= onsets.size(); ++i) grams.emplace(onsets.begin() + static_cast<std::ptrdiff_t>(i),
+                                                                      onsets.begin() + static_cast<std::ptrdiff_t>(i + 4));
+    s.distinct_4grams = onsets.size() >= 4 ? static_cast<double>(grams.size()) / static_cast<double>(onsets.size() - 3) : 1;
+    return s;
+}
+
+const std::vector<StatField>& stat_fields() {
+    static const std::vector<StatField> fields{
+        {"notes", nullptr, nullptr},
+        {"pitch_range", nullptr, &MusicStats::pitch_range},
+        {"pitch_classes", nullptr, &MusicStats::pitch_classes},
+        {"pitch_class_entropy", &MusicStats::pitch_class_entropy, nullptr},
+        {"scale_consistency", &MusicStats::scale_consistency, nullptr},
+        {"polyphony", &MusicStats::polyphony, nullptr},
+        {"notes_per_second", &MusicStats::notes_per_second, nullptr},
+        {"distinct_intervals", nullptr, &MusicStats::distinct_intervals},
+        {"longest_repeat", nullptr, &MusicStats::longest_repeat},
+        {"distinct_4grams", &MusicStats::distinct_4grams, nullptr},
+    };
+    return fields;
+}
+
+bool looks_degenerate(const MusicStats& piece, const std::vector<MusicStats>& human) {
+    if (human.empty()) return false;
+    double fewest = 1;
+    int longest = 0;
+    for (const MusicStats& h : human) {
+        fewest = std::min(fewest, h.distinct_4grams);
+        longest = std::max(longest, h.longest_repeat);
+    }
+    return piece.distinct_4grams < 0.5 * fewest || piece.longest_repeat > 2 * longest;
+}
+
+}  // namespace pianola::eval

@@ -1,0 +1,48 @@
+// MusicStats: what a piece does musically, in numbers that compare composed pieces with human
+// ones (`pianola evaluate`, and generation's loop check): pitch range, pitch classes and their
+// entropy, how well one major or minor scale holds the notes, polyphony, density, rhythmic
+// variety, and two loop measures over its onsets (an onset: the pitches that start together and
+// the time to the next onset). Drums are left out. Copying is measured elsewhere (CopyIndex).
+// It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "music/Score.h"
+
+namespace pianola::eval {
+
+struct MusicStats {
+    std::size_t notes = 0;
+    int pitch_range = 0;              // semitones from the lowest to the highest note
+    int pitch_classes = 0;            // distinct pitch classes used, of 12
+    double pitch_class_entropy = 0;   // bits, over the notes' pitch classes (at most log2 12 = 3.58)
+    double scale_consistency = 0;     // the largest share of notes in one major or harmonic minor scale
+    double polyphony = 0;             // notes sounding at once, averaged over the time anything sounds
+    double notes_per_second = 0;      // from the first onset to the last note's end
+    int distinct_intervals = 0;       // distinct times between onsets, on a 1/48-beat grid
+    int longest_repeat = 0;           // the longest run of one onset repeated back to back
+    double distinct_4grams = 0;       // distinct runs of 4 onsets over all such runs (1: no run repeats)
+};
+
+// Throws std::invalid_argument for a score without non-drum notes.
+MusicStats music_stats(const music::Score& score);
+
+// The statistics by name, in the order above, for tables and JSON.
+struct StatField {
+    std::string_view name;
+    double MusicStats::*real = nullptr;
+    int MusicStats::*integer = nullptr;
+    double get(const MusicStats& s) const { return real ? s.*real : integer ? s.*integer : static_cast<double>(s.notes); }
+};
+const std::vector<StatField>& stat_fields();
+
+// A piece in a loop, far outside what `human` (held-out human pieces) do: under half the share of
+// distinct 4-onset runs of the most repetitive of them, or a repeat over twice their longest.
+// Human pieces repeat a lot (a folk tune's distinct share goes down to 0.07), so only the
+// collapse of the original design's argmax output is meant to be caught, not a refrain.
+bool looks_degenerate(const MusicStats& piece, const std::vector<MusicStats>& human);
+
+}  // namespace pianola::eval

@@ -1,0 +1,167 @@
+// Composing well: top-k and top-p draw only from the tokens they keep, in proportion; lengths in
+// bars and seconds end pieces where they should; the originality guard keeps every run shared
+// with the training pieces within its limit (measured independently afterwards); a primer is
+// the head of the piece it primes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "TestFiles.h"
+#include "TinyJob.h"
+#include "compose/CopyGuard.h"
+#include "compose/LmComposer.h"
+#include "compose/TokenRules.h"
+#include "compose/TokenSampler.h"
+#include "model/ModelFile.h"
+#include "train/LmTrainer.h"
+#include "train/SequenceSet.h"
+
+using namespace pianola;
+
+namespace {
+
+std::map<std::int64_t, int> draws(compose::SamplingOptions options, const std::vector<float>& logits, int n) {
+    compose::TokenSampler sample(options);
+    std::mt19937_64 rng(1);
+    std::map<std::int64_t, int> counts;
+    for (int i = 0; i < n; ++i) ++counts[sample(logits, rng)];
+    return counts;
+}
+
+}  // namespace
+
+TEST(TokenSampler, TopKAndTopPKeepTheLikeliestInProportion) {
+    // Probabilities 0.5, 0.3, 0.15, 0.05 at temperature 1; id 4 is forbidden.
+    const float never = -std::numeric_limits<float>::infinity();
+    const std::vector<float> logits{std::log(0.5f), std::log(0.3f), std::log(0.15f), std::log(0.05f), never};
+    const int n = 20000;
+    const auto all = draws({1.0, 0, 1.0}, logits, n);
+    EXPECT_EQ(all.size(), 4u);
+    EXPECT_NEAR(all.at(3) / double(n), 0.05, 0.01);
+    const auto top2 = draws({1.0, 2, 1.0}, logits, n);
+    ASSERT_EQ(top2.size(), 2u);
+    EXPECT_NEAR(top2.at(0) / double(n), 0.5 / 0.8, 0.015);
+    const auto nucleus = draws({1.0, 0, 0.9}, logits, n);  // 0.5 + 0.3 < 0.9 <= 0.95: three tokens
+    ASSERT_EQ(nucleus.size(), 3u);
+    EXPECT_NEAR(nucleus.at(2) / double(n), 0.15 / 0.95, 0.01);
+    EXPECT_EQ(draws({1.0, 0, 0.5}, logits, 100).size(), 1u);  // the likeliest alone holds 0.5
+    EXPECT_EQ(draws({1.0, 1, 1.0}, logits, 100), (std::map<std::int64_t, int>{{0, 100}}));
+    EXPECT_EQ(draws({0.0, 3, 0.5}, logits, 10), (std::map<std::int64_t, int>{{0, 10}}));
+    EXPECT_THROW(compose::TokenSampler({-1, 0, 1}), std::invalid_argument);
+    EXPECT_THROW(compose::TokenSampler({1, -1, 1}), std::invalid_argument);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 0}), std::invalid_argument);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 1.5}), std::invalid_argument);
+}
+
+TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {
+    const music::TimedTokenizer timed;
+    const music::Vocabulary vocabulary({"bar", "pos:0", "pos:12", "pos:24", "pitch:60", "dur:12"});
+    const auto id = [&](const char* token) { return vocabulary.id(token); };
+    compose::TokenRules bars(timed, vocabulary);
+    bars.begin({compose::PieceLength::Unit::bars, 2}, 500000);
+    for (const char* t : {"bar", "pos:0", "pitch:60", "dur:12", "bar", "pos:12", "pitch:60", "dur:12"}) {
+        EXPECT_FALSE(bars.done());
+        EXPECT_TRUE(bars.push(id(t))) << t;
+    }
+    EXPECT_FALSE(bars.push(id("bar")));  // a third bar
+    EXPECT_TRUE(bars.done());
+    EXPECT_EQ(bars.notes(), 2);
+
+    compose::TokenRules seconds(timed, vocabulary);  // 1 s at 120 BPM: two beats, 24 steps
+    seconds.begin({compose::PieceLength::Unit::seconds, 1.0}, 500000);
+    for (const char* t : {"bar", "pos:0", "pitch:60", "dur:12", "pos:12", "pitch:60", "dur:12"}) EXPECT_TRUE(seconds.push(id(t)));
+    EXPECT_FALSE(seconds.push(id("pos:24")));
+    EXPECT_TRUE(seconds.done());
+
+    // Seed tokens are half a beat each: a 4/4 bar is 8 of them; the notes count from begin().
+    const music::Vocabulary seed_vocabulary({"C4", "0.4.7"});
+    compose::TokenRules seed(music::SeedTokenizer(), seed_vocabulary);
+    seed.push(0);
+    seed.begin({compose::PieceLength::Unit::bars, 1}, 500000);
+    for (int i = 0; i < 8; ++i) EXPECT_TRUE(seed.push(i % 2));
+    EXPECT_FALSE(seed.push(0));
+    compose::TokenRules notes(music::SeedTokenizer(), seed_vocabulary);
+    notes.push(0);
+    notes.begin({compose::PieceLength::Unit::notes, 3}, 500000);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_FALSE(notes.done());
+        notes.push(1);
+    }
+    EXPECT_TRUE(notes.done());
+    EXPECT_THROW(notes.begin({compose::PieceLength::Unit::seconds, 0.1}, 500000), std::invalid_argument);
+}
+
+class GuardedComposition : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        // A phrase each piece repeats from its own point: a tiny model learns to copy it verbatim.
+        const std::vector<std::string> cycle = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4", "2.5.9", "B3", "D4"};
+        music::Corpus corpus;
+        for (int p = 0; p < 10; ++p) {
+            music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
+            for (std::size_t i = 0; i < 12 * cycle.size(); ++i) piece.tokens.push_back(cycle[(i + static_cast<std::size_t>(p)) % cycle.size()]);
+            corpus.pieces.push_back(piece);
+        }
+        dir_ = new fixtures::TempDir;
+        const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);
+        train::train_lm(set, fixtures::tiny_job(*dir_ / "m.pianola"));
+    }
+    static void TearDownTestSuite() { delete dir_; }
+    static fixtures::TempDir* dir_;
+};
+fixtures::TempDir* GuardedComposition::dir_ = nullptr;
+
+TEST_F(GuardedComposition, NoRunGrowsPastTheLimit) {
+    model::LoadedModel model = model::load_model(*dir_ / "m.pianola");
+    ASSERT_FALSE(model.info.held_out_ids.empty());
+    const compose::TrainingCopies copies(model.info);
+    const std::vector<std::size_t> held_out = copies.held_out_runs();
+    ASSERT_EQ(held_out.size(), 2u);
+    EXPECT_GE(held_out[0], 100u);  // held-out pieces are the same phrase: they share all of it, bar the first pitch
+    compose::ComposeOptions options;
+    options.length.amount = 120;
+    options.count = 4;
+    options.seed = 7;
+    options.sampling.temperature = 0.5;
+    const auto independent = [&](const compose::ComposedPiece& piece) {
+        const auto ids = model.info.vocabulary.encode(piece.tokens);
+        return copies.index().longest_shared_run(copies.speller().spell(ids));
+    };
+    const auto free = compose::compose_lm(model, options, &copies);
+    std::size_t longest_free = 0;
+    for (const auto& piece : free) {
+        EXPECT_EQ(piece.longest_copy, independent(piece));
+        longest_free = std::max(longest_free, piece.longest_copy);
+    }
+    EXPECT_GT(longest_free, 30u);  // unguarded, the model replays its phrase
+    options.max_copy = 6;
+    int held = 0;
+    for (const auto& piece : compose::compose_lm(model, options, &copies)) {
+        EXPECT_EQ(piece.tokens.size(), 120u);
+        EXPECT_EQ(piece.longest_copy, independent(piece));
+        if (piece.guard_gave_way == 0) {
+            EXPECT_LE(piece.longest_copy, 6u);
+            ++held;
+        }
+    }
+    EXPECT_GT(held, 0);  // seed tokens leave the guard another token at every step
+}
+
+TEST_F(GuardedComposition, APrimerIsTheHeadOfEveryPiece) {
+    model::LoadedModel model = model::load_model(*dir_ / "m.pianola");
+    compose::ComposeOptions options;
+    options.length.amount = 20;
+    options.count = 2;
+    options.primer = {"D4", "F4", "A4"};
+    const auto pieces = compose::compose_lm(model, options, nullptr);
+    for (const auto& piece : pieces) {
+        ASSERT_EQ(piece.tokens.size(), 23u);
+        EXPECT_EQ(std::vector<std::string>(piece.tokens.begin(), piece.tokens.begin() + 3), options.primer);
+        EXPECT_EQ(piece.primer_tokens, 3u);
+    }
+    EXPECT_EQ(pieces[0].tokens[3], "2.5.9");  // argmax: the phrase goes on
+    options.primer = {"C#9"};
+    EXPECT_THROW(compose::compose_lm(model, options, nullptr), std::invalid_argument);
+}
