@@ -7,6 +7,7 @@
 #include "compose/PieceScore.h"
 #include "compose/Primer.h"
 #include "compose/SeedComposer.h"
+#include "compose/TopPCalibration.h"
 #include "eval/MusicStats.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
@@ -52,19 +53,6 @@ std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& mode
     return written;
 }
 
-// The statistics of the model's held-out pieces: the range a composed piece's loop measures must
-// stay in. Pieces that decode to no notes are left out.
-std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info) {
-    std::vector<eval::MusicStats> stats;
-    for (const auto piece : compose::split_pieces(info.held_out_ids, info.vocabulary.id(music::piece_start_token))) {
-        std::vector<std::string> tokens;
-        for (const std::int64_t id : piece) tokens.push_back(info.vocabulary.token(id));
-        const music::Score score = compose::piece_score(info, tokens);
-        if (!score.notes.empty()) stats.push_back(eval::music_stats(score));
-    }
-    return stats;
-}
-
 }  // namespace
 
 std::vector<std::filesystem::path> run_composition(const CompositionRequest& request) {
@@ -75,7 +63,8 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     compose::ComposeOptions options;
     options.length = request.length;
     options.seed = request.seed;
-    options.sampling = {request.temperature.value_or(default_temperature), request.top_k, request.top_p};
+    const double calibrated = info.training.value("top_p", default_top_p);
+    options.sampling = {request.temperature.value_or(default_temperature), request.top_k, request.top_p.value_or(calibrated)};
     std::uint32_t tempo_us = info.tempo_us;
     if (request.primer) {
         const music::Score score = music::score_from_midi(midi::read_midi_file(*request.primer));
@@ -95,7 +84,7 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     std::size_t limit = request.max_copy.value_or(0);
     if (!request.max_copy) limit = compose::default_copy_limit(copies.held_out_runs());
     if (limit > 0) options.max_copy = limit;
-    const std::vector<eval::MusicStats> human = request.redraw > 0 ? held_out_stats(info) : std::vector<eval::MusicStats>{};
+    const std::vector<eval::MusicStats> human = request.redraw > 0 ? compose::held_out_stats(info) : std::vector<eval::MusicStats>{};
     const double index_seconds = seconds_since(index_start);
 
     const auto start = Clock::now();
@@ -132,11 +121,11 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                        : request.length.unit == compose::PieceLength::Unit::bars ? "bars"
                                                                                  : "seconds";
     const std::string length = fmt::format("{} {}", request.length.amount, unit);
-    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, top-p {}{}); wrote {}{}\n",
+    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, top-p {}{}{}); wrote {}{}\n",
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
                options.sampling.temperature, options.sampling.top_p,
-               options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
+               request.top_p || !info.training.contains("top_p") ? "" : " as calibrated for the model", options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
                written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",
                longest, limit > 0 ? std::to_string(limit) : "none",

@@ -15,8 +15,9 @@
 namespace pianola::app {
 
 // What `generate` composes with when not told otherwise (chosen with `pianola evaluate`, see the
-// README): next-token models sample at this temperature within this top-p; seed-design models take
-// the argmax, as the original design did.
+// README): next-token models sample at this temperature, within the top-p `train` calibrated for
+// the model (compose::calibrate_top_p), or this one for models trained before calibration;
+// seed-design models take the argmax, as the original design did.
 inline constexpr double default_temperature = 0.8, default_top_p = 0.95;
 
 struct CompositionRequest {
@@ -27,7 +28,7 @@ struct CompositionRequest {
     std::uint64_t seed = 1;     // piece k uses seed + k - 1
     std::optional<double> temperature;  // none: the default for the model's kind
     int top_k = 0;
-    double top_p = default_top_p;       // next-token models only
+    std::optional<double> top_p;        // next-token models only; none: the model's calibrated top-p
     std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
     std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default

@@ -2,10 +2,13 @@
 
 #include <fmt/core.h>
 
+#include "CompositionRun.h"
 #include "ComputeSetup.h"
 #include "CorpusSummary.h"
 #include "TrainingDisplay.h"
+#include "compose/TopPCalibration.h"
 #include "io/AtomicFile.h"
+#include "model/ModelFile.h"
 #include "runtime/Stopwatch.h"
 #include "train/LmTrainer.h"
 #include "train/SeedTrainer.h"
@@ -33,6 +36,21 @@ train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRe
     const train::TrainSummary s = train::train_seed(corpus, set, job);
     display.summary(s, request.out);
     return s;
+}
+
+// The top-p generation defaults to for this model (compose::calibrate_top_p), kept in its file.
+void calibrate_composing(const TrainingRequest& request) {
+    const auto start = Clock::now();
+    model::LoadedModel model = model::load_model(request.out);
+    const compose::TopPCalibration c = compose::calibrate_top_p(model, default_temperature);
+    model.info.training["top_p"] = c.top_p;
+    model::save_model(request.out, model.info, model::module_of(model.net));
+    std::string tried;
+    for (const auto& [top_p, entropy] : c.tried) tried += fmt::format(" {}:{:.2f}", top_p, entropy);
+    fmt::print(request.json ? stderr : stdout,
+               "composing calibrated in {:.1f} s: top-p {} gives pieces the pitch-class entropy nearest the held-out "
+               "pieces' median {:.2f} bits (top-p:bits{})\n",
+               seconds_since(start), c.top_p, c.target_entropy, tried);
 }
 
 train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe& recipe,
@@ -71,6 +89,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.on_epoch = [&](const train::EpochReport& r) { display.epoch(r); };
     const train::TrainSummary s = train::train_lm(set, job);
     display.summary(s, request.out);
+    if (std::filesystem::exists(request.out) && !set.validation.empty()) calibrate_composing(request);
     return s;
 }
 

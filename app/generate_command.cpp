@@ -69,13 +69,15 @@ void add_generate_command(CLI::App& app) {
                     "original)")->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--top-k", r.top_k, "Sample only among the k likeliest tokens (0: all)")->check(CLI::Range(0, 100000))
         ->capture_default_str();
-    cmd->add_option("--top-p", r.top_p, "Sample only among the likeliest tokens that hold this much probability")
-        ->check(CLI::Range(0.01, 1.0))->capture_default_str();
+    cmd->add_option("--top-p", r.top_p,
+                    "Sample only among the likeliest tokens that hold this much probability (default: the value `train` "
+                    "calibrated for the model, else 0.95)")->check(CLI::Range(0.01, 1.0));
     cmd->add_option("--seed", flags->seed, "Random seed (default: a fresh one, printed); same seed, same piece");
     auto* primer = cmd->add_option("--primer", r.primer, "A MIDI file to continue: the piece holds it, then what follows")
                        ->check(CLI::ExistingFile);
-    auto* chord = cmd->add_option("--chord", r.chord,
-                                  "Or start from a chord or key held for a bar: C, Am, F#m7, Bbmaj7, \"D minor\"");
+    auto* chord = cmd->add_option("--chord,--key", r.chord,
+                                  "Or start from a chord, or a key's tonic chord, held for a bar: C, Am, F#m7, Bbmaj7, "
+                                  "\"D minor\"");
     chord->excludes(primer);
     cmd->add_option("--max-copy", flags->max_copy,
                     "Originality guard: never let a run shared with the training pieces (in any key) grow past N tokens "
