@@ -164,7 +164,9 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     fixtures::TempDir dir;
     write_rhythmic_corpus(dir / "midi");
     const std::string model = (dir / "m.pianola").string();
-    ASSERT_EQ(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + model).exit_code, 0);
+    const CliResult trained = run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + model);
+    ASSERT_EQ(trained.exit_code, 0) << trained.err;
+    EXPECT_NE(trained.out.find("composing calibrated"), std::string::npos) << trained.out;
     const auto generate = [&](const std::string& out, const std::string& args) {
         return run_cli(dir, "generate --model " + model + " --out " + (dir / out).string() + " --seed 2 " + args);
     };
@@ -189,6 +191,7 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     const music::Score primer = music::score_from_midi(midi::read_midi_file(dir / "midi" / "r0.mid"));
     const CliResult continued = generate("continued.mid", "--primer " + (dir / "midi" / "r0.mid").string() + " --notes 40");
     ASSERT_EQ(continued.exit_code, 0) << continued.err;
+    EXPECT_NE(continued.out.find("as calibrated for the model"), std::string::npos) << continued.out;
     const music::Score whole = music::score_from_midi(midi::read_midi_file(dir / "continued.mid"));
     ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);
     for (std::size_t i = 0; i < primer.notes.size(); ++i) {
