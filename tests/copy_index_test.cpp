@@ -136,7 +136,7 @@ music::Score melody(const std::vector<int>& pitches) {
 TEST(MusicStats, KnownByHand) {
     // The C major scale up to C5, which then sounds five more times: 7 pitch classes, C 7 times.
     const eval::MusicStats s = eval::music_stats(melody({60, 62, 64, 65, 67, 69, 71, 72, 72, 72, 72, 72, 72}));
-    EXPECT_EQ(s.notes, 13u);
+    EXPECT_EQ(s.notes, 13);
     EXPECT_EQ(s.pitch_range, 12);
     EXPECT_EQ(s.pitch_classes, 7);
     EXPECT_DOUBLE_EQ(s.scale_consistency, 1.0);

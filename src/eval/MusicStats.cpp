@@ -60,7 +60,7 @@ MusicStats music_stats(const music::Score& score) {
         if (n.channel != music::drum_channel) notes.push_back(n);
     if (notes.empty()) throw std::invalid_argument("the piece has no notes");
     MusicStats s;
-    s.notes = notes.size();
+    s.notes = static_cast<int>(notes.size());
     std::array<int, 12> counts{};
     int lowest = 127, highest = 0;
     for (const music::Note& n : notes) {
@@ -68,7 +68,7 @@ MusicStats music_stats(const music::Score& score) {
         lowest = std::min<int>(lowest, n.pitch);
         highest = std::max<int>(highest, n.pitch);
     }
-    const int total = static_cast<int>(notes.size());
+    const int total = s.notes;
     s.pitch_range = highest - lowest;
     for (const int c : counts) {
         if (c == 0) continue;
@@ -113,7 +113,7 @@ MusicStats music_stats(const music::Score& score) {
 
 const std::vector<StatField>& stat_fields() {
     static const std::vector<StatField> fields{
-        {"notes", nullptr, nullptr},
+        {"notes", nullptr, &MusicStats::notes},
         {"pitch_range", nullptr, &MusicStats::pitch_range},
         {"pitch_classes", nullptr, &MusicStats::pitch_classes},
         {"pitch_class_entropy", &MusicStats::pitch_class_entropy, nullptr},

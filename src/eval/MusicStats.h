@@ -6,7 +6,6 @@
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
 
-#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -15,7 +14,7 @@
 namespace pianola::eval {
 
 struct MusicStats {
-    std::size_t notes = 0;
+    int notes = 0;
     int pitch_range = 0;              // semitones from the lowest to the highest note
     int pitch_classes = 0;            // distinct pitch classes used, of 12
     double pitch_class_entropy = 0;   // bits, over the notes' pitch classes (at most log2 12 = 3.58)
@@ -35,7 +34,7 @@ struct StatField {
     std::string_view name;
     double MusicStats::*real = nullptr;
     int MusicStats::*integer = nullptr;
-    double get(const MusicStats& s) const { return real ? s.*real : integer ? s.*integer : static_cast<double>(s.notes); }
+    double get(const MusicStats& s) const { return real ? s.*real : s.*integer; }
 };
 const std::vector<StatField>& stat_fields();
 
