@@ -37,7 +37,7 @@ std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& mode
         request.length.unit != compose::PieceLength::Unit::notes)
         throw std::invalid_argument("a seed-design model composes a number of notes from a training window: "
                                     "primers, --max-copy, --redraw, --bars and --seconds need a next-token model");
-    const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, 1};
+    const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, request.top_p.value_or(1)};
     const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : 500000;
     const auto start = Clock::now();
     std::vector<std::filesystem::path> written;

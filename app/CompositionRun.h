@@ -28,7 +28,7 @@ struct CompositionRequest {
     std::uint64_t seed = 1;     // piece k uses seed + k - 1
     std::optional<double> temperature;  // none: the default for the model's kind
     int top_k = 0;
-    std::optional<double> top_p;        // next-token models only; none: the model's calibrated top-p
+    std::optional<double> top_p;        // none: the calibrated top-p of a next-token model, 1 for a seed-design one
     std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
     std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default
