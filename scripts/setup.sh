@@ -16,6 +16,7 @@ packages=(
   solfege                                # its lesson MIDI file joins mma's and pianobooster's in the midicsv test
   libfluidsynth-dev fluid-soundfont-gm   # `pianola render`: FluidSynth plays MIDI with the General MIDI SoundFont FluidR3_GM
   libsndfile1-dev libcairo2-dev          # the WAV writer; the piano-roll PNG
+  libcpp-httplib-dev                     # `pianola serve`: the web studio's HTTP server (cpp-httplib)
 )
 
 missing=()

@@ -1,0 +1,192 @@
+#include "web/StudioServer.h"
+
+#include <random>
+#include <stdexcept>
+
+#include <fmt/core.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "io/AtomicFile.h"
+#include "io/FileError.h"
+#include "web/RequestError.h"
+
+namespace pianola::web {
+
+namespace {
+
+constexpr const char* json_type = "application/json";
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    res.status = status;
+    res.set_content(nlohmann::json{{"error", message}}.dump(), json_type);
+}
+
+// Refusals httplib makes itself (an unknown path, a body over the payload limit) come without a body.
+std::string message_for(int status) {
+    switch (status) {
+    case 404: return "no such page or file";
+    case 413: return "the request is too large";
+    default: return fmt::format("refused (HTTP {})", status);
+    }
+}
+
+nlohmann::json limits_json(const ComposeLimits& limits) {
+    const auto bounded = [](const auto& range) {
+        return nlohmann::json{{"min", range.min}, {"max", range.max}, {"initial", range.initial}};
+    };
+    return {{"notes", bounded(limits.notes)},
+            {"temperature", bounded(limits.temperature)},
+            {"top_p", bounded(limits.top_p)},
+            {"primer_bytes", limits.primer_bytes}};
+}
+
+nlohmann::json status_json(const std::string& id, const JobStatus& status) {
+    nlohmann::json json = {{"id", id},
+                           {"stage", stage_name(status.stage)},
+                           {"ahead", status.ahead},
+                           {"seconds", status.seconds},
+                           {"model", status.order.model},
+                           {"notes", status.order.notes},
+                           {"temperature", status.order.temperature},
+                           {"top_p", status.order.top_p},
+                           {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
+    if (status.stage == JobStage::failed) json["error"] = status.error;
+    if (status.stage == JobStage::done)
+        json["files"] = {{"midi", "/files/" + id + "/piece.mid"},
+                         {"wav", "/files/" + id + "/piece.wav"},
+                         {"png", "/files/" + id + "/piece.png"}};
+    return json;
+}
+
+const char* content_type_of(const std::filesystem::path& path) {
+    if (path.extension() == ".wav") return "audio/wav";
+    if (path.extension() == ".png") return "image/png";
+    return "audio/midi";
+}
+
+// A field given twice is refused rather than one of its values picked.
+FormFields form_fields(const httplib::Request& req) {
+    FormFields fields;
+    const auto add = [&fields](const std::string& name, const std::string& value) {
+        if (!fields.emplace(name, value).second) throw RequestError(400, "field '" + name + "' is given twice");
+    };
+    for (const auto& [name, value] : req.params) add(name, value);
+    for (const auto& [name, part] : req.files) add(name, part.content);
+    return fields;
+}
+
+// httplib's routes are regular expressions; a file's path is matched as it is.
+std::string literal_pattern(const std::string& path) {
+    std::string pattern;
+    for (const char c : path) {
+        if (c == '.') pattern += '\\';
+        pattern += c;
+    }
+    return pattern;
+}
+
+std::uint64_t fresh_seed() {
+    thread_local std::random_device entropy;
+    return entropy();  // 32 bits, as `pianola generate` draws: short enough to type back
+}
+
+}  // namespace
+
+StudioServer::StudioServer(StudioConfig config, ComposeJobs::Work work)
+    : config_(std::move(config)),
+      shelf_(config_.models),
+      jobs_(std::move(work), config_.queue),
+      http_(std::make_unique<httplib::Server>()) {
+    add_routes();
+}
+
+StudioServer::~StudioServer() = default;
+
+void StudioServer::add_routes() {
+    httplib::Server& http = *http_;
+    // The page's files and the results are all the server's own: no other origin is needed.
+    http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                              {"Referrer-Policy", "no-referrer"},
+                              {"Cache-Control", "no-store"},
+                              {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"}});
+    // The body is read whole before the handler sees it: a primer somewhat over the limit still
+    // reaches check_primer and gets its message; a body far over it is cut off by httplib.
+    http.set_payload_max_length(2 * config_.limits.primer_bytes + 65536);
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const RequestError& e) {
+            send_error(res, e.status(), e.what());
+        } catch (const std::exception& e) {
+            const std::string message = e.what();
+            send_error(res, 500, message.substr(0, message.find('\n')));
+        }
+    });
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) send_error(res, res.status, message_for(res.status));
+    });
+
+    for (const StaticFile& file : config_.page) {
+        const auto serve_file = [&file](const httplib::Request&, httplib::Response& res) {
+            res.set_content(file.body.data(), file.body.size(), file.content_type.c_str());
+        };
+        http.Get(literal_pattern(file.path), serve_file);
+        if (&file == &config_.page.front()) http.Get("/", serve_file);
+    }
+
+    http.Get("/api/studio", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(nlohmann::json{{"models", shelf_.names()},
+                                       {"folder", std::filesystem::absolute(shelf_.folder()).lexically_normal().string()},
+                                       {"limits", limits_json(config_.limits)}}
+                            .dump(),
+                        json_type);
+    });
+
+    http.Post("/api/compose", [this](const httplib::Request& req, httplib::Response& res) {
+        const std::string id =
+            jobs_.submit(parse_compose_order(form_fields(req), shelf_, config_.limits, fresh_seed()));
+        res.status = 202;
+        res.set_content(nlohmann::json{{"id", id}, {"status", "/api/jobs/" + id}}.dump(), json_type);
+    });
+
+    http.Get(R"(/api/jobs/([0-9a-f]{16}))", [this](const httplib::Request& req, httplib::Response& res) {
+        const std::string id = req.matches[1];
+        const std::optional<JobStatus> status = jobs_.status(id);
+        if (!status) throw RequestError(404, "no such job: finished jobs are kept for a while only");
+        res.set_content(status_json(id, *status).dump(), json_type);
+    });
+
+    http.Get(R"(/files/([0-9a-f]{16})/([a-z]+\.[a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
+        const std::optional<std::filesystem::path> path = jobs_.result(req.matches[1], req.matches[2].str());
+        if (!path) throw RequestError(404, "no such file");
+        std::vector<std::uint8_t> bytes;
+        try {
+            bytes = read_file(*path);
+        } catch (const FileError&) {
+            throw RequestError(404, "that piece is gone: finished jobs are kept for a while only");
+        }
+        // Whole in memory, so httplib answers the Range requests an <audio> element makes.
+        res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(), content_type_of(*path));
+    });
+}
+
+int StudioServer::bind() {
+    const int port = config_.port == 0 ? http_->bind_to_any_port(config_.host)
+                                       : (http_->bind_to_port(config_.host, config_.port) ? config_.port : -1);
+    if (port < 0)
+        throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
+                                             config_.host, config_.port));
+    return port;
+}
+
+void StudioServer::serve() {
+    if (!stopped_) http_->listen_after_bind();
+}
+
+void StudioServer::stop() {
+    stopped_ = true;
+    http_->stop();
+}
+
+}  // namespace pianola::web

@@ -1,0 +1,66 @@
+// StudioServer: the web studio's HTTP server (cpp-httplib), the routes of `pianola serve`. It
+// serves the page's own files, lists the models, takes compositions into ComposeJobs, reports
+// their progress, and serves a finished job's three files by job id and fixed name: nothing a
+// request names is ever used as a path. Every refusal is a 4xx with a JSON {"error": message} the
+// page shows. It binds to 127.0.0.1 unless told otherwise. What composing does is the Work the
+// CLI hands in, and the page's files come from the CLI too (compiled into the binary).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "web/ComposeJobs.h"
+#include "web/ComposeOrder.h"
+#include "web/ModelShelf.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace pianola::web {
+
+struct StaticFile {
+    std::string path;  // as requested: "/studio.js"
+    std::string content_type;
+    std::string_view body;
+};
+
+struct StudioConfig {
+    std::string host = "127.0.0.1";
+    int port = 8080;                  // 0: any free port (bind() says which)
+    std::filesystem::path models = ".";
+    std::vector<StaticFile> page;     // "/" serves the first
+    ComposeLimits limits;
+    ComposeJobs::Limits queue;
+};
+
+class StudioServer {
+public:
+    // Throws FileError when the models folder is missing.
+    StudioServer(StudioConfig config, ComposeJobs::Work work);
+    ~StudioServer();
+    StudioServer(const StudioServer&) = delete;
+    StudioServer& operator=(const StudioServer&) = delete;
+
+    // Returns the port bound. Throws std::runtime_error when the address cannot be had.
+    int bind();
+    // Answers requests until stop(); bind() first.
+    void serve();
+    // From any thread, before or during serve().
+    void stop();
+
+private:
+    void add_routes();
+
+    StudioConfig config_;
+    ModelShelf shelf_;
+    ComposeJobs jobs_;
+    std::atomic<bool> stopped_{false};
+    std::unique_ptr<httplib::Server> http_;  // after jobs_: its handlers use them, so it goes first
+};
+
+}  // namespace pianola::web
