@@ -16,6 +16,7 @@ void add_baseline_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_render_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 // The subcommands of `pianola bench`, added to it by add_bench_command.
 void add_bench_parse_command(CLI::App& bench);

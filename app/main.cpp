@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     pianola::app::add_demo_command(app);
     pianola::app::add_render_command(app);
     pianola::app::add_plot_command(app);
+    pianola::app::add_serve_command(app);
     pianola::app::add_midi_command(app);
     pianola::app::add_bench_command(app);
     return pianola::app::run_cli(app, argc, argv);

@@ -17,7 +17,11 @@ packages=(
   libfluidsynth-dev fluid-soundfont-gm   # `pianola render`: FluidSynth plays MIDI with the General MIDI SoundFont FluidR3_GM
   libsndfile1-dev libcairo2-dev          # the WAV writer; the piano-roll PNG
   libcpp-httplib-dev                     # `pianola serve`: the web studio's HTTP server (cpp-httplib)
+  chromium                               # the web studio's browser test drives Debian's headless Chromium
 )
+# Node.js and npm run the browser test's driver. A machine with a Node.js and npm of its own keeps
+# them: Debian's npm would ask for Debian's older nodejs in their place.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,6 +39,9 @@ if [ -n "$openblas" ]; then
   arch_dir=$(dirname "$(dirname "$openblas")")
   [ "$(id -u)" -eq 0 ] && update-alternatives --set "libblas.so.3-$(basename "$arch_dir")" "$openblas" >/dev/null || true
 fi
+
+# playwright-core, the browser test's driver, as tests/browser/package-lock.json pins it (from npm).
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 [ "${1:-}" = "--deps" ] && exit 0
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -1,0 +1,82 @@
+// `pianola serve`: the web studio. A local HTTP server (src/web) with one page: pick a model from
+// the `*.pianola` files in --models, set the length, temperature, top-p and seed, optionally upload
+// a primer, compose, then listen to the piece, look at its piano roll and download MIDI and WAV.
+// Each job composes, renders and plots exactly as `generate --wav --png` does. It runs until
+// SIGINT or SIGTERM, then finishes the piece being composed and removes every job's files.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/core.h>
+
+#include "Commands.h"
+#include "CompositionRun.h"
+#include "ComputeSetup.h"
+#include "RenderRun.h"
+#include "StopSignals.h"
+#include "StudioPage.h"
+#include "audio/SoundFont.h"
+#include "web/StudioServer.h"
+
+namespace pianola::app {
+
+namespace {
+
+struct ServeFlags {
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    std::filesystem::path models = ".";
+    int threads = 0;
+    AudioFlags audio;
+};
+
+web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
+    return [audio](const web::ComposeOrder& order, const web::JobFiles& files, const web::ComposeJobs::Report& report) {
+        run_composition({order.model_path, files.midi, order.notes, 1, order.seed, order.temperature});
+        report(web::JobStage::rendering);
+        run_render(files.midi, files.wav, audio);
+        report(web::JobStage::drawing);
+        run_plot(files.midi, files.png);
+    };
+}
+
+void run_serve(const ServeFlags& flags) {
+    // A server's log: each line as it happens, also into a pipe (a script waits for the URL line).
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    audio::find_soundfont(flags.audio.soundfont);
+    setup_compute(flags.threads);
+    web::StudioConfig config;
+    config.host = flags.host;
+    config.port = flags.port;
+    config.models = flags.models;
+    config.page = {{"/index.html", "text/html; charset=utf-8", studio::index_html},
+                   {"/studio.css", "text/css; charset=utf-8", studio::studio_css},
+                   {"/studio.js", "text/javascript; charset=utf-8", studio::studio_js}};
+    web::StudioServer server(std::move(config), compose_render_plot(flags.audio));
+    const int port = server.bind();
+    const StopSignals signals([&server] { server.stop(); });
+    fmt::print("pianola studio: http://{}:{}/ with the models in {}; Ctrl-C stops it\n", flags.host, port,
+               std::filesystem::absolute(flags.models).lexically_normal().string());
+    server.serve();
+    fmt::print("pianola studio: stopped{}\n", signals.received() ? fmt::format(" ({})", strsignal(signals.received())) : "");
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+    auto flags = std::make_shared<ServeFlags>();
+    CLI::App* cmd = app.add_subcommand("serve", "Start the web studio: compose, listen and look in a browser.");
+    cmd->add_option("--port", flags->port, "Port to listen on (0: any free port, printed)")
+        ->check(CLI::Range(0, 65535))->capture_default_str();
+    cmd->add_option("--host", flags->host,
+                    "Address to listen on; the default answers this machine only, 0.0.0.0 the whole network")
+        ->capture_default_str();
+    cmd->add_option("--models", flags->models, "Folder whose *.pianola model files the page offers")
+        ->capture_default_str();
+    add_audio_flags(*cmd, flags->audio);
+    cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
+        ->capture_default_str();
+    cmd->callback([flags] { run_serve(*flags); });
+}
+
+}  // namespace pianola::app

@@ -1,0 +1,205 @@
+// The web studio end to end, in Debian's headless Chromium driven by playwright-core: trains a tiny
+// model with the CLI, starts `pianola serve` on a free port, composes a piece through the page and
+// checks that the audio element can play it and the piano roll is shown, takes screenshots, checks
+// that nonsense fields, an unknown model, oversized and non-MIDI uploads and path-traversal URLs
+// each get a 4xx with a message, and that SIGTERM stops the server cleanly with its files removed.
+// Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [pianola, outDir] = process.argv.slice(2);
+assert.ok(pianola && outDir, 'usage: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR');
+fs.mkdirSync(outDir, { recursive: true });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pianola-browser-'));
+let passed = 0;
+
+function check(what, ok, detail = '') {
+  assert.ok(ok, `${what} ${detail}`);
+  passed += 1;
+  console.log(`ok ${passed} - ${what}`);
+}
+
+// A one-track MIDI file: each pitch a quarter note at 96 ticks per quarter.
+function melody(pitches) {
+  const events = [];
+  pitches.forEach((pitch, i) => events.push(i === 0 ? 0 : 6, 0x90, pitch, 80, 90, 0x80, pitch, 0));
+  events.push(0, 0xff, 0x2f, 0);
+  const length = [24, 16, 8, 0].map((shift) => (events.length >> shift) & 0xff);
+  return Buffer.from([...Buffer.from('MThd'), 0, 0, 0, 6, 0, 0, 0, 1, 0, 96, ...Buffer.from('MTrk'), ...length, ...events]);
+}
+
+function trainTinyModel(models) {
+  const corpus = path.join(work, 'midi');
+  fs.mkdirSync(corpus);
+  const scale = [60, 62, 64, 65, 67, 69, 71, 72];
+  for (let k = 0; k < 4; k += 1)
+    fs.writeFileSync(path.join(corpus, `m${k}.mid`), melody([...scale, ...[...scale].reverse()].map((p) => p + k)));
+  execFileSync(pianola, ['train', '--preset', 'tiny', '--epochs', '1', '--threads', '1', '--data', corpus,
+                         '--out', path.join(models, 'tiny.pianola')], { stdio: 'pipe' });
+}
+
+// Starts the server on a free port; resolves with its URL and the process once it prints the URL.
+function startStudio(models) {
+  const server = spawn(pianola, ['serve', '--port', '0', '--threads', '1', '--models', models]);
+  let output = '';
+  server.stderr.on('data', (chunk) => { output += chunk; });
+  return new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(output);
+      if (url) resolve({ server, url: url[0], output: () => output });
+    });
+    server.on('exit', (code) => reject(new Error(`pianola serve exited with ${code}: ${output}`)));
+  });
+}
+
+// A raw GET with the path exactly as given: browsers and fetch() resolve '..' before sending.
+function rawGet(url, target) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    http.get({ hostname, port, path: target }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => { body += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, body,
+                                         type: response.headers['content-type'] }));
+    }).on('error', reject);
+  });
+}
+
+// The page's fields as the page sends them, posted from inside the page.
+function postFromPage(page, fields) {
+  return page.evaluate(async (entries) => {
+    const form = new FormData();
+    for (const [name, value] of entries) form.append(name, value);
+    const response = await fetch('/api/compose', { method: 'POST', body: form });
+    return { status: response.status, body: await response.json() };
+  }, Object.entries(fields));
+}
+
+async function composeInPage(page, outcome) {
+  await page.click('#go');
+  if (outcome === 'done') await page.waitForSelector('#result', { state: 'visible', timeout: 120000 });
+  else await page.waitForSelector('#error', { state: 'visible', timeout: 30000 });
+}
+
+async function run() {
+  const models = path.join(work, 'models');
+  fs.mkdirSync(models);
+  trainTinyModel(models);
+  check('a tiny model trains through the CLI', fs.existsSync(path.join(models, 'tiny.pianola')));
+
+  const studio = await startStudio(models);
+  try {
+    await composeAndRefuse(studio);
+    await stop(studio);
+  } finally {
+    if (studio.server.exitCode === null && studio.server.signalCode === null) studio.server.kill('SIGKILL');
+  }
+}
+
+async function composeAndRefuse(studio) {
+  const browser = await chromium.launch({ executablePath: process.env.PIANOLA_CHROMIUM });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const consoleErrors = [];
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    const stagesSeen = new Set();
+    page.on('response', async (response) => {
+      if (response.url().includes('/api/jobs/')) stagesSeen.add((await response.json().catch(() => ({}))).stage);
+    });
+
+    await page.goto(studio.url);
+    await page.waitForSelector('#model option', { state: 'attached' });
+    check('the page lists the model', (await page.locator('#model option').allTextContents()).join() === 'tiny.pianola');
+    check('the page takes its ranges from the server', (await page.inputValue('#notes')) === '200');
+
+    await page.fill('#notes', '48');
+    await page.fill('#temperature', '0.9');
+    await page.fill('#top_p', '0.95');
+    await page.fill('#seed', '7');
+    await composeInPage(page, 'done');
+    check('the progress went through the stages', stagesSeen.has('done') && stagesSeen.size >= 2, [...stagesSeen].join());
+    check('the elapsed time is shown', /^done in \d+\.\d s$/.test(await page.textContent('#elapsed')));
+
+    const audio = await page.waitForFunction(() => {
+      const player = document.getElementById('player');
+      return player.readyState >= 2 && player.duration > 0 && { duration: player.duration, src: player.currentSrc };
+    }, null, { timeout: 30000 }).then((handle) => handle.jsonValue());
+    check('the audio element has a playable source', audio.duration > 1, JSON.stringify(audio));
+    const roll = await page.$eval('#roll', (img) => img.complete && { width: img.naturalWidth, height: img.naturalHeight });
+    check('the piano roll is shown', roll && roll.width > 0 && roll.height > 0, JSON.stringify(roll));
+    const midiHref = await page.getAttribute('#get-midi', 'href');
+    const midi = await page.request.get(new URL(midiHref, studio.url).href);
+    check('the MIDI download is a MIDI file', (await midi.body()).subarray(0, 4).toString() === 'MThd');
+    check('the downloads are named after the piece', (await page.getAttribute('#get-wav', 'download')) === 'pianola-tiny-7.wav');
+    check('the title says what was composed', (await page.textContent('#title')).includes('seed 7'));
+    await page.screenshot({ path: path.join(outDir, 'studio.png'), fullPage: true });
+
+    await page.fill('#notes', '-5');
+    await composeInPage(page, 'refused');
+    check('negative length is refused in the page', (await page.textContent('#error')) ===
+          "notes must be a whole number from 1 to 2000, not '-5'");
+    await page.fill('#notes', '48');
+
+    await page.setInputFiles('#primer', { name: 'letter.mid', mimeType: 'audio/midi', buffer: Buffer.from('Dear Sir,') });
+    await composeInPage(page, 'refused');
+    check('a non-MIDI upload is refused in the page', (await page.textContent('#error')) ===
+          'the uploaded primer (byte 0): not a MIDI file: missing MThd header');
+    await page.screenshot({ path: path.join(outDir, 'studio-refusal.png'), fullPage: true });
+
+    await page.setInputFiles('#primer', { name: 'big.mid', mimeType: 'audio/midi', buffer: Buffer.alloc(1536 * 1024, 1) });
+    await composeInPage(page, 'refused');
+    check('an oversized upload is refused in the page', (await page.textContent('#error')) ===
+          'the primer is 1536.0 KiB; at most 1024 KiB is taken');
+
+    for (const [fields, status, message] of [
+      [{ model: 'tiny.pianola', temperature: 'abc' }, 400, "temperature must be a number from 0 to 5, not 'abc'"],
+      [{ model: 'tiny.pianola', notes: '-5' }, 400, "notes must be a whole number from 1 to 2000, not '-5'"],
+      [{ model: 'nope.pianola' }, 400, "unknown model 'nope.pianola': pick one of the models listed"],
+      [{ model: '../models/tiny.pianola' }, 400, "unknown model '../models/tiny.pianola': pick one of the models listed"],
+      [{ model: 'tiny.pianola', top_p: '2' }, 400, "top_p must be a number from 0.01 to 1, not '2'"],
+    ]) {
+      const answer = await postFromPage(page, fields);
+      check(`refused with ${status}: ${JSON.stringify(fields)}`, answer.status === status && answer.body.error === message,
+            JSON.stringify(answer));
+    }
+
+    for (const target of ['/files/../../etc/passwd', '/files/%2e%2e/%2e%2e/etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
+                          `${midiHref}/../../../../etc/passwd`, `${midiHref.replace('piece.mid', '..%2f..%2fetc%2fpasswd')}`,
+                          '/files/..%2f..%2f..%2fetc/passwd', '/tiny.pianola']) {
+      const answer = await rawGet(studio.url, target);
+      check(`traversal refused: ${target}`, answer.status === 404 && answer.type === 'application/json' &&
+            JSON.parse(answer.body).error.startsWith('no such') && !answer.body.includes('root:'), JSON.stringify(answer));
+    }
+    check('the page logged no errors but the refusals', consoleErrors.every((text) => /status of 4\d\d/.test(text)),
+          consoleErrors.join('\n'));
+  } finally {
+    await browser.close();
+  }
+}
+
+async function stop(studio) {
+  const folder = /wrote (\S+)\/[0-9a-f]{16}\/piece\.mid/.exec(studio.output());
+  check('the server logged where it composed', folder !== null, studio.output());
+  const exit = new Promise((resolve) => studio.server.on('exit', (code, signal) => resolve({ code, signal })));
+  studio.server.kill('SIGTERM');
+  const { code } = await exit;
+  check('SIGTERM stops the server cleanly', code === 0 && studio.output().includes('stopped (Terminated)'), studio.output());
+  check('and its files are removed', !fs.existsSync(folder[1]), folder[1]);
+}
+
+try {
+  await run();
+  console.log(`${passed} passed, 0 failed`);
+} catch (error) {
+  console.error(`not ok - ${error.message}`);
+  console.log(`${passed} passed, 1 failed`);
+  process.exitCode = 1;
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
