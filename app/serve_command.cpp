@@ -31,8 +31,17 @@ struct ServeFlags {
 };
 
 web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
-    return [audio](const web::ComposeOrder& order, const web::JobFiles& files, const web::ComposeJobs::Report& report) {
-        run_composition({order.model_path, files.midi, order.notes, 1, order.seed, order.temperature});
+    return [audio](const web::ComposeOrder& order, const web::JobFiles& files,
+                   const web::ComposeJobs::Report& report) {
+        CompositionRequest request;
+        request.model = order.model_path;
+        request.out = files.midi;
+        request.length = {compose::PieceLength::Unit::notes, static_cast<double>(order.notes)};
+        request.seed = order.seed;
+        request.temperature = order.temperature;
+        request.top_p = order.top_p;
+        if (!files.primer.empty()) request.primer = files.primer;
+        run_composition(request);
         report(web::JobStage::rendering);
         run_render(files.midi, files.wav, audio);
         report(web::JobStage::drawing);
@@ -49,6 +58,8 @@ void run_serve(const ServeFlags& flags) {
     config.host = flags.host;
     config.port = flags.port;
     config.models = flags.models;
+    config.limits.temperature.initial = default_temperature;  // the page starts where `generate` does
+    config.limits.top_p.initial = default_top_p;
     config.page = {{"/index.html", "text/html; charset=utf-8", studio::index_html},
                    {"/studio.css", "text/css; charset=utf-8", studio::studio_css},
                    {"/studio.js", "text/javascript; charset=utf-8", studio::studio_js}};
@@ -58,7 +69,8 @@ void run_serve(const ServeFlags& flags) {
     fmt::print("pianola studio: http://{}:{}/ with the models in {}; Ctrl-C stops it\n", flags.host, port,
                std::filesystem::absolute(flags.models).lexically_normal().string());
     server.serve();
-    fmt::print("pianola studio: stopped{}\n", signals.received() ? fmt::format(" ({})", strsignal(signals.received())) : "");
+    const int signal = signals.received();
+    fmt::print("pianola studio: stopped{}\n", signal ? fmt::format(" ({})", strsignal(signal)) : "");
 }
 
 }  // namespace

@@ -448,3 +448,10 @@ TEST(Cli, GenerateAlsoRendersAndPlotsThePiece) {
                           "no such folder");
     EXPECT_FALSE(std::filesystem::exists(dir / "h.mid")) << "refused before composing";
 }
+
+TEST(Cli, ServeRefusesAMissingModelsFolderAndAPortInUseInOneLine) {
+    fixtures::TempDir dir;
+    expect_one_line_error(run_cli(dir, "serve --port 0 --models " + (dir / "missing").string()),
+                          "no such folder of models");
+    expect_one_line_error(run_cli(dir, "serve --port 70000"), "--port");
+}

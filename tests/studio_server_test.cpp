@@ -229,6 +229,8 @@ public:
         thread_.join();
     }
 
+    int port() const { return port_; }
+
     httplib::Client client() const {
         httplib::Client client("127.0.0.1", port_);
         client.set_url_encode(false);  // traversal attempts go out byte for byte
@@ -284,6 +286,21 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
     EXPECT_EQ(studio_json.at("models"), (nlohmann::json{"a.pianola", "b.pianola"}));
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
     EXPECT_EQ(studio_json.at("limits").at("primer_bytes"), 1 << 20);
+}
+
+TEST(StudioServer, RefusesAPortAnotherStudioHolds) {
+    const Studio studio;
+    web::StudioConfig config;
+    config.port = studio.port();
+    config.models = studio.dir.path();
+    web::StudioServer second(std::move(config), stand_in);
+    try {
+        second.bind();
+        ADD_FAILURE() << "a second studio bound port " << studio.port();
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(e.what(), "cannot listen on 127.0.0.1:" + std::to_string(studio.port()) +
+                                " (in use, or not an address of this machine)");
+    }
 }
 
 TEST(StudioServer, ComposesAndServesTheJobsOwnFilesOnly) {

@@ -61,11 +61,13 @@ function showResult(job) {
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });
   Object.assign($('get-wav'), { href: job.files.wav, download: `${name}.wav` });
+  $('result').dataset.job = job.id;
   $('result').hidden = false;
 }
 
 async function follow(statusUrl) {
   $('progress').hidden = false;
+  $('result').hidden = true;
   for (;;) {
     const job = await ask(statusUrl);
     showStage(job);

@@ -1,5 +1,7 @@
 #include "web/StudioServer.h"
 
+#include <sys/socket.h>
+
 #include <random>
 #include <stdexcept>
 
@@ -112,6 +114,12 @@ void StudioServer::add_routes() {
                               {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"}});
     // The body is read whole before the handler sees it: a primer somewhat over the limit still
     // reaches check_primer and gets its message; a body far over it is cut off by httplib.
+    // httplib's default also sets SO_REUSEPORT, which would let a second studio bind the same port
+    // and answer half of the requests, job ids it never issued among them.
+    http.set_socket_options([](int socket) {
+        const int yes = 1;
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     http.set_payload_max_length(2 * config_.limits.primer_bytes + 65536);
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
         try {

@@ -1,8 +1,9 @@
 // The web studio end to end, in Debian's headless Chromium driven by playwright-core: trains a tiny
 // model with the CLI, starts `pianola serve` on a free port, composes a piece through the page and
-// checks that the audio element can play it and the piano roll is shown, takes screenshots, checks
-// that nonsense fields, an unknown model, oversized and non-MIDI uploads and path-traversal URLs
-// each get a 4xx with a message, and that SIGTERM stops the server cleanly with its files removed.
+// checks that the audio element can play it and the piano roll is shown, continues an uploaded
+// primer, takes screenshots, checks that nonsense fields, an unknown model, oversized and non-MIDI
+// uploads and path-traversal URLs each get a 4xx with a message, and that SIGTERM stops the server
+// cleanly with its files removed.
 // Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -81,10 +82,15 @@ function postFromPage(page, fields) {
   }, Object.entries(fields));
 }
 
+// Presses Compose; 'done' waits for this job's own result, not the one still shown from before.
 async function composeInPage(page, outcome) {
-  await page.click('#go');
-  if (outcome === 'done') await page.waitForSelector('#result', { state: 'visible', timeout: 120000 });
-  else await page.waitForSelector('#error', { state: 'visible', timeout: 30000 });
+  if (outcome === 'refused') {
+    await page.click('#go');
+    return page.waitForSelector('#error', { state: 'visible', timeout: 30000 });
+  }
+  const [posted] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/compose')), page.click('#go')]);
+  const { id } = await posted.json();
+  return page.waitForSelector(`#result[data-job="${id}"]`, { state: 'visible', timeout: 120000 });
 }
 
 async function run() {
@@ -139,6 +145,21 @@ async function composeAndRefuse(studio) {
     check('the downloads are named after the piece', (await page.getAttribute('#get-wav', 'download')) === 'pianola-tiny-7.wav');
     check('the title says what was composed', (await page.textContent('#title')).includes('seed 7'));
     await page.screenshot({ path: path.join(outDir, 'studio.png'), fullPage: true });
+
+    const opening = [60, 64, 67, 72];
+    await page.setInputFiles('#primer', { name: 'opening.mid', mimeType: 'audio/midi', buffer: melody(opening) });
+    await page.fill('#seed', '8');
+    await composeInPage(page, 'done');
+    const continued = path.join(work, 'continued.mid');
+    fs.writeFileSync(continued, await (await page.request.get(new URL(await page.getAttribute('#get-midi', 'href'),
+                                                                          studio.url).href)).body());
+    // Notes at the same tick are listed by pitch, so each primer note is looked for at its onset.
+    const rows = execFileSync(pianola, ['midi', 'csv', continued]).toString().split('\n').map((line) => line.split(', '));
+    const quarter = Number(rows.find((f) => f[2] === 'Header')[5]);
+    const onsets = rows.filter((f) => f[2] === 'Note_on_c' && Number(f[5]) > 0).map((f) => `${f[1]}:${f[4]}`);
+    check('a piece composed after a primer opens with it', onsets.length > opening.length &&
+          opening.every((pitch, i) => onsets.includes(`${i * quarter}:${pitch}`)), onsets.join());
+    await page.setInputFiles('#primer', []);
 
     await page.fill('#notes', '-5');
     await composeInPage(page, 'refused');
