@@ -1,7 +1,7 @@
 // ComposeJobs: the studio's queue of compositions. Each request becomes a job with an unguessable id
 // and a folder of its own under one temporary folder, so outputs of requests made at the same time
-// never mix; one worker thread runs the jobs in order, so libtorch only ever composes on one thread
-// and a burst of requests waits instead of competing for the cores. A job reports its stage
+// never mix; one worker thread runs the jobs in order, so libtorch is never driven from two threads
+// at once and a burst of requests waits instead of competing for the cores. A job reports its stage
 // (queued, composing, rendering, drawing, done or failed) for the page to poll. Only the newest
 // finished jobs are kept; older ones are removed with their files, and all of them with the queue.
 // What a job does is the Work given to the queue: the CLI's composition, rendering and plotting.
