@@ -58,8 +58,6 @@ void run_serve(const ServeFlags& flags) {
     config.host = flags.host;
     config.port = flags.port;
     config.models = flags.models;
-    config.limits.temperature.initial = default_temperature;  // the page starts where `generate` does
-    config.limits.top_p.initial = default_top_p;
     config.page = {{"/index.html", "text/html; charset=utf-8", studio::index_html},
                    {"/studio.css", "text/css; charset=utf-8", studio::studio_css},
                    {"/studio.js", "text/javascript; charset=utf-8", studio::studio_js}};

@@ -112,15 +112,16 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
     EXPECT_EQ(order.notes, 300);
-    EXPECT_DOUBLE_EQ(order.temperature, 0.5);
-    EXPECT_DOUBLE_EQ(order.top_p, 0.9);
+    EXPECT_EQ(order.temperature, 0.5);
+    EXPECT_EQ(order.top_p, 0.9);
     EXPECT_EQ(order.seed, 18446744073709551615ull);
     EXPECT_TRUE(order.primer.empty());
 
-    const web::ComposeOrder defaults = web::parse_compose_order({{"model", "a.pianola"}, {"seed", ""}, {"primer", ""}},
-                                                                shelf, limits, 7);
-    EXPECT_EQ(defaults.notes, limits.notes.initial);
-    EXPECT_DOUBLE_EQ(defaults.temperature, limits.temperature.initial);
+    const web::ComposeOrder defaults = web::parse_compose_order(
+        {{"model", "a.pianola"}, {"notes", ""}, {"temperature", ""}, {"seed", ""}, {"primer", ""}}, shelf, limits, 7);
+    EXPECT_EQ(defaults.notes, 200);
+    EXPECT_FALSE(defaults.temperature) << "the default for the model's kind";
+    EXPECT_FALSE(defaults.top_p) << "the model's calibrated top-p";
     EXPECT_EQ(defaults.seed, 7u);
     const std::string primer = melody_bytes(dir);
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}}, shelf, limits, 7).primer, primer);
@@ -139,7 +140,7 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"notes", "2001"}}), "notes must be a whole number from 1 to 2000, not '2001'");
     EXPECT_EQ(refusal({{"notes", "12abc"}}), "notes must be a whole number from 1 to 2000, not '12abc'");
     EXPECT_EQ(refusal({{"temperature", "abc"}}), "temperature must be a number from 0 to 5, not 'abc'");
-    for (const std::string nonsense : {"nan", "inf", "1e999", "", " 1", "0x1", "-0.1", "5.01"})
+    for (const std::string nonsense : {"nan", "inf", "1e999", " 1", "0x1", "-0.1", "5.01"})
         EXPECT_NE(refusal({{"temperature", nonsense}}).find("temperature must be a number"), std::string::npos)
             << nonsense;
     EXPECT_EQ(refusal({{"top_p", "0"}}), "top_p must be a number from 0.01 to 1, not '0'");
@@ -285,6 +286,8 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
     const nlohmann::json studio_json = nlohmann::json::parse(http.Get("/api/studio")->body);
     EXPECT_EQ(studio_json.at("models"), (nlohmann::json{"a.pianola", "b.pianola"}));
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
+    EXPECT_EQ(studio_json.at("limits").at("notes").at("initial"), 200);
+    EXPECT_TRUE(studio_json.at("limits").at("top_p").at("initial").is_null()) << "the model's own";
     EXPECT_EQ(studio_json.at("limits").at("primer_bytes"), 1 << 20);
 }
 

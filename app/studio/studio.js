@@ -29,7 +29,7 @@ async function load() {
   const studio = await ask('/api/studio');
   for (const name of ['notes', 'temperature', 'top_p']) {
     const range = studio.limits[name];
-    Object.assign($(name), { min: range.min, max: range.max, value: range.initial });
+    Object.assign($(name), { min: range.min, max: range.max, value: range.initial ?? '' });
   }
   $('primer-limit').textContent = `at most ${Math.round(studio.limits.primer_bytes / 1024)} KiB`;
   $('model').replaceChildren(...studio.models.map((name) => new Option(name, name)));
@@ -55,8 +55,8 @@ function showStage(job) {
 
 function showResult(job) {
   const name = `pianola-${job.model.replace(/\.pianola$/, '')}-${job.seed}`;
-  $('title').textContent = `${job.model}: ${job.notes} notes, temperature ${job.temperature}, ` +
-    `top-p ${job.top_p}, seed ${job.seed}`;
+  $('title').textContent = `${job.model}: ${job.notes} notes, temperature ${job.temperature ?? 'by default'}, ` +
+    `top-p ${job.top_p ?? "the model's own"}, seed ${job.seed}`;
   $('player').src = job.files.wav;
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <type_traits>
 
 #include <fmt/core.h>
 
@@ -28,23 +29,16 @@ bool read_number(const std::string& text, T& value) {
     return error == std::errc() && stop == end;
 }
 
-int read_int(const FormFields& fields, const std::string& name, const Bounded<int>& range) {
+template <typename T>
+std::optional<T> read_bounded(const FormFields& fields, const std::string& name, const Bounded<T>& range) {
     const auto found = fields.find(name);
-    if (found == fields.end()) return range.initial;
-    int value = 0;
-    if (!read_number(found->second, value) || value < range.min || value > range.max)
-        throw RequestError(400, fmt::format("{} must be a whole number from {} to {}, not {}", name, range.min,
+    if (found == fields.end() || found->second.empty()) return range.initial;
+    T value{};
+    if (!read_number(found->second, value) || !std::isfinite(static_cast<double>(value)) || value < range.min ||
+        value > range.max)
+        throw RequestError(400, fmt::format("{} must be {} from {} to {}, not {}", name,
+                                            std::is_integral_v<T> ? "a whole number" : "a number", range.min,
                                             range.max, quoted(found->second)));
-    return value;
-}
-
-double read_double(const FormFields& fields, const std::string& name, const Bounded<double>& range) {
-    const auto found = fields.find(name);
-    if (found == fields.end()) return range.initial;
-    double value = 0;
-    if (!read_number(found->second, value) || !std::isfinite(value) || value < range.min || value > range.max)
-        throw RequestError(400, fmt::format("{} must be a number from {} to {}, not {}", name, range.min, range.max,
-                                            quoted(found->second)));
     return value;
 }
 
@@ -71,9 +65,9 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     ComposeOrder order;
     order.model = model->second;
     order.model_path = shelf.path_of(order.model);
-    order.notes = read_int(fields, "notes", limits.notes);
-    order.temperature = read_double(fields, "temperature", limits.temperature);
-    order.top_p = read_double(fields, "top_p", limits.top_p);
+    order.notes = read_bounded(fields, "notes", limits.notes).value();
+    order.temperature = read_bounded(fields, "temperature", limits.temperature);
+    order.top_p = read_bounded(fields, "top_p", limits.top_p);
     order.seed = read_seed(fields, fresh_seed);
     if (const auto primer = fields.find("primer"); primer != fields.end() && !primer->second.empty()) {
         check_primer(primer->second, limits.primer_bytes);

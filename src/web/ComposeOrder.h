@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "web/ModelShelf.h"
@@ -16,13 +17,14 @@ namespace pianola::web {
 
 template <typename T>
 struct Bounded {
-    T min, max, initial;  // `initial`: the page's starting value, and what an absent field means
+    T min, max;
+    std::optional<T> initial;  // the page's starting value and what an absent or empty field means; none: the model's own
 };
 
 struct ComposeLimits {
     Bounded<int> notes{1, 2000, 200};
-    Bounded<double> temperature{0.0, 5.0, 0.8};  // 0: the argmax
-    Bounded<double> top_p{0.01, 1.0, 0.95};
+    Bounded<double> temperature{0.0, 5.0, std::nullopt};  // 0: the argmax
+    Bounded<double> top_p{0.01, 1.0, std::nullopt};
     std::size_t primer_bytes = std::size_t{1} << 20;
 };
 
@@ -30,8 +32,8 @@ struct ComposeOrder {
     std::string model;                 // as listed by the shelf
     std::filesystem::path model_path;
     int notes = 0;
-    double temperature = 0;
-    double top_p = 1;
+    std::optional<double> temperature; // none: the default for the model's kind
+    std::optional<double> top_p;       // none: the one calibrated for the model
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
 };
@@ -39,8 +41,9 @@ struct ComposeOrder {
 // Field name -> value; an uploaded file's value is its bytes.
 using FormFields = std::map<std::string, std::string>;
 
-// Fields: model (required), notes, temperature, top_p, seed (empty or absent: `fresh_seed`),
-// primer (empty or absent: none). Any other field is refused, so a misspelt one is not ignored.
+// Fields: model (required), notes, temperature, top_p (absent or empty: the limits' initial value),
+// seed (absent or empty: `fresh_seed`), primer (absent or empty: none). Any other field is refused,
+// so a misspelt one is not ignored.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);
 

@@ -33,9 +33,15 @@ std::string message_for(int status) {
     }
 }
 
+// null: the model's own.
+template <typename T>
+nlohmann::json optional_json(const std::optional<T>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
 nlohmann::json limits_json(const ComposeLimits& limits) {
     const auto bounded = [](const auto& range) {
-        return nlohmann::json{{"min", range.min}, {"max", range.max}, {"initial", range.initial}};
+        return nlohmann::json{{"min", range.min}, {"max", range.max}, {"initial", optional_json(range.initial)}};
     };
     return {{"notes", bounded(limits.notes)},
             {"temperature", bounded(limits.temperature)},
@@ -50,8 +56,8 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"seconds", status.seconds},
                            {"model", status.order.model},
                            {"notes", status.order.notes},
-                           {"temperature", status.order.temperature},
-                           {"top_p", status.order.top_p},
+                           {"temperature", optional_json(status.order.temperature)},
+                           {"top_p", optional_json(status.order.top_p)},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
     if (status.stage == JobStage::failed) json["error"] = status.error;
     if (status.stage == JobStage::done)

@@ -122,7 +122,8 @@ async function composeAndRefuse(studio) {
     await page.goto(studio.url);
     await page.waitForSelector('#model option', { state: 'attached' });
     check('the page lists the model', (await page.locator('#model option').allTextContents()).join() === 'tiny.pianola');
-    check('the page takes its ranges from the server', (await page.inputValue('#notes')) === '200');
+    check('the page takes its ranges from the server', (await page.inputValue('#notes')) === '200' &&
+          (await page.inputValue('#top_p')) === '' && (await page.getAttribute('#top_p', 'max')) === '1');
 
     await page.fill('#notes', '48');
     await page.fill('#temperature', '0.9');
