@@ -55,8 +55,10 @@ function showStage(job) {
 
 function showResult(job) {
   const name = `pianola-${job.model.replace(/\.pianola$/, '')}-${job.seed}`;
-  $('title').textContent = `${job.model}: ${job.notes} notes, temperature ${job.temperature ?? 'by default'}, ` +
-    `top-p ${job.top_p ?? "the model's own"}, seed ${job.seed}`;
+  const chosen = [`${job.notes} notes`, `seed ${job.seed}`];
+  if (job.temperature !== null) chosen.push(`temperature ${job.temperature}`);
+  if (job.top_p !== null) chosen.push(`top-p ${job.top_p}`);
+  $('title').textContent = `${job.model}: ${chosen.join(', ')}`;
   $('player').src = job.files.wav;
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });
