@@ -65,7 +65,7 @@ void run_serve(const ServeFlags& flags) {
     const int port = server.bind();
     const StopSignals signals([&server] { server.stop(); });
     fmt::print("pianola studio: http://{}:{}/ with the models in {}; Ctrl-C stops it\n", flags.host, port,
-               std::filesystem::absolute(flags.models).lexically_normal().string());
+               std::filesystem::canonical(flags.models).string());
     server.serve();
     const int signal = signals.received();
     fmt::print("pianola studio: stopped{}\n", signal ? fmt::format(" ({})", strsignal(signal)) : "");

@@ -285,6 +285,7 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
 
     const nlohmann::json studio_json = nlohmann::json::parse(http.Get("/api/studio")->body);
     EXPECT_EQ(studio_json.at("models"), (nlohmann::json{"a.pianola", "b.pianola"}));
+    EXPECT_EQ(studio_json.at("folder"), std::filesystem::canonical(studio.dir.path()).string());
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
     EXPECT_EQ(studio_json.at("limits").at("notes").at("initial"), 200);
     EXPECT_TRUE(studio_json.at("limits").at("top_p").at("initial").is_null()) << "the model's own";

@@ -7,9 +7,10 @@
 
 namespace pianola::web {
 
-ModelShelf::ModelShelf(std::filesystem::path folder) : folder_(std::move(folder)) {
+ModelShelf::ModelShelf(const std::filesystem::path& folder) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(folder_, ec)) throw FileError(folder_.string(), "no such folder of models");
+    if (!std::filesystem::is_directory(folder, ec)) throw FileError(folder.string(), "no such folder of models");
+    folder_ = std::filesystem::canonical(folder);
 }
 
 std::vector<std::string> ModelShelf::names() const {

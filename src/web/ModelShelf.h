@@ -12,9 +12,10 @@ namespace pianola::web {
 
 class ModelShelf {
 public:
-    explicit ModelShelf(std::filesystem::path folder);
+    // Throws FileError when `folder` is not one.
+    explicit ModelShelf(const std::filesystem::path& folder);
 
-    const std::filesystem::path& folder() const { return folder_; }
+    const std::filesystem::path& folder() const { return folder_; }  // absolute, without . or ..
 
     // File names, sorted.
     std::vector<std::string> names() const;

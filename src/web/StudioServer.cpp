@@ -151,7 +151,7 @@ void StudioServer::add_routes() {
 
     http.Get("/api/studio", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(nlohmann::json{{"models", shelf_.names()},
-                                       {"folder", std::filesystem::absolute(shelf_.folder()).lexically_normal().string()},
+                                       {"folder", shelf_.folder().string()},
                                        {"limits", limits_json(config_.limits)}}
                             .dump(),
                         json_type);
