@@ -345,6 +345,7 @@ TEST(StudioServer, RefusesBadFieldsAndUploadsWithAMessage) {
     expect_refusal(http.Post("/api/compose", httplib::MultipartFormDataItems{{"model", "../a.pianola", "", ""}}), 400,
                    "unknown model '../a.pianola'", "a model outside the listing");
     expect_refusal(post({{"notes", "5", "", ""}, {"notes", "6", "", ""}}), 400, "field 'notes' is given twice", "twice");
+    expect_refusal(post({{"temperature", "\xff\xfe", "", ""}}), 400, "temperature must be a number", "not UTF-8");
     expect_refusal(post({{"primer", std::string(1536 * 1024, 'x'), "big.mid", "audio/midi"}}), 413,
                    "the primer is 1536.0 KiB; at most 1024 KiB is taken", "oversized primer");
     expect_refusal(post({{"primer", std::string(8 << 20, 'x'), "huge.mid", "audio/midi"}}), 413,

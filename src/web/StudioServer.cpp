@@ -19,9 +19,15 @@ namespace {
 
 constexpr const char* json_type = "application/json";
 
+// A refusal quotes what the client sent, and a model's name is a file name: either may be bytes
+// that are not UTF-8, which JSON cannot hold; they are replaced rather than fail the answer.
+void send_json(httplib::Response& res, const nlohmann::json& json) {
+    res.set_content(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), json_type);
+}
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
     res.status = status;
-    res.set_content(nlohmann::json{{"error", message}}.dump(), json_type);
+    send_json(res, {{"error", message}});
 }
 
 // Refusals httplib makes itself (an unknown path, a body over the payload limit) come without a body.
@@ -150,25 +156,23 @@ void StudioServer::add_routes() {
     }
 
     http.Get("/api/studio", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(nlohmann::json{{"models", shelf_.names()},
-                                       {"folder", shelf_.folder().string()},
-                                       {"limits", limits_json(config_.limits)}}
-                            .dump(),
-                        json_type);
+        send_json(res, {{"models", shelf_.names()},
+                        {"folder", shelf_.folder().string()},
+                        {"limits", limits_json(config_.limits)}});
     });
 
     http.Post("/api/compose", [this](const httplib::Request& req, httplib::Response& res) {
         const std::string id =
             jobs_.submit(parse_compose_order(form_fields(req), shelf_, config_.limits, fresh_seed()));
         res.status = 202;
-        res.set_content(nlohmann::json{{"id", id}, {"status", "/api/jobs/" + id}}.dump(), json_type);
+        send_json(res, {{"id", id}, {"status", "/api/jobs/" + id}});
     });
 
     http.Get(R"(/api/jobs/([0-9a-f]{16}))", [this](const httplib::Request& req, httplib::Response& res) {
         const std::string id = req.matches[1];
         const std::optional<JobStatus> status = jobs_.status(id);
         if (!status) throw RequestError(404, "no such job: finished jobs are kept for a while only");
-        res.set_content(status_json(id, *status).dump(), json_type);
+        send_json(res, status_json(id, *status));
     });
 
     http.Get(R"(/files/([0-9a-f]{16})/([a-z]+\.[a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
