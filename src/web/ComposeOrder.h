@@ -33,7 +33,7 @@ struct ComposeOrder {
     std::filesystem::path model_path;
     int notes = 0;
     std::optional<double> temperature; // none: the default for the model's kind
-    std::optional<double> top_p;       // none: the one calibrated for the model
+    std::optional<double> top_p;       // none: what `generate` takes for the model (its calibrated top-p)
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
 };
