@@ -59,7 +59,7 @@ void TrainingDisplay::step(const train::StepReport& r) {
 void TrainingDisplay::epoch(const train::EpochReport& r) {
     if (terminal_) fmt::print(stderr, "\r\x1b[K");
     fmt::print(stderr, "epoch {}/{} loss {:.4f}{} ({:.1f} s, {:.0f} {}/s, lr {:.3g}, ETA {}){}{}\n", r.epoch, r.epochs,
-               r.loss, r.validation ? " " + validation_text(*r.validation) : "", r.seconds, r.rate, unit_,
+               r.loss, r.validation ? fmt::format(" {}", validation_text(*r.validation)) : "", r.seconds, r.rate, unit_,
                r.learning_rate, clock_time(r.eta_seconds), r.complete ? "" : ", cut short by the budget",
                r.saved ? ", saved" : "");
     if (json_) {

@@ -22,8 +22,10 @@ constexpr std::array<std::pair<std::string_view, std::array<int, 4>>, 14> qualit
 
 std::vector<std::uint8_t> chord_pitches(std::string_view symbol) {
     const auto refuse = [&] {
-        return std::invalid_argument("\"" + std::string(symbol) +
-                                     "\" is not a chord or key (examples: C, Am, F#m7, Bbmaj7, Gsus4, \"D minor\")");
+        // Appended, not "..." + std::string: gcc 12 warns falsely (-Wrestrict) on that form.
+        std::string message = "\"";
+        message.append(symbol).append("\" is not a chord or key (examples: C, Am, F#m7, Bbmaj7, Gsus4, \"D minor\")");
+        return std::invalid_argument(message);
     };
     if (symbol.empty()) throw refuse();
     constexpr std::array<int, 7> letter_pitch{9, 11, 0, 2, 4, 5, 7};  // A..G
