@@ -81,8 +81,7 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
 
     const auto index_start = Clock::now();
     const compose::TrainingCopies copies(info);
-    std::size_t limit = request.max_copy.value_or(0);
-    if (!request.max_copy) limit = compose::default_copy_limit(copies.held_out_runs());
+    const std::size_t limit = request.max_copy ? *request.max_copy : compose::default_copy_limit(copies.held_out_runs());
     if (limit > 0) options.max_copy = limit;
     const std::vector<eval::MusicStats> human = request.redraw > 0 ? compose::held_out_stats(info) : std::vector<eval::MusicStats>{};
     const double index_seconds = seconds_since(index_start);
@@ -125,7 +124,8 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
                options.sampling.temperature, options.sampling.top_p,
-               request.top_p || !info.training.contains("top_p") ? "" : " as calibrated for the model", options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
+               request.top_p || !info.training.contains("top_p") ? "" : " as calibrated for the model",
+               options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
                written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",
                longest, limit > 0 ? std::to_string(limit) : "none",

@@ -82,10 +82,10 @@ void run_evaluate(const EvaluateFlags& flags) {
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     if (split.validation.empty()) throw std::invalid_argument("--val-split must hold out at least one piece");
     std::vector<eval::NamedScore> composed, held_out;
-    std::vector<music::Score> training;
+    std::vector<std::vector<std::string>> training;
     for (const auto& path : flags.pieces) composed.push_back(named_score(path));
     for (const std::size_t i : split.validation) held_out.push_back(named_score(corpus.pieces[i].path));
-    for (const std::size_t i : split.train) training.push_back(named_score(corpus.pieces[i].path).score);
+    for (const std::size_t i : split.train) training.push_back(corpus.pieces[i].tokens);
     const eval::Evaluation evaluation = eval::evaluate_pieces(composed, held_out, training);
 
     if (flags.json) {

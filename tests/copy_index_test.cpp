@@ -173,7 +173,7 @@ TEST(PieceEvaluation, CopiesAreFoundInAnyKey) {
     for (int& p : moved) p += 3;
     for (int i = 0; i < 30; ++i) fresh.push_back(60 + (i * i) % 13);
     const eval::Evaluation e = eval::evaluate_pieces({{"copy", melody(tune)}, {"moved", melody(moved)}, {"fresh", melody(fresh)}},
-                                                     {{"held", melody(fresh)}}, {melody(tune)});
+                                                     {{"held", melody(fresh)}}, {music::TimedTokenizer().tokenize(melody(tune))});
     ASSERT_EQ(e.composed.size(), 3u);
     EXPECT_EQ(e.composed[0].copy_exact, e.composed[0].tokens);
     EXPECT_DOUBLE_EQ(e.composed[0].shared_8grams, 1.0);

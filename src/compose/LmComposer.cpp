@@ -1,5 +1,6 @@
 #include "compose/LmComposer.h"
 
+#include <algorithm>
 #include <limits>
 #include <random>
 #include <span>
@@ -66,8 +67,9 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
     TokenRules rules(model.info.tokenizer, vocabulary);
     std::optional<CopyGuard> guard;
     if (copies) guard.emplace(*copies, options.max_copy.value_or(std::numeric_limits<std::size_t>::max()));
+    std::vector<float> logits(vocabulary.size());
     for (std::size_t i = 1; i < primer.size(); ++i) {
-        std::vector<float> logits(vocabulary.size(), 0.0f);
+        std::fill(logits.begin(), logits.end(), 0.0f);
         rules.forbid(logits);
         if (logits[static_cast<std::size_t>(primer[i])] == -std::numeric_limits<float>::infinity())
             throw std::invalid_argument("the primer's token \"" + vocabulary.token(primer[i]) + "\" (token " +

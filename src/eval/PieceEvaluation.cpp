@@ -18,22 +18,22 @@ std::vector<std::int32_t> narrowed(const std::vector<std::int64_t>& ids) { retur
 }  // namespace
 
 Evaluation evaluate_pieces(const std::vector<NamedScore>& composed, const std::vector<NamedScore>& held_out,
-                           const std::vector<music::Score>& training) {
+                           const std::vector<std::vector<std::string>>& training) {
     const music::TimedTokenizer tokenizer;
-    std::vector<std::vector<std::string>> training_tokens, composed_tokens, held_out_tokens;
+    std::vector<std::vector<std::string>> composed_tokens, held_out_tokens;
     std::vector<std::string> all;
+    for (const auto& tokens : training) all.insert(all.end(), tokens.begin(), tokens.end());
     const auto tokenize = [&](const music::Score& score, std::vector<std::vector<std::string>>& into) {
         into.push_back(tokenizer.tokenize(score));
         all.insert(all.end(), into.back().begin(), into.back().end());
     };
-    for (const music::Score& score : training) tokenize(score, training_tokens);
     for (const NamedScore& piece : composed) tokenize(piece.score, composed_tokens);
     for (const NamedScore& piece : held_out) tokenize(piece.score, held_out_tokens);
     const music::Vocabulary vocabulary(std::move(all));
     const music::IntervalSpeller speller(tokenizer, vocabulary);
 
     std::vector<std::vector<std::int32_t>> exact, any_key;
-    for (const auto& tokens : training_tokens) {
+    for (const auto& tokens : training) {
         const std::vector<std::int64_t> ids = vocabulary.encode(tokens);
         exact.push_back(narrowed(ids));
         any_key.push_back(speller.spell(ids));

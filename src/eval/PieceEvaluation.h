@@ -3,7 +3,8 @@
 // with them exactly and in any key, and the share of its 8-token runs found in them. Composed
 // pieces and held-out human pieces go through the same measure, so the human ones are the
 // yardstick: a composed piece is flagged as a loop when its loop measures leave their range.
-// It reads Scores; finding and splitting the corpus is the command's job.
+// It reads Scores, and the training pieces as tokens; finding and splitting the corpus is the
+// command's job.
 #pragma once
 
 #include <cstddef>
@@ -34,8 +35,10 @@ struct Evaluation {
     std::vector<PieceEvaluation> composed, held_out;
 };
 
-// Throws std::invalid_argument naming a piece without notes.
+// training: the training pieces' tokens from a default music::TimedTokenizer (a corpus loaded with
+// it holds them already, so the pieces copying is measured against are not read twice). Throws
+// std::invalid_argument naming a piece without notes.
 Evaluation evaluate_pieces(const std::vector<NamedScore>& composed, const std::vector<NamedScore>& held_out,
-                           const std::vector<music::Score>& training);
+                           const std::vector<std::vector<std::string>>& training);
 
 }  // namespace pianola::eval
