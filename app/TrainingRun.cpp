@@ -61,13 +61,13 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
     fmt::print(text,
                "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}\n"
-               "preset {}: embedding {}, {}x{} LSTM, dropout {}/{}, {} rows x {} tokens, up to {} epochs, "
-               "AdamW lr {} (halved after an epoch without progress, stop after {}); seed {}, {} threads\n",
+               "preset {}: {}, {} rows x {} tokens, up to {} epochs, AdamW lr {}{} (halved after an epoch "
+               "without progress, stop after {}); seed {}, {} threads\n",
                set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(),
-               set.validation_notes, recipe.transpose,
-               recipe.preset, recipe.model.embed, recipe.model.layers, recipe.model.hidden, recipe.model.dropout,
-               recipe.model.output_dropout, recipe.batch, recipe.seq, recipe.epochs, recipe.learning_rate,
-               recipe.patience, request.seed, threads);
+               set.validation_notes, recipe.transpose, recipe.preset, train::network_description(recipe.model), recipe.batch,
+               recipe.seq, recipe.epochs, recipe.learning_rate,
+               recipe.warmup > 0 ? fmt::format(" after {} warm-up steps", recipe.warmup) : "", recipe.patience,
+               request.seed, threads);
     std::fflush(text);
 
     TrainingDisplay display("tokens", request.json);

@@ -1,7 +1,9 @@
-// `pianola bench gemm`: the float32 matrix-product speed this machine gives libtorch (through
-// OpenBLAS), the yardstick for the training and generation figures: one JSON line per shape, the
-// best of --repeat runs. The default shapes are a large square product (the machine's sgemm
-// peak) and the products one training step of the 3x512 LSTM makes (batch 64, sequence 100).
+// `pianola bench gemm`: the matrix-product speed this machine gives libtorch, the yardstick for the
+// training and generation figures: one JSON line per shape, the best of --repeat runs. float32
+// goes through OpenBLAS; `--dtype bfloat16` through oneDNN, as the Transformer's products under
+// runtime/Bf16Products do (on libtorch's own thread pool, as pianola sets it up). The default shapes
+// are a large square product (the machine's peak), the products one training step of the 3x512
+// LSTM makes (batch 64, sequence 100) and those of the Transformer at width 256 (8 x 512 tokens).
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,7 @@ struct GemmShape {
 
 struct BenchGemmFlags {
     std::int64_t size = 0;  // 0: the default shapes
+    std::string dtype = "float32";
     int repeat = 10, threads = 0;
 };
 
@@ -30,10 +33,12 @@ void run_bench_gemm(const BenchGemmFlags& f) {
                : std::vector<GemmShape>{{"square", 2048, 2048, 2048},
                                         {"lstm-step", 64, 2048, 512},           // (B, H) x (H, 4H)
                                         {"lstm-sequence", 6400, 2048, 512},     // (T B, H) x (H, 4H)
-                                        {"lstm-weight-grad", 2048, 512, 6400}}; // (4H, T B) x (T B, H)
+                                        {"lstm-weight-grad", 2048, 512, 6400},  // (4H, T B) x (T B, H)
+                                        {"transformer-ff", 4096, 1024, 256}};   // (B T, D) x (D, F)
+    const auto dtype = f.dtype == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
     for (const GemmShape& s : shapes) {
-        const torch::Tensor a = torch::randn({s.m, s.k}), b = torch::randn({s.k, s.n});
-        torch::Tensor c = torch::empty({s.m, s.n});
+        const torch::Tensor a = torch::randn({s.m, s.k}).to(dtype), b = torch::randn({s.k, s.n}).to(dtype);
+        torch::Tensor c = torch::empty({s.m, s.n}, dtype);
         torch::mm_out(c, a, b);  // first touch
         double best = 1e300;
         for (int r = 0; r < f.repeat; ++r) {
@@ -44,7 +49,8 @@ void run_bench_gemm(const BenchGemmFlags& f) {
         const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
         const nlohmann::json line = {{"bench", "gemm"}, {"shape", s.name}, {"m", s.m},           {"n", s.n},
                                      {"k", s.k},        {"sec", best},     {"gflops", flops / best / 1e9},
-                                     {"threads", compute.threads},         {"blas", compute.blas}};
+                                     {"dtype", f.dtype}, {"threads", compute.threads},
+                                     {"blas", dtype == torch::kFloat32 ? compute.blas : "oneDNN (libtorch)"}};
         fmt::print("{}\n", line.dump());
     }
 }
@@ -53,7 +59,9 @@ void run_bench_gemm(const BenchGemmFlags& f) {
 
 void add_bench_gemm_command(CLI::App& bench) {
     auto f = std::make_shared<BenchGemmFlags>();
-    CLI::App* cmd = bench.add_subcommand("gemm", "float32 matrix-product GFLOP/s through libtorch's BLAS.");
+    CLI::App* cmd = bench.add_subcommand("gemm", "Matrix-product GFLOP/s through libtorch: float32 (OpenBLAS) or bfloat16.");
+    cmd->add_option("--dtype", f->dtype, "float32 (OpenBLAS) or bfloat16 (oneDNN)")
+        ->check(CLI::IsMember({"float32", "bfloat16"}))->capture_default_str();
     cmd->add_option("--size", f->size, "One square product of this size instead of the default shapes")
         ->check(CLI::Range(1, 16384));
     cmd->add_option("--repeat", f->repeat, "Timed runs per shape; the best is reported")

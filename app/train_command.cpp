@@ -24,6 +24,9 @@ struct TrainFlags {
     std::optional<double> dropout, learning_rate;
     std::optional<int> dense, window;                        // seed presets
     std::optional<int> embed, seq, transpose, patience;      // next-token presets
+    std::string arch = "lstm";
+    std::optional<int> dim, heads, ff;                       // transformer
+    bool no_bf16 = false;
     std::optional<double> val_split;
     std::string lstm = "fused";
     TokenizerFlags tokenizer;
@@ -42,8 +45,9 @@ void refuse(const std::optional<T>& flag, const char* name, const char* kind) {
 
 train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
     for (const auto& [flag, name] : {std::pair{f.embed, "--embed"}, {f.seq, "--seq"}, {f.transpose, "--transpose"},
-                                     {f.patience, "--patience"}})
+                                     {f.patience, "--patience"}, {f.dim, "--dim"}, {f.heads, "--heads"}, {f.ff, "--ff"}})
         refuse(flag, name, "next-token");
+    if (f.arch != "lstm") throw std::invalid_argument("the seed presets are the original design's LSTM; --arch needs a next-token preset");
     refuse(f.val_split, "--val-split", "next-token");
     train::SeedRecipe r = train::seed_recipe(f.preset);
     if (f.epochs) r.epochs = *f.epochs;
@@ -61,19 +65,38 @@ train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
 train::LmRecipe lm_recipe_from(const TrainFlags& f) {
     refuse(f.dense, "--dense", "seed");
     refuse(f.window, "--window", "seed");
-    train::LmRecipe r = train::lm_recipe(f.preset);
+    train::LmRecipe r = train::lm_recipe(f.preset, f.arch);
     if (f.epochs) r.epochs = *f.epochs;
-    if (f.layers) r.model.layers = *f.layers;
-    if (f.hidden) r.model.hidden = *f.hidden;
-    if (f.embed) r.model.embed = *f.embed;
     if (f.batch) r.batch = *f.batch;
     if (f.seq) r.seq = *f.seq;
-    if (f.dropout) r.model.dropout = r.model.output_dropout = *f.dropout;
     if (f.learning_rate) r.learning_rate = *f.learning_rate;
     if (f.transpose) r.transpose = *f.transpose;
     if (f.patience) r.patience = *f.patience;
     if (f.val_split) r.val_split = *f.val_split;
-    r.model.fused_lstm = f.lstm == "fused";
+    if (auto* lstm = std::get_if<model::LmModelOptions>(&r.model)) {
+        for (const auto& [flag, name] : {std::pair{f.dim, "--dim"}, {f.heads, "--heads"}, {f.ff, "--ff"}})
+            refuse(flag, name, "Transformer");
+        if (f.no_bf16) throw std::invalid_argument("--no-bf16 applies to the Transformer only");
+        if (f.layers) lstm->layers = *f.layers;
+        if (f.hidden) lstm->hidden = *f.hidden;
+        if (f.embed) lstm->embed = *f.embed;
+        if (f.dropout) lstm->dropout = lstm->output_dropout = *f.dropout;
+        lstm->fused_lstm = f.lstm == "fused";
+        return r;
+    }
+    refuse(f.hidden, "--hidden", "LSTM");
+    refuse(f.embed, "--embed", "LSTM");
+    auto& t = std::get<model::TransformerOptions>(r.model);
+    if (f.layers) t.layers = *f.layers;
+    if (f.dim) t.dim = *f.dim;
+    if (f.heads) t.heads = *f.heads;
+    if (f.ff) t.ff = *f.ff;
+    if (f.dropout) t.dropout = *f.dropout;
+    if (t.dim % t.heads != 0)
+        throw std::invalid_argument("--dim " + std::to_string(t.dim) + " is not a multiple of --heads " + std::to_string(t.heads));
+    if (r.seq < 2) throw std::invalid_argument("--seq must be at least 2 for the Transformer");
+    t.context = r.seq;  // the window it trains on is the one it attends over when composing
+    t.bf16 = !f.no_bf16;
     return r;
 }
 
@@ -114,15 +137,21 @@ void add_train_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--epochs", flags->epochs, "Override the preset's (most) epochs")->check(CLI::Range(1, 100000));
     cmd->add_option("--batch", flags->batch, "Override the batch size")->check(CLI::Range(2, 65536));
-    cmd->add_option("--layers", flags->layers, "Override the LSTM layer count")->check(CLI::Range(1, 16));
+    cmd->add_option("--layers", flags->layers, "Override the LSTM's (or Transformer's) layer count")->check(CLI::Range(1, 16));
     cmd->add_option("--hidden", flags->hidden, "Override the LSTM size")->check(CLI::Range(1, 8192));
     cmd->add_option("--dropout", flags->dropout, "Override the dropout rate")->check(CLI::Range(0.0, 0.95));
     cmd->add_option("--lstm", flags->lstm,
                     "fused: pianola's LSTM; stock: libtorch's, on the same weights (slower; to compare)")
         ->check(CLI::IsMember({"fused", "stock"}))->capture_default_str();
+    cmd->add_option("--arch", flags->arch, "Next-token network: lstm or transformer (Music Transformer, relative attention)")
+        ->check(CLI::IsMember({"lstm", "transformer"}))->capture_default_str();
+    cmd->add_option("--dim", flags->dim, "Transformer: width")->check(CLI::Range(2, 8192));
+    cmd->add_option("--heads", flags->heads, "Transformer: attention heads (dividing --dim)")->check(CLI::Range(1, 256));
+    cmd->add_option("--ff", flags->ff, "Transformer: feed-forward width")->check(CLI::Range(1, 65536));
+    cmd->add_flag("--no-bf16", flags->no_bf16, "Transformer: float32 matrix products even where the CPU has bfloat16");
     cmd->add_option("--lr", flags->learning_rate, "Override the learning rate")->check(CLI::Range(1e-8, 10.0));
     cmd->add_option("--embed", flags->embed, "Next-token: embedding size")->check(CLI::Range(1, 8192));
-    cmd->add_option("--seq", flags->seq, "Next-token: tokens per training chunk")->check(CLI::Range(1, 100000));
+    cmd->add_option("--seq", flags->seq, "Next-token: tokens per training chunk (the Transformer's context too)")->check(CLI::Range(1, 100000));
     cmd->add_option("--val-split", flags->val_split, "Next-token: share of pieces held out for validation")
         ->check(CLI::Range(0.0, 0.9));
     cmd->add_option("--split-seed", flags->split_seed, "Next-token: which pieces are held out")->capture_default_str();

@@ -1,5 +1,5 @@
-// The next-token training job the training tests share: the tiny preset, transposition +-2,
-// seed 5, no timed checkpoints, writing the model to `out`. Tests change the fields they test.
+// The next-token training job the training tests share: the tiny preset of an architecture (the
+// LSTM unless told), transposition +-2, seed 5, no timed checkpoints, writing the model to `out`. Tests change the fields they test.
 // And composing with the result in the plainest way: notes, no primer, no guard.
 #pragma once
 
@@ -14,10 +14,10 @@
 
 namespace pianola::fixtures {
 
-inline train::LmJob tiny_job(const std::filesystem::path& out) {
+inline train::LmJob tiny_job(const std::filesystem::path& out, std::string_view architecture = "lstm") {
     train::LmJob job;
     job.out = out;
-    job.recipe = train::lm_recipe("tiny");
+    job.recipe = train::lm_recipe("tiny", architecture);
     job.recipe.transpose = 2;
     job.seed = 5;
     job.checkpoint_seconds = 0;

@@ -1,7 +1,7 @@
 // Next-token training: the split keeps pieces whole, the stream feeds every token once per epoch
 // with rows that continue from step to step, validation scores what it should, training learns
 // a learnable corpus, and a stopped-then-resumed run ends with the same weights as an
-// uninterrupted one.
+// uninterrupted one; the training tests run for both architectures, the LSTM and the Transformer.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -36,17 +36,26 @@ music::Corpus cycling_corpus(int pieces, int repeats) {
 
 std::vector<torch::Tensor> checkpoint_weights(const std::filesystem::path& path, const train::SequenceSet& set,
                                               const train::LmJob& job) {
-    model::LmModelOptions options = job.recipe.model;
-    options.vocab = static_cast<std::int64_t>(set.vocabulary.size());
-    model::LmModel net(options);
+    model::NextTokenOptions options = job.recipe.model;
+    std::visit([&](auto& o) { o.vocab = static_cast<std::int64_t>(set.vocabulary.size()); }, options);
+    const model::NextTokenModel net = model::make_next_token_model(options);
     torch::optim::AdamW optimizer(net->parameters());
-    train::load_checkpoint(path, train::training_fingerprint(set, job), net, optimizer);
+    train::load_checkpoint(path, train::training_fingerprint(set, job), *net, optimizer);
     std::vector<torch::Tensor> weights;
     for (const torch::Tensor& p : net->parameters()) weights.push_back(p.detach().clone());
     return weights;
 }
 
+void set_dropout(train::LmRecipe& recipe, double dropout) {
+    if (auto* lstm = std::get_if<model::LmModelOptions>(&recipe.model)) lstm->dropout = lstm->output_dropout = dropout;
+    else std::get<model::TransformerOptions>(recipe.model).dropout = dropout;
+}
+
+class Architecture : public testing::TestWithParam<std::string> {};
+
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(LmTrainer, Architecture, testing::Values("lstm", "transformer"));
 
 TEST(PieceSplit, HoldsOutWholePiecesDeterministically) {
     const train::PieceSplit a = train::split_pieces(20, 0.1, 3), b = train::split_pieces(20, 0.1, 3);
@@ -127,7 +136,7 @@ TEST(Validation, ScoresEveryTokenOfEveryPieceOnce) {
     torch::manual_seed(1);
     model::LmModel net(model::LmModelOptions{7, 4, 1, 8, 0.0, 0.0});
     const std::vector<train::TokenIds> pieces = {{0, 3, 4, 5, 6, 1}, {0, 2}, {0, 6, 6, 5}};
-    const eval::CrossEntropy batched = train::validate(net, pieces, 2);
+    const eval::CrossEntropy batched = train::validate(*net, pieces, 2);
     EXPECT_EQ(batched.tokens, 5 + 1 + 3);
     double nats = 0;
     torch::NoGradGuard no_grad;
@@ -143,11 +152,11 @@ TEST(Validation, ScoresEveryTokenOfEveryPieceOnce) {
     EXPECT_NEAR(batched.nats, nats, 1e-4);
 }
 
-TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
+TEST_P(Architecture, LearnsAPhraseAndWritesTheBestModel) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(10, 12);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);
-    train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola", GetParam());
     std::vector<double> validation;
     job.on_epoch = [&](const train::EpochReport& r) { validation.push_back(r.validation->bits_per_token()); };
     const train::TrainSummary s = train::train_lm(set, job);
@@ -158,7 +167,8 @@ TEST(LmTrainer, LearnsAPhraseAndWritesTheBestModel) {
     EXPECT_TRUE(std::filesystem::exists(train::checkpoint_path(dir / "m.pianola")));
 
     model::LoadedModel model = model::load_model(dir / "m.pianola");
-    EXPECT_TRUE(std::holds_alternative<model::LmModel>(model.net));
+    ASSERT_TRUE(std::holds_alternative<model::NextTokenModel>(model.net));
+    EXPECT_EQ(std::holds_alternative<model::TransformerOptions>(model.info.options), GetParam() == "transformer");
     EXPECT_EQ(model.info.training.at("epoch").get<int>(), s.best_epoch);
     const std::vector<std::string> tokens = fixtures::composed_tokens(model, 40, 1, 3, 0.0).at(0);
     ASSERT_EQ(tokens.size(), 40u);
@@ -184,12 +194,13 @@ TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {
     EXPECT_EQ(s.epochs, s.best_epoch + 2);
 }
 
-TEST(LmTrainer, StoppedAndResumedEqualsUninterrupted) {
+TEST_P(Architecture, StoppedAndResumedEqualsUninterrupted) {
     fixtures::TempDir dir;
     const music::Corpus corpus = cycling_corpus(8, 10);
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(8, 0.25, 1), 2);
-    train::LmJob whole = fixtures::tiny_job(dir / "whole.pianola");
-    whole.recipe.model.dropout = whole.recipe.model.output_dropout = 0.2;  // the generator must be restored too
+    train::LmJob whole = fixtures::tiny_job(dir / "whole.pianola", GetParam());
+    set_dropout(whole.recipe, 0.2);  // the generator must be restored too
+    whole.recipe.warmup = 10;        // and the warm-up's position
     whole.recipe.epochs = 3;
     const train::TrainSummary uninterrupted = train::train_lm(set, whole);
     ASSERT_FALSE(uninterrupted.stopped_early);

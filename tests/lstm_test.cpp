@@ -145,9 +145,9 @@ TEST(Lstm, LmModelStepEqualsForward) {
     torch::NoGradGuard no_grad;
     const torch::Tensor ids = torch::randint(0, 12, {3, 7}, torch::kInt64);  // (B, T)
     const torch::Tensor logits = std::get<0>(net->forward(ids));             // (B, T, V)
-    model::LmStepState s = net->start(3);
+    const std::unique_ptr<model::StepState> s = net->start(3);
     for (std::int64_t t = 0; t < 7; ++t)
-        expect_close(net->step(ids.select(1, t).contiguous(), s), logits.select(1, t), fmt::format("t{}", t));
+        expect_close(net->step(ids.select(1, t).contiguous(), *s), logits.select(1, t), fmt::format("t{}", t));
 }
 
 TEST(Lstm, TrainingFollowsTheStockLayersLossCurve) {
@@ -166,7 +166,7 @@ TEST(Lstm, TrainingFollowsTheStockLayersLossCurve) {
         fixtures::TempDir dir;
         train::LmJob job = fixtures::tiny_job(dir / "m.pianola");
         job.recipe.transpose = 1;
-        job.recipe.model.fused_lstm = fused;
+        std::get<model::LmModelOptions>(job.recipe.model).fused_lstm = fused;
         std::vector<double> curve;
         job.on_epoch = [&](const train::EpochReport& e) {
             curve.push_back(e.loss);

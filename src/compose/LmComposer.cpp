@@ -9,27 +9,27 @@
 
 namespace pianola::compose {
 
-std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, const std::vector<std::int64_t>& primer,
+std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& primer,
                                                     std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
                                                     const SamplingOptions& sampling, std::uint64_t seed) {
     torch::NoGradGuard no_grad;
-    net->eval();
+    net.eval();
     const auto K = static_cast<std::int64_t>(rules.size());
     std::vector<std::mt19937_64> rngs;
     std::vector<TokenSampler> samplers(rules.size(), TokenSampler(sampling));
     for (std::int64_t k = 0; k < K; ++k) rngs.emplace_back(seed + static_cast<std::uint64_t>(k));
-    model::LmStepState state = net->start(K);
+    const std::unique_ptr<model::StepState> state = net.start(K);
     torch::Tensor ids = torch::full({K}, primer.at(0), torch::kInt64);  // (K): each piece's last token
     for (std::size_t i = 1; i < primer.size(); ++i) {
-        net->step(ids, state);
+        net.step(ids, *state);
         ids.fill_(primer[i]);
     }
     std::int64_t* last = ids.data_ptr<std::int64_t>();
-    const auto V = static_cast<std::size_t>(net->options().vocab);
+    const auto V = static_cast<std::size_t>(net.vocab());
     std::vector<std::vector<std::int64_t>> pieces(rules.size());
     std::int64_t open = K;  // pieces not done; a finished piece's row runs on unread
     while (open > 0) {
-        const torch::Tensor logits = net->step(ids, state);  // (K, V), contiguous
+        const torch::Tensor logits = net.step(ids, *state);  // (K, V), contiguous
         float* row = logits.data_ptr<float>();
         open = 0;
         for (std::size_t k = 0; k < rules.size(); ++k) {
@@ -51,7 +51,7 @@ std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, const 
 std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOptions& options,
                                       const TrainingCopies* copies) {
     if (options.count < 1) throw std::invalid_argument("the number of pieces must be at least 1");
-    if (!std::holds_alternative<model::LmModel>(model.net))
+    if (!std::holds_alternative<model::NextTokenModel>(model.net))
         throw std::invalid_argument("stateful generation needs a next-token model");
     if (options.max_copy && !copies) throw std::invalid_argument("a copy limit needs the model's training index");
     const music::Vocabulary& vocabulary = model.info.vocabulary;
@@ -81,7 +81,7 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
 
     const auto K = static_cast<std::size_t>(options.count);
     std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};
-    const auto ids = continue_from(std::get<model::LmModel>(model.net), primer, std::vector<TokenRules>(K, rules), guards,
+    const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules), guards,
                                    options.sampling, options.seed);
     std::vector<ComposedPiece> pieces;
     for (std::size_t k = 0; k < K; ++k) {

@@ -1,9 +1,9 @@
-// LmComposer: generation with a next-token model, one token per step with the LSTM state carried
-// (never a window re-run). A piece starts from the piece-start token, as every training piece
+// LmComposer: generation with a next-token model, one token per step with the network's state
+// carried (an LSTM's h and c, a Transformer's cached keys and values; never a window re-run). A piece starts from the piece-start token, as every training piece
 // did, so no training material is needed to prime it; or from a primer, the user's own opening,
 // which the pieces contain and continue. The piece-start token itself is never emitted: a piece
 // ends when it has its length, not when the model would start another.
-// K pieces run as one batch of K rows through LmModel::step, which allocates nothing per step;
+// K pieces run as one batch of K rows through NextTokenModel::step;
 // each row has its own grammar (TokenRules), sampler state and originality guard (CopyGuard).
 #pragma once
 
@@ -25,7 +25,7 @@ namespace pianola::compose {
 // each piece shares with the training pieces. The loop of compose_lm, and what
 // `bench generate` times. Piece k draws from a generator seeded with seed + k, so it does not
 // depend on how many pieces share the batch.
-std::vector<std::vector<std::int64_t>> continue_from(model::LmModel& net, const std::vector<std::int64_t>& primer,
+std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& primer,
                                                     std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
                                                     const SamplingOptions& sampling, std::uint64_t seed);
 

@@ -12,18 +12,23 @@ LmModelImpl::LmModelImpl(const LmModelOptions& options) : options_(options) {
     out_ = register_module("out", torch::nn::Linear(options.hidden, options.vocab));
 }
 
-std::tuple<torch::Tensor, LstmState> LmModelImpl::forward(const torch::Tensor& x, const LstmState& state) {
+std::tuple<torch::Tensor, CarriedState> LmModelImpl::forward(const torch::Tensor& x, const CarriedState& state) {
     const torch::Tensor e = embed_->forward(x.t());                   // (T, B, E): the LSTM is time-major
     auto [y, next] = lstm_->forward(e, state);                        // (T, B, H)
     return {out_->forward(drop_->forward(y.transpose(0, 1))), next};  // (B, T, V)
 }
 
-LmStepState LmModelImpl::start(std::int64_t B) const {
-    return {lstm_->start(B), torch::empty({B, options_.embed}), torch::empty({B, options_.vocab}),
-            out_->weight.t().contiguous().detach()};
+std::unique_ptr<StepState> LmModelImpl::start(std::int64_t B) const {
+    auto s = std::make_unique<LmStepState>();
+    s->lstm = lstm_->start(B);
+    s->embedded = torch::empty({B, options_.embed});
+    s->logits = torch::empty({B, options_.vocab});
+    s->out_weight = out_->weight.t().contiguous().detach();
+    return s;
 }
 
-torch::Tensor LmModelImpl::step(const torch::Tensor& ids, LmStepState& s) const {
+torch::Tensor LmModelImpl::step(const torch::Tensor& ids, StepState& state) const {
+    auto& s = dynamic_cast<LmStepState&>(state);
     torch::index_select_out(s.embedded, embed_->weight, 0, ids);
     const torch::Tensor h = lstm_->step(s.embedded, s.lstm);  // (B, H)
     step_product(h, s.out_weight, out_->bias, s.logits);

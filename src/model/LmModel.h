@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "model/Lstm.h"
+#include "model/NextTokenModel.h"
 
 namespace pianola::model {
 
@@ -30,26 +31,28 @@ struct LmModelOptions {
 // Generation buffers for B sequences (model/Lstm's step state, the embedded tokens (B, E), the
 // logits (B, V)) and the output weight as the step kernel reads it, made once by start() so that
 // step() allocates nothing.
-struct LmStepState {
+struct LmStepState : StepState {
     LstmStepState lstm;
     torch::Tensor embedded, logits;
     torch::Tensor out_weight;  // the output layer's weight transposed, (H, V), for model/StepProduct
 };
 
-class LmModelImpl : public torch::nn::Module {
+class LmModelImpl : public NextTokenModelImpl {
 public:
     explicit LmModelImpl(const LmModelOptions& options);
 
     // x: (B, T) int64 ids, state: (L, B, H) pair or undefined tensors for zeros
     //   -> logits (B, T, V) and the state after the last step.
-    std::tuple<torch::Tensor, LstmState> forward(const torch::Tensor& x, const LstmState& state = {});
+    std::tuple<torch::Tensor, CarriedState> forward(const torch::Tensor& x, const CarriedState& state = {}) override;
 
-    // Zero state for B sequences, for step().
-    LmStepState start(std::int64_t B) const;
+    // Zero state for B sequences (an LmStepState), for step().
+    std::unique_ptr<StepState> start(std::int64_t B) const override;
     // ids (B) int64 -> logits (B, V) for the token after each, a view into `s` valid until the next
     // step. Inference only (under torch::NoGradGuard, in eval mode).
-    torch::Tensor step(const torch::Tensor& ids, LmStepState& s) const;
+    torch::Tensor step(const torch::Tensor& ids, StepState& s) const override;
 
+    std::int64_t vocab() const override { return options_.vocab; }
+    std::int64_t context() const override { return 0; }
     const LmModelOptions& options() const { return options_; }
 
 private:

@@ -11,9 +11,14 @@ namespace pianola::model {
 static constexpr char magic[8] = {'P', 'I', 'A', 'N', 'O', 'L', 'A', '\n'};
 static constexpr int format_version = 1;
 
+NetworkOptions network_options(const NextTokenOptions& options) {
+    return std::visit([](const auto& o) { return NetworkOptions(o); }, options);
+}
+
 Network make_network(const NetworkOptions& options) {
     if (const auto* seed = std::get_if<SeedModelOptions>(&options)) return SeedModel(*seed);
-    return LmModel(std::get<LmModelOptions>(options));
+    if (const auto* lstm = std::get_if<LmModelOptions>(&options)) return make_next_token_model(*lstm);
+    return make_next_token_model(std::get<TransformerOptions>(options));
 }
 
 torch::nn::Module& module_of(Network& net) {
@@ -28,18 +33,25 @@ static nlohmann::json network_header(const ModelInfo& info) {
     if (const auto* o = std::get_if<SeedModelOptions>(&info.options))
         return {{"kind", "seed-lstm"}, {"vocab", o->vocab},     {"layers", o->layers}, {"hidden", o->hidden},
                 {"dense", o->dense},   {"dropout", o->dropout}, {"window", info.window}};
+    if (const auto* t = std::get_if<TransformerOptions>(&info.options))
+        return {{"kind", "lm-transformer"}, {"vocab", t->vocab}, {"dim", t->dim},         {"layers", t->layers},
+                {"heads", t->heads},        {"ff", t->ff},       {"context", t->context}, {"dropout", t->dropout},
+                {"bf16", t->bf16},          {"window", info.window}};
     const auto& o = std::get<LmModelOptions>(info.options);
     return {{"kind", "lm-lstm"},  {"vocab", o.vocab},     {"embed", o.embed},
             {"layers", o.layers}, {"hidden", o.hidden},   {"dropout", o.dropout},
             {"output_dropout", o.output_dropout},         {"window", info.window}};
 }
 
-static NetworkOptions network_options(const nlohmann::json& m, const std::string& name) {
+static NetworkOptions options_from_header(const nlohmann::json& m, const std::string& name) {
     const std::string kind = m.at("kind").get<std::string>();
     if (kind == "seed-lstm") return SeedModelOptions{m.at("vocab"), m.at("layers"), m.at("hidden"), m.at("dense"),
                                                      m.at("dropout")};
     if (kind == "lm-lstm") return LmModelOptions{m.at("vocab"),  m.at("embed"),   m.at("layers"),
                                                  m.at("hidden"), m.at("dropout"), m.at("output_dropout")};
+    if (kind == "lm-transformer") return TransformerOptions{m.at("vocab"), m.at("dim"),     m.at("layers"),
+                                                            m.at("heads"), m.at("ff"),      m.at("context"),
+                                                            m.at("dropout"), m.at("bf16")};
     throw FileError(name, "unknown model kind \"" + kind + "\" (written by a newer pianola?)", 16);
 }
 
@@ -121,7 +133,7 @@ LoadedModel load_model(const std::filesystem::path& path) {
         if (info.tempo_us == 0 || info.tempo_us > 0xFFFFFF) throw FileError(name, "damaged model header: tempo out of range", 16);
         info.preset = header.at("preset").get<std::string>();
         const auto& m = header.at("model");
-        info.options = network_options(m, name);
+        info.options = options_from_header(m, name);
         info.window = m.at("window");
         info.vocabulary = music::Vocabulary(header.at("vocabulary").get<std::vector<std::string>>());
         info.hyper = header.at("hyper");

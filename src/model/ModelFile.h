@@ -1,7 +1,8 @@
 // ModelFile: a trained model as one file: weights, vocabulary, tokenizer and its options, the
 // tempo to compose at, hyper-parameters, version, the training token ids (generation primes
-// from them, the originality guard indexes them) and the held-out pieces' ids. Either network: the seed design's SeedModel or the default LmModel; the header's
-// model.kind says which. Layout:
+// from them, the originality guard indexes them) and the held-out pieces' ids. Any network: the
+// seed design's SeedModel, or a next-token model (the LSTM LmModel or the TransformerModel); the
+// header's model.kind says which. Layout:
 //   8 bytes "PIANOLA\n" | 8 bytes little-endian header length | JSON header | libtorch archive
 // JSON keeps the metadata readable with `head -c`; the archive holds the tensors. Writes are
 // atomic, so a run killed mid-save leaves the previous model intact.
@@ -15,18 +16,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/LmModel.h"
+#include "model/NextTokenNetwork.h"
 #include "model/SeedModel.h"
 #include "music/Tokenizer.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::model {
 
-using NetworkOptions = std::variant<SeedModelOptions, LmModelOptions>;
-using Network = std::variant<SeedModel, LmModel>;
+using NetworkOptions = std::variant<SeedModelOptions, LmModelOptions, TransformerOptions>;
+using Network = std::variant<SeedModel, NextTokenModel>;
 
 // A fresh network with these options.
 Network make_network(const NetworkOptions& options);
+// A next-token network's options as the model file's.
+NetworkOptions network_options(const NextTokenOptions& options);
 torch::nn::Module& module_of(Network& net);
 
 struct ModelInfo {

@@ -1,7 +1,8 @@
-// LmRecipe: every hyper-parameter of next-token training and its named presets. `default` is what
-// `pianola train` uses without --preset (sizes chosen by measurement, see the README); `tiny` is
-// the same recipe scaled down for tests. The seed design's 3x512 network is `--layers 3 --hidden
-// 512` on top of any of them. Flags override single fields after the preset.
+// LmRecipe: every hyper-parameter of next-token training and its named presets, per architecture
+// (`--arch lstm` or `transformer`). `default` is what `pianola train` uses without --preset (sizes
+// chosen by measurement, see the README); `tiny` is the same recipe scaled down for tests. The seed
+// design's 3x512 network is `--layers 3 --hidden 512` on top of an LSTM preset. Flags override
+// single fields after the preset.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +12,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/LmModel.h"
+#include "model/NextTokenNetwork.h"
 
 namespace pianola::train {
 
 struct LmRecipe {
     std::string preset;
-    model::LmModelOptions model;    // vocab is set from the data
-    std::int64_t seq = 64;          // T: tokens per chunk; the state carries across chunks
+    model::NextTokenOptions model;  // the architecture and its sizes; vocab is set from the data
+    std::int64_t seq = 64;          // T: tokens per chunk; an LSTM carries its state across chunks
     std::int64_t batch = 16;        // B: parallel rows of the stream
     int epochs = 60;                // the most; early stopping usually ends sooner
     double learning_rate = 3e-3;    // AdamW
+    std::int64_t warmup = 0;        // steps over which the learning rate rises linearly from 0 (Transformers need it)
     double weight_decay = 0.01;
     double clip_norm = 1.0;         // on the global gradient norm
     double lr_decay = 0.5;          // the learning rate is multiplied by this after an epoch without progress
@@ -30,8 +32,13 @@ struct LmRecipe {
     double val_split = 0.1;         // share of pieces held out for validation
 };
 
-// Throws std::invalid_argument naming the known presets.
-LmRecipe lm_recipe(std::string_view preset);
+std::vector<std::string> architecture_names();           // "lstm", "transformer"
+std::string architecture_name(const model::NextTokenOptions& options);
+// "embedding 64, 2x256 LSTM, dropout 0.3/0.3", "4x256 Transformer, 4 heads, ...": for the training log.
+std::string network_description(const model::NextTokenOptions& options);
+
+// Throws std::invalid_argument naming the known architectures or presets.
+LmRecipe lm_recipe(std::string_view preset, std::string_view architecture = "lstm");
 std::vector<std::string> lm_preset_names();
 
 nlohmann::json to_json(const LmRecipe& recipe);

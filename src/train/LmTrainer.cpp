@@ -11,12 +11,12 @@ namespace pianola::train {
 
 namespace {
 
-model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::LmModelOptions& options) {
+model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::NextTokenOptions& options) {
     model::ModelInfo info;
     info.tokenizer = set.tokenizer;
     info.tempo_us = set.tempo_us;
     info.preset = job.recipe.preset;
-    info.options = options;
+    info.options = model::network_options(options);
     info.window = job.recipe.seq;
     info.vocabulary = set.vocabulary;
     info.hyper = to_json(job.recipe);
@@ -29,7 +29,7 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
     return info;
 }
 
-model::LstmState detached(const model::LstmState& state) {
+model::CarriedState detached(const model::CarriedState& state) {
     if (!std::get<0>(state).defined()) return state;
     return {std::get<0>(state).detach(), std::get<1>(state).detach()};
 }
@@ -59,9 +59,10 @@ nlohmann::json training_fingerprint(const SequenceSet& set, const LmJob& job) {
 TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     const LmRecipe& recipe = job.recipe;
     torch::manual_seed(job.seed);
-    model::LmModelOptions options = recipe.model;
-    options.vocab = static_cast<std::int64_t>(set.vocabulary.size());
-    model::LmModel net(options);
+    model::NextTokenOptions options = recipe.model;
+    const auto V = static_cast<std::int64_t>(set.vocabulary.size());
+    std::visit([V](auto& o) { o.vocab = V; }, options);
+    const model::NextTokenModel net = model::make_next_token_model(options);
     torch::optim::AdamW optimizer(net->parameters(),
                                   torch::optim::AdamWOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));
     model::ModelInfo info = model_info(set, job, options);
@@ -74,11 +75,15 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     if (job.resume) {
         if (!std::filesystem::exists(checkpoint_file))
             throw FileError(checkpoint_file.string(), "no checkpoint to resume from");
-        checkpoint = load_checkpoint(checkpoint_file, fingerprint, net, optimizer);
-        set_learning_rate(optimizer, checkpoint.progress.learning_rate);
+        checkpoint = load_checkpoint(checkpoint_file, fingerprint, *net, optimizer);
     }
     TrainingProgress& progress = checkpoint.progress;
-    model::LstmState& state = checkpoint.state;
+    model::CarriedState& state = checkpoint.state;
+    // The learning rate of the next step: the schedule's, scaled down during the warm-up.
+    const auto learning_rate = [&] {
+        if (progress.steps_done >= recipe.warmup) return progress.learning_rate;
+        return progress.learning_rate * static_cast<double>(progress.steps_done + 1) / static_cast<double>(recipe.warmup);
+    };
 
     TrainSummary summary;
     summary.examples = set.train_tokens();
@@ -99,9 +104,10 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         while (progress.step < data.steps()) {
             const StreamBatch batch = data.batch(progress.step);
             optimizer.zero_grad();
+            set_learning_rate(optimizer, learning_rate());
             auto [logits, next] = net->forward(batch.inputs, detached(state));  // (B, T, V)
             const torch::Tensor loss = torch::nn::functional::cross_entropy(
-                logits.reshape({-1, options.vocab}), batch.targets.reshape(-1));
+                logits.reshape({-1, V}), batch.targets.reshape(-1));
             loss.backward();
             torch::nn::utils::clip_grad_norm_(net->parameters(), recipe.clip_norm);
             optimizer.step();
@@ -111,6 +117,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             progress.epoch_loss_sum += loss.item<double>() * static_cast<double>(tokens);
             progress.epoch_tokens += tokens;
             ++progress.step;
+            ++progress.steps_done;
             ++run_steps;
             run_tokens += tokens;
             if (job.on_step)
@@ -121,7 +128,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             if (budget_spent && progress.step < data.steps()) break;
             if (job.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= job.checkpoint_seconds &&
                 progress.step < data.steps()) {
-                save_checkpoint(checkpoint_file, checkpoint, net, optimizer);
+                save_checkpoint(checkpoint_file, checkpoint, *net, optimizer);
                 last_checkpoint = Clock::now();
             }
         }
@@ -136,7 +143,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         report.learning_rate = progress.learning_rate;
         report.complete = complete;
         if (!set.validation.empty()) {
-            report.validation = validate(net, set.validation, recipe.seq * 4);
+            report.validation = validate(*net, set.validation, recipe.seq * 4);
             report.validation->notes = set.validation_notes;
         }
         const double criterion = report.validation ? report.validation->nats_per_token() : report.loss;
@@ -163,7 +170,6 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             } else {
                 ++progress.bad_epochs;
                 progress.learning_rate *= recipe.lr_decay;
-                set_learning_rate(optimizer, progress.learning_rate);
             }
             ++progress.epoch;
             progress.step = 0;
@@ -171,7 +177,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             progress.epoch_tokens = 0;
             state = {};
         }
-        save_checkpoint(checkpoint_file, checkpoint, net, optimizer);
+        save_checkpoint(checkpoint_file, checkpoint, *net, optimizer);
         last_checkpoint = Clock::now();
 
         report.seconds = seconds_since(epoch_start);

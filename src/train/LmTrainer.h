@@ -1,6 +1,7 @@
-// LmTrainer: the default training loop, top to bottom. Each epoch streams every training piece
-// (at a random transposition) through the LSTM, T tokens per step with the state carried, and
-// learns the next token at every position with AdamW and gradient clipping. After each epoch
+// LmTrainer: the default training loop, top to bottom, for any next-token network. Each epoch
+// streams every training piece (at a random transposition) through the network, T tokens per step
+// (an LSTM carries its state from step to step; a Transformer reads each chunk as its window), and
+// learns the next token at every position with AdamW, a linear warm-up and gradient clipping. After each epoch
 // it scores the held-out pieces, writes the model file when validation is the best so far,
 // halves the learning rate when it is not, and stops after `patience` such epochs. A checkpoint
 // beside the model (every epoch, every `checkpoint_seconds`, and at a budget stop) lets

@@ -19,7 +19,8 @@ static nlohmann::json to_json(const TrainingProgress& p) {
             {"saved_epoch", p.saved_epoch},
             {"saved_validation", p.saved_validation},
             {"epoch_loss_sum", p.epoch_loss_sum},
-            {"epoch_tokens", p.epoch_tokens}};
+            {"epoch_tokens", p.epoch_tokens},
+            {"steps_done", p.steps_done}};
 }
 
 // JSON has no infinity: "no best yet" travels as null.
@@ -39,6 +40,7 @@ static TrainingProgress progress_from(const nlohmann::json& j) {
     p.saved_validation = j.at("saved_validation");
     p.epoch_loss_sum = j.at("epoch_loss_sum");
     p.epoch_tokens = j.at("epoch_tokens");
+    p.steps_done = j.value("steps_done", std::int64_t{0});  // checkpoints from before the warm-up
     return p;
 }
 
@@ -63,10 +65,10 @@ std::filesystem::path checkpoint_path(const std::filesystem::path& model) {
     return model.string() + ".checkpoint";
 }
 
-void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint, model::LmModel& net,
+void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint, torch::nn::Module& net,
                      torch::optim::Optimizer& optimizer) {
     torch::serialize::OutputArchive archive, weights, moments;
-    net->save(weights);
+    net.save(weights);
     optimizer.save(moments);
     archive.write("model", weights);
     archive.write("optimizer", moments);
@@ -88,7 +90,7 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
 }
 
 TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nlohmann::json& fingerprint,
-                                   model::LmModel& net, torch::optim::Optimizer& optimizer) {
+                                   torch::nn::Module& net, torch::optim::Optimizer& optimizer) {
     const std::vector<std::uint8_t> bytes = read_file(path);
     const std::string name = path.string();
     TrainingCheckpoint checkpoint;
@@ -106,7 +108,7 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nloh
         checkpoint.progress = progress_from(header.at("progress"));
         archive.read("model", weights);
         archive.read("optimizer", moments);
-        net->load(weights);
+        net.load(weights);
         optimizer.load(moments);
         torch::Tensor generator_state, h, c;
         archive.read("generator", generator_state, /*is_buffer=*/true);

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "model/LmModel.h"
+#include "model/NextTokenModel.h"
 
 namespace pianola::train {
 
@@ -30,6 +30,7 @@ struct TrainingProgress {
     nlohmann::json saved_validation;    // {nats, tokens} of the saved model, or null
     double epoch_loss_sum = 0;          // of the epoch in progress: nats summed over its tokens
     std::int64_t epoch_tokens = 0;
+    std::int64_t steps_done = 0;        // optimizer steps over all epochs: the warm-up reads it
 };
 
 // Everything but the progress must already exist with the right shapes: a fresh network and
@@ -37,18 +38,18 @@ struct TrainingProgress {
 struct TrainingCheckpoint {
     TrainingProgress progress;
     nlohmann::json fingerprint;         // recipe and data that must match to resume
-    model::LstmState state;             // carried into the next step; undefined at an epoch start
+    model::CarriedState state;          // carried into the next step; undefined at an epoch start
 };
 
 std::filesystem::path checkpoint_path(const std::filesystem::path& model);
 
-void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint, model::LmModel& net,
+void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint& checkpoint, torch::nn::Module& net,
                      torch::optim::Optimizer& optimizer);
 
 // Loads into net and optimizer and restores the dropout generator. Throws FileError for a
 // missing or damaged file, or one whose fingerprint differs from `fingerprint` (other data,
 // other recipe), saying which.
 TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nlohmann::json& fingerprint,
-                                   model::LmModel& net, torch::optim::Optimizer& optimizer);
+                                   torch::nn::Module& net, torch::optim::Optimizer& optimizer);
 
 }  // namespace pianola::train

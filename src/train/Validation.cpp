@@ -4,38 +4,55 @@
 
 namespace pianola::train {
 
-eval::CrossEntropy validate(model::LmModel& net, const std::vector<TokenIds>& pieces, std::int64_t chunk) {
-    eval::CrossEntropy total;
-    if (pieces.empty()) return total;
+// pieces [first, last) as one padded batch.
+static eval::CrossEntropy validate_batch(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces,
+                                         std::size_t first, std::size_t last, std::int64_t chunk) {
     std::size_t longest = 0;
-    for (const TokenIds& piece : pieces) longest = std::max(longest, piece.size());
-    const auto P = static_cast<std::int64_t>(pieces.size()), L = static_cast<std::int64_t>(longest);
+    for (std::size_t p = first; p < last; ++p) longest = std::max(longest, pieces[p].size());
+    const auto P = static_cast<std::int64_t>(last - first), L = static_cast<std::int64_t>(longest);
     torch::Tensor ids = torch::zeros({P, L}, torch::kInt64);    // (P, L), padded with id 0
     torch::Tensor scored = torch::zeros({P, L}, torch::kBool);  // (P, L): a real token after the piece start
     for (std::int64_t p = 0; p < P; ++p) {
-        const TokenIds& piece = pieces[static_cast<std::size_t>(p)];
+        const TokenIds& piece = pieces[first + static_cast<std::size_t>(p)];
         const auto n = static_cast<std::int64_t>(piece.size());
         ids[p].slice(0, 0, n).copy_(torch::tensor(piece, torch::kInt64));
         scored[p].slice(0, 1, n).fill_(true);
     }
-
-    const bool was_training = net->is_training();
-    net->eval();
-    torch::NoGradGuard no_grad;
-    model::LstmState state;
-    for (std::int64_t begin = 0; begin + 1 < L; begin += chunk) {
-        const std::int64_t end = std::min(begin + chunk, L - 1);
-        auto [logits, next] = net->forward(ids.slice(1, begin, end), state);  // (P, t, V)
+    // A recurrent network: consecutive chunks, state carried, every chunk scored whole. A network
+    // with a context: windows of C every C / 2 tokens, each scoring the tokens the one before did not.
+    const std::int64_t C = net.context(), window = C > 0 ? C : chunk, stride = C > 0 ? C / 2 : chunk;
+    eval::CrossEntropy total;
+    model::CarriedState state;
+    for (std::int64_t begin = 0; begin + 1 < L; begin += stride) {
+        const std::int64_t end = std::min(begin + window, L - 1);
+        const std::int64_t skip = begin == 0 ? 0 : window - stride;  // leading positions an earlier window scored
+        auto [logits, next] = net.forward(ids.slice(1, begin, end), state);   // (P, t, V)
         state = next;
-        const torch::Tensor targets = ids.slice(1, begin + 1, end + 1);        // (P, t)
-        const torch::Tensor mask = scored.slice(1, begin + 1, end + 1);
+        const torch::Tensor targets = ids.slice(1, begin + 1 + skip, end + 1);  // (P, t - skip)
+        const torch::Tensor mask = scored.slice(1, begin + 1 + skip, end + 1);
         const torch::Tensor nll = torch::nn::functional::cross_entropy(
-            logits.reshape({-1, logits.size(2)}), targets.reshape(-1),
+            logits.slice(1, skip).reshape({-1, logits.size(2)}), targets.reshape(-1),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
         total.nats += nll.masked_select(mask.reshape(-1)).sum().item<double>();
         total.tokens += mask.sum().item<std::int64_t>();
+        if (end == L - 1) break;
     }
-    net->train(was_training);
+    return total;
+}
+
+eval::CrossEntropy validate(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces, std::int64_t chunk) {
+    const bool was_training = net.is_training();
+    net.eval();
+    torch::NoGradGuard no_grad;
+    // Attention holds (rows, heads, C, C) scores: a few rows at a time keep that near 100 MB.
+    const std::int64_t C = net.context();
+    const std::size_t rows = C > 0 ? static_cast<std::size_t>(std::max<std::int64_t>(1, (std::int64_t{1} << 23) / (C * C)))
+                                   : std::max<std::size_t>(pieces.size(), 1);
+    eval::CrossEntropy total;
+    for (std::size_t first = 0; first < pieces.size(); first += rows) {
+        total += validate_batch(net, pieces, first, std::min(first + rows, pieces.size()), chunk);
+    }
+    net.train(was_training);
     return total;
 }
 

@@ -1,0 +1,92 @@
+#include "model/TransformerModel.h"
+
+#include <cmath>
+#include <string>
+
+#include "model/StepProduct.h"
+#include "runtime/Bf16Products.h"
+
+namespace pianola::model {
+
+TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) {
+    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
+    attention = register_module("attention", RelativeAttention(o.dim, o.heads, o.context));
+    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
+    ff1 = register_module("ff1", torch::nn::Linear(o.dim, o.ff));
+    ff2 = register_module("ff2", torch::nn::Linear(o.ff, o.dim));
+    drop = register_module("drop", torch::nn::Dropout(o.dropout));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x) {
+    const torch::Tensor h = x + drop->forward(attention->forward(norm1->forward(x)));
+    return h + drop->forward(ff2->forward(torch::gelu(ff1->forward(norm2->forward(h)))));
+}
+
+TransformerModelImpl::TransformerModelImpl(const TransformerOptions& options) : options_(options) {
+    embed_ = register_module("embed", torch::nn::Embedding(options.vocab, options.dim));
+    drop_ = register_module("drop", torch::nn::Dropout(options.dropout));
+    for (std::int64_t l = 0; l < options.layers; ++l)
+        blocks_.push_back(register_module("block" + std::to_string(l), TransformerBlock(options)));
+    norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.dim})));
+    out_ = register_module("out", torch::nn::Linear(options.dim, options.vocab));
+    // GPT-2's initialization: small weights, and the sub-layers that write into the residual stream
+    // scaled down by the depth, so the stream's size does not grow with L at the start.
+    torch::NoGradGuard no_grad;
+    for (auto& p : named_parameters()) {
+        if (p.key().find("norm") != std::string::npos || p.key().find("distance") != std::string::npos) continue;
+        if (p.key().ends_with("bias")) p.value().zero_();
+        else p.value().normal_(0, 0.02);
+    }
+    for (TransformerBlock& b : blocks_)
+        for (torch::Tensor w : {b->attention->named_parameters()["out.weight"], b->ff2->weight})
+            w.div_(std::sqrt(2.0 * static_cast<double>(options.layers)));
+}
+
+std::tuple<torch::Tensor, CarriedState> TransformerModelImpl::forward(const torch::Tensor& x, const CarriedState&) {
+    const Bf16Products bf16(options_.bf16);
+    torch::Tensor h = drop_->forward(embed_->forward(x));  // (B, T, D)
+    for (TransformerBlock& b : blocks_) h = b->forward(h);
+    return {out_->forward(norm_->forward(h)).to(torch::kFloat32), {}};
+}
+
+std::unique_ptr<StepState> TransformerModelImpl::start(std::int64_t B) const {
+    auto s = std::make_unique<TransformerStepState>();
+    for (const TransformerBlock& b : blocks_) {
+        s->attention.push_back(b->attention->start(B));
+        s->ff1_weight.push_back(b->ff1->weight.t().contiguous().detach());
+        s->ff2_weight.push_back(b->ff2->weight.t().contiguous().detach());
+    }
+    s->out_weight = out_->weight.t().contiguous().detach();
+    s->x = torch::empty({B, options_.dim});
+    s->hidden = torch::empty({B, options_.ff});
+    s->ff_out = torch::empty({B, options_.dim});
+    s->logits = torch::empty({B, options_.vocab});
+    return s;
+}
+
+// The norm as a plain function, so that a const model can step.
+static torch::Tensor norm(const torch::nn::LayerNorm& n, const torch::Tensor& x) {
+    return torch::layer_norm(x, n->options.normalized_shape(), n->weight, n->bias, n->options.eps());
+}
+
+torch::Tensor TransformerModelImpl::step(const torch::Tensor& ids, StepState& state) const {
+    auto& s = dynamic_cast<TransformerStepState&>(state);
+    if (s.cached == options_.context) {  // full: forget the oldest half at once, not one position per step
+        const std::int64_t drop = options_.context / 2;
+        for (AttentionCache& c : s.attention) RelativeAttentionImpl::forget(c, s.cached, drop);
+        s.cached -= drop;
+    }
+    torch::index_select_out(s.x, embed_->weight, 0, ids);
+    for (std::size_t l = 0; l < blocks_.size(); ++l) {
+        const TransformerBlock& b = blocks_[l];
+        s.x.add_(b->attention->step(norm(b->norm1, s.x), s.cached, s.attention[l]));
+        step_product(norm(b->norm2, s.x), s.ff1_weight[l], b->ff1->bias, s.hidden);
+        step_product(torch::gelu(s.hidden), s.ff2_weight[l], b->ff2->bias, s.ff_out);
+        s.x.add_(s.ff_out);
+    }
+    ++s.cached;
+    step_product(norm(norm_, s.x), s.out_weight, out_->bias, s.logits);
+    return s.logits;
+}
+
+}  // namespace pianola::model
