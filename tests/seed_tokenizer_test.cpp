@@ -96,7 +96,7 @@ TEST(SeedTokenizer, ChordsAreMadeWithinOneTrackOnly) {
               (Tokens{"0.4", "G4"}));
     EXPECT_EQ(seed_tokens({{{}, false, {{0, 480, 60}, {31, 480, 64}}}}), (Tokens{"C4", "E4"}));
     // Starting together but ending apart: two notes, in file order.
-    EXPECT_EQ(seed_tokens({{{}, false, {{0, 960, 60}, {0, 480, 64}, {0, 960, 67}}}}), (Tokens{"0.7", "E4"}));
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 960, 60}, {0, 480, 64}, {0, 960, 67}}}}), (Tokens{"7.0", "E4"}));
 }
 
 // Stream.quantize (divisors 4 and 3) snaps offsets before the tracks are merged: notes snapped to
