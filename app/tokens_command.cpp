@@ -1,5 +1,6 @@
 // `pianola tokens`: reads a corpus with a tokenizer (the default one unless told) and reports
-// what it found, so a user can check a folder before training on it.
+// what it found, or prints every file's tokens, so a user can check a folder before training on
+// it and see what a model learns from.
 #include <filesystem>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct TokensFlags {
     std::vector<std::filesystem::path> data;
     TokenizerFlags tokenizer;
     bool json = false;
+    bool print = false;
     int threads = 0;
 };
 
@@ -32,6 +34,11 @@ void run_tokens(const TokensFlags& flags) {
         music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()));
     const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
     const double seconds = seconds_since(start);
+    if (flags.print) {
+        for (const music::CorpusPiece& piece : corpus.pieces)
+            fmt::print("{}\n", nlohmann::json{{"file", piece.path.string()}, {"tokens", piece.tokens}}.dump());
+        return;
+    }
     if (!flags.json) {
         print_corpus_summary(corpus, vocabulary.size(), seconds);
         return;
@@ -56,7 +63,10 @@ void add_tokens_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("tokens", "Tokenize MIDI folders and report files, tokens and vocabulary.");
     cmd->add_option("--data", flags->data, "Folders (or files) of MIDI")->required()->expected(1, -1);
     add_tokenizer_flags(*cmd, flags->tokenizer);
-    cmd->add_flag("--json", flags->json, "One JSON line instead of text");
+    CLI::Option* json = cmd->add_flag("--json", flags->json, "One JSON line instead of text");
+    cmd->add_flag("--print", flags->print,
+                  "Each file's tokens instead: one JSON line per file, {\"file\", \"tokens\"}, in corpus order")
+        ->excludes(json);
     cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->callback([flags] { run_tokens(*flags); });

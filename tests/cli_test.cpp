@@ -66,6 +66,28 @@ void write_corpus(const std::filesystem::path& dir) {
 
 }  // namespace
 
+TEST(Cli, TokensPrintsEachFilesTokensAsOneJsonLineInCorpusOrder) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    for (const std::string tokenizer : {"seed", "timed"}) {
+        const CliResult r = run_cli(dir, "tokens --print --tokenizer " + tokenizer + " --data " + (dir / "midi").string());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        std::vector<nlohmann::json> lines;
+        std::istringstream out(r.out);
+        for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+        ASSERT_EQ(lines.size(), 2u) << r.out;  // broken.mid gives no tokens and no line
+        EXPECT_EQ(std::filesystem::path(lines[0].at("file").get<std::string>()).filename(), "a.mid");
+        EXPECT_EQ(std::filesystem::path(lines[1].at("file").get<std::string>()).filename(), "b.mid");
+        if (tokenizer == "seed") {
+            EXPECT_EQ(lines[0].at("tokens").size(), 18u);
+            EXPECT_EQ(lines[1].at("tokens")[0], "G4");
+        } else {
+            EXPECT_EQ(lines[0].at("tokens")[0], "bar");
+        }
+    }
+    expect_one_line_error(run_cli(dir, "tokens --print --json --data " + (dir / "midi").string()), "excludes");
+}
+
 TEST(Cli, TrainsOnAFolderWithACorruptFileAndNamesIt) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");

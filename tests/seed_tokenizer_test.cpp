@@ -1,12 +1,15 @@
-// SeedTokenizer and Vocabulary: the original design's tokens from Scores built in code, decoding
-// tokens back to pitches and notes, and the id order the model file relies on.
+// SeedTokenizer and Vocabulary: the original design's tokens from small MIDI files written in
+// code (one test per rule of music21's reading), decoding tokens back to pitches and notes, and
+// the id order the model file relies on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "midi/MidiFile.h"
 #include "music/Score.h"
 #include "music/SeedTokenizer.h"
 #include "music/Vocabulary.h"
@@ -31,26 +34,100 @@ Score score_of(const std::vector<std::array<int, 4>>& notes) {
 
 using Tokens = std::vector<std::string>;
 
-TEST(SeedTokenizer, NamesSingleNotesAndNormalOrdersChords) {
-    const Score score = score_of({{0, 60, 0, 0},
-                                  {10, 61, 0, 0},
-                                  {20, 60, 0, 0}, {20, 64, 0, 0}, {20, 67, 0, 0},   // C major
-                                  {30, 62, 0, 0}, {30, 65, 0, 0}, {30, 71, 0, 0},   // B diminished
-                                  {40, 64, 0, 0}, {40, 67, 0, 1}, {40, 72, 1, 2}}); // across tracks
-    EXPECT_EQ(SeedTokenizer().tokenize(score), (Tokens{"C4", "C#4", "0.4.7", "11.2.5", "0.4.7"}));
+// A note of a MIDI fixture: onset and length in ticks, key, channel.
+struct FixtureNote {
+    std::uint32_t tick, length;
+    std::uint8_t pitch, channel = 0;
+};
+
+// One track of a MIDI fixture: program changes at tick 0 (none: no instrument), a time signature
+// at tick 0 or not, and notes. Events go in tick order, note-offs before note-ons at one tick.
+struct FixtureTrack {
+    std::vector<std::uint8_t> programs;
+    bool meter = false;
+    std::vector<FixtureNote> notes;
+};
+
+Score score_of_midi(const std::vector<FixtureTrack>& tracks, std::uint16_t ticks_per_quarter = 480) {
+    midi::MidiFile file;
+    file.division = ticks_per_quarter;
+    for (const FixtureTrack& spec : tracks) {
+        midi::Track& track = file.tracks.emplace_back();
+        if (spec.meter) {
+            const std::array<std::uint8_t, 4> four_four = {4, 2, 24, 8};
+            track.add_payload_event(0, midi::status::meta, midi::meta::time_signature, four_four);
+        }
+        for (std::uint8_t program : spec.programs) track.add_channel_event(0, midi::status::program_change, program);
+        struct Pending {
+            std::uint32_t tick;
+            bool on;
+            FixtureNote note;
+        };
+        std::vector<Pending> events;
+        for (const FixtureNote& n : spec.notes) {
+            events.push_back({n.tick, true, n});
+            events.push_back({n.tick + n.length, false, n});
+        }
+        std::stable_sort(events.begin(), events.end(), [](const Pending& a, const Pending& b) {
+            return a.tick != b.tick ? a.tick < b.tick : a.on < b.on;
+        });
+        for (const Pending& e : events)  // a note-on of velocity 0 is how most files release a key
+            track.add_channel_event(e.tick, midi::status::note_on | e.note.channel, e.note.pitch, e.on ? 80 : 0);
+    }
+    return score_from_midi(file);
 }
 
-TEST(SeedTokenizer, OctavesOfOnePitchClassAreAChord) {
-    EXPECT_EQ(SeedTokenizer().tokenize(score_of({{0, 48, 0, 0}, {0, 60, 0, 0}})), (Tokens{"0"}));
-    // The same pitch struck twice at once (two tracks) is still one note.
-    EXPECT_EQ(SeedTokenizer().tokenize(score_of({{0, 60, 0, 0}, {0, 60, 0, 1}})), (Tokens{"C4"}));
+Tokens seed_tokens(const std::vector<FixtureTrack>& tracks) { return SeedTokenizer().tokenize(score_of_midi(tracks)); }
+
+TEST(SeedTokenizer, NamesNotesAndNormalOrdersChords) {
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 480, 60}, {480, 480, 61},
+                                        {960, 480, 60}, {960, 480, 64}, {960, 480, 67},        // C major
+                                        {1440, 480, 62}, {1440, 480, 65}, {1440, 480, 71},     // B diminished
+                                        {1920, 480, 48}, {1920, 480, 60},                      // octaves
+                                        {2400, 480, 60}, {2400, 480, 60, 1}}}}),               // one key twice
+              (Tokens{"C4", "C#4", "0.4.7", "11.2.5", "0", "0"}));
 }
 
-TEST(SeedTokenizer, DropsDrums) {
-    const Score score = score_of({{0, 36, drum_channel, 0},                          // drums only: no token
-                                  {10, 42, drum_channel, 0}, {10, 63, 0, 0},         // drum + one note
-                                  {20, 38, drum_channel, 0}, {20, 60, 0, 0}, {20, 64, 0, 0}});
-    EXPECT_EQ(SeedTokenizer().tokenize(score), (Tokens{"E-4", "0.4"}));
+// midiTrackToStream: a chord is notes of one track starting within a sixteenth of a quarter of
+// the first AND ending within as much of its end; notes of two tracks never make a chord.
+TEST(SeedTokenizer, ChordsAreMadeWithinOneTrackOnly) {
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 480, 60}, {30, 450, 64}}},  // 30 ticks = 480 / 16: one chord
+                           {{}, false, {{0, 480, 67}}}}),
+              (Tokens{"0.4", "G4"}));
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 480, 60}, {31, 480, 64}}}}), (Tokens{"C4", "E4"}));
+    // Starting together but ending apart: two notes, in file order.
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 960, 60}, {0, 480, 64}, {0, 960, 67}}}}), (Tokens{"7.0", "E4"}));
+}
+
+// Stream.quantize (divisors 4 and 3) snaps offsets before the tracks are merged: notes snapped to
+// one offset come in track order, whatever their ticks were.
+TEST(SeedTokenizer, OrdersByQuantizedOffsetThenTrack) {
+    EXPECT_EQ(seed_tokens({{{}, false, {{250, 100, 60}}}, {{}, false, {{235, 100, 62}}}}), (Tokens{"C4", "D4"}));
+    EXPECT_EQ(seed_tokens({{{}, false, {{300, 100, 60}}}, {{}, false, {{235, 100, 62}}}}), (Tokens{"D4", "C4"}));
+}
+
+// partitionByInstrument(...).parts[0]: the first instrument's group only; tracks without a program
+// change have no instrument and drop out, unless no track has one (score.flat.notes then).
+TEST(SeedTokenizer, KeepsTheFirstInstrumentsTracks) {
+    EXPECT_EQ(seed_tokens({{{0}, false, {{0, 480, 60}}}, {{40}, false, {{0, 480, 62}}}, {{0}, false, {{480, 480, 64}}},
+                           {{}, false, {{0, 480, 65}}}}),
+              (Tokens{"C4", "E4"}));
+    EXPECT_EQ(seed_tokens({{{}, false, {{0, 480, 60}}}, {{}, false, {{0, 480, 62}}}}), (Tokens{"C4", "D4"}));
+}
+
+// Two equal program changes at one offset with a time signature there: partitionByInstrument
+// inserts the time signature twice, music21 raises, and the original program read every note.
+TEST(SeedTokenizer, ARaisingPartitionFallsBackToAllNotes) {
+    const std::vector<FixtureNote> notes = {{0, 480, 60}};
+    EXPECT_EQ(seed_tokens({{{0, 0}, true, notes}, {{40}, false, {{0, 480, 62}}}}), (Tokens{"C4", "D4"}));
+    EXPECT_EQ(seed_tokens({{{0, 0}, false, notes}, {{40}, false, {{0, 480, 62}}}}), (Tokens{"C4"}));
+}
+
+// getNotesFromEvents: a note never released is dropped; drums are notes like any other (music21 5.x).
+TEST(SeedTokenizer, DropsUnreleasedNotesAndKeepsDrums) {
+    Score score = score_of_midi({{{}, false, {{0, 480, 60}, {480, 480, 36, drum_channel}}}});
+    score.notes.front().unreleased = true;
+    EXPECT_EQ(SeedTokenizer().tokenize(score), (Tokens{"C2"}));
     EXPECT_TRUE(SeedTokenizer().tokenize(Score{}).empty());
 }
 

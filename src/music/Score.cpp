@@ -112,6 +112,21 @@ std::vector<Meter> meters_of(const midi::MidiFile& file) {
     return last_per_tick;
 }
 
+std::optional<TrackMark> mark_of(const midi::Event& e, std::size_t track) {
+    TrackMark mark;
+    mark.tick = e.tick;
+    mark.track = static_cast<std::uint16_t>(track);
+    if (e.kind() == midi::status::program_change) {
+        mark.program = e.d1;
+        return mark;
+    }
+    if (e.is_meta(midi::meta::time_signature)) mark.kind = TrackMark::Kind::meter;
+    else if (e.is_meta(midi::meta::key_signature)) mark.kind = TrackMark::Kind::key;
+    else if (e.is_meta(midi::meta::tempo)) mark.kind = TrackMark::Kind::tempo;
+    else return std::nullopt;
+    return mark;
+}
+
 }  // namespace
 
 Score score_from_midi(const midi::MidiFile& file) {
@@ -130,7 +145,9 @@ Score score_from_midi(const midi::MidiFile& file) {
     for (std::size_t t = 0; t < file.tracks.size(); ++t) {
         const midi::Track& track = file.tracks[t];
         open.clear();
-        for (const midi::Event& e : track.events) {
+        for (std::size_t index = 0; index < track.events.size(); ++index) {
+            const midi::Event& e = track.events[index];
+            if (auto mark = mark_of(e, t)) score.marks.push_back(*mark);
             // The reader takes data bytes as they come (as midicsv does), so a key above 127 can
             // reach here: it is no note, and it must not index the per-pitch queues.
             if (e.d1 >= pitch_count) continue;
@@ -142,6 +159,7 @@ Score score_from_midi(const midi::MidiFile& file) {
                 note.channel = e.channel();
                 note.program = programs.program_at(note.channel, e.tick);
                 note.track = static_cast<std::uint16_t>(t);
+                note.event = static_cast<std::uint32_t>(index);
                 open.push(key_of(e), static_cast<std::int32_t>(score.notes.size()));
                 score.notes.push_back(note);
             } else if (e.is_note_off()) {
@@ -153,6 +171,7 @@ Score score_from_midi(const midi::MidiFile& file) {
             while (auto index = open.pop(key)) {
                 Note& note = score.notes[static_cast<std::size_t>(*index)];
                 note.end_tick = std::max(track_end, note.start_tick);
+                note.unreleased = true;
             }
     }
 

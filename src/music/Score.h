@@ -1,7 +1,8 @@
 // Score: the notes of a piece, paired from note-on/note-off events, with ticks and seconds.
 // This is the one place that decides what a "note" is; tokenizers read Scores, never raw events.
-// It keeps the time signatures (the timed tokenizer's bars) and deliberately drops controllers,
-// pitch bend and SysEx: pianola composes notes.
+// It keeps the time signatures (the timed tokenizer's bars), each track's program changes and
+// meta marks (music21's reading, which the seed tokenizer follows, depends on them) and
+// deliberately drops controllers, pitch bend and SysEx: pianola composes notes.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,20 @@ struct Note {
     std::uint8_t channel = 0;
     std::uint8_t program = 0;    // General MIDI program in force on the channel at the onset (see below)
     std::uint16_t track = 0;
+    std::uint32_t event = 0;     // its note-on's index among its track's events: file order within a tick
+    bool unreleased = false;     // no note-off in its track: it ends at the track's last tick (see below)
+};
+
+// A track event other than a note that music21's MIDI reading turns into an element of the
+// track's part: a program change (an instrument) or a time signature, key signature or tempo
+// (elements without duration).
+struct TrackMark {
+    enum class Kind : std::uint8_t { program, meter, key, tempo };
+    std::uint32_t tick = 0;
+    std::uint16_t track = 0;
+    Kind kind = Kind::program;
+    std::uint8_t program = 0;  // for Kind::program
+    bool operator==(const TrackMark&) const = default;
 };
 
 // A time signature from its tick on: numerator / denominator (a power of two, 1..64).
@@ -35,6 +50,7 @@ struct Score {
     std::uint32_t tempo_us = 500000;  // tempo at the start, microseconds per quarter
     std::vector<Note> notes;          // sorted by start_tick, then pitch, track, channel (stable)
     std::vector<Meter> meters;        // by tick, at most one per tick; none is 4/4, as in MIDI
+    std::vector<TrackMark> marks;     // by track, then file order
 };
 
 // Pairs each note-on with the next note-off of the same track, channel and pitch (first in,

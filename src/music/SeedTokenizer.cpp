@@ -1,5 +1,6 @@
-// The seed tokenizer, token for token what the original Python design produced (music21 names,
-// normal-order chords). It is deliberately lossy and is not the place to improve the tokens.
+// The seed tokenizer, token for token what the original Python design produced from music21's
+// reading (Music21Reading): music21 names, normal-order chords. It is deliberately lossy and is
+// not the place to improve the tokens.
 #include "music/SeedTokenizer.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "music/Music21Reading.h"
 #include "music/PitchSpelling.h"
 
 namespace pianola::music {
@@ -62,24 +64,15 @@ std::vector<int> parse_chord(std::string_view token) {
 std::vector<std::string> SeedTokenizer::tokenize(const Score& score) const {
     const auto& chords = chord_tokens();
     std::vector<std::string> tokens;
-    const std::vector<Note>& notes = score.notes;
-    for (std::size_t i = 0; i < notes.size();) {
-        const std::uint32_t tick = notes[i].start_tick;
-        unsigned classes = 0;
-        int first_pitch = -1;
-        bool several_pitches = false;
-        for (; i < notes.size() && notes[i].start_tick == tick; ++i) {
-            const Note& note = notes[i];
-            if (note.channel == drum_channel) continue;
-            classes |= 1u << (note.pitch % 12);
-            if (first_pitch < 0)
-                first_pitch = note.pitch;
-            else if (note.pitch != first_pitch)
-                several_pitches = true;
+    for (const Music21Element& e : music21_elements(score)) {
+        if (!e.chord) {
+            tokens.push_back(pitch_name(e.pitches.front()));
+            continue;
         }
-        if (first_pitch < 0) continue;  // drums only
-        // Octaves of one pitch class still make a chord token ("0"), as in the original.
-        tokens.push_back(several_pitches ? chords[classes] : pitch_name(static_cast<std::uint8_t>(first_pitch)));
+        // A chord of one pitch class (octaves, or one key struck twice) is still a chord token ("0").
+        unsigned classes = 0;
+        for (std::uint8_t pitch : e.pitches) classes |= 1u << (pitch % 12);
+        tokens.push_back(chords[classes]);
     }
     return tokens;
 }

@@ -1,6 +1,7 @@
-// SeedTokenizer: the original design's tokens. Notes of all non-drum channels in onset order;
-// notes that start on the same tick form one chord. One distinct pitch -> its name ("C#4");
-// several -> their distinct pitch classes in normal order joined by '.' ("0.4.7").
+// SeedTokenizer: the original design's tokens, one per element of music21 5.x's reading of the
+// file (Music21Reading: chords only within a track, the first instrument's notes, music21's
+// order). A Note -> its name ("C#4"); a Chord -> its distinct pitch classes in normal order
+// joined by '.' ("0.4.7", "0" for octaves). Drums are notes here, as they were in music21 5.x.
 // Octaves of chords and all timing are thrown away, exactly as the original did; that loss is
 // what the timed tokenizer exists to fix. Decoding puts chord pitch classes in octave 4.
 #pragma once
