@@ -24,9 +24,10 @@ std::vector<train::EpochLosses> losses(const std::vector<std::pair<double, doubl
 std::vector<train::EpochLosses> trained(const music::Corpus& corpus, int epochs) {
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(corpus.pieces.size(), 0.2, 1), 0);
     train::LmJob job = fixtures::tiny_job(testing::TempDir() + "small_folder.pianola");
-    job.recipe.model.hidden = 128;
+    job.recipe.model.hidden = 256;
     job.recipe.epochs = epochs;
     job.recipe.patience = epochs;
+    job.recipe.lr_decay = 1;  // memorizing goes on at full speed after validation's best
     job.recipe.transpose = 0;
     std::vector<train::EpochLosses> out;
     job.on_epoch = [&](const train::EpochReport& r) { out.push_back({r.epoch, r.loss, r.validation->nats_per_token()}); };
@@ -63,7 +64,7 @@ TEST(SmallFolderCheck, ValidationRisingFarAboveFallingTraining) {
 }
 
 TEST(SmallFolderCheck, ShowsWhenAModelLearnsAFewRandomPiecesByHeart) {
-    const std::vector<train::EpochLosses> epochs = trained(corpus_of(6, 120, true), 40);
+    const std::vector<train::EpochLosses> epochs = trained(corpus_of(5, 60, true), 60);
     bool shown = false;
     for (std::size_t e = 1; e <= epochs.size() && !shown; ++e)
         shown = train::overfitting({epochs.begin(), epochs.begin() + static_cast<std::ptrdiff_t>(e)}).has_value();
