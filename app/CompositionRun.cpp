@@ -63,8 +63,10 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     compose::ComposeOptions options;
     options.length = request.length;
     options.seed = request.seed;
-    const double calibrated = info.training.value("top_p", default_top_p);
-    options.sampling = {request.temperature.value_or(default_temperature), request.top_k, request.top_p.value_or(calibrated)};
+    options.sampling = {request.temperature.value_or(default_temperature), request.top_k,
+                        request.top_p.value_or(info.training.value("top_p", default_top_p)),
+                        request.time_top_p.value_or(info.training.value("time_top_p", default_time_top_p))};
+    const bool timed = std::holds_alternative<music::TimedTokenizer>(info.tokenizer);
     std::uint32_t tempo_us = info.tempo_us;
     if (request.primer) {
         const music::Score score = music::score_from_midi(midi::read_midi_file(*request.primer));
@@ -120,11 +122,15 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                        : request.length.unit == compose::PieceLength::Unit::bars ? "bars"
                                                                                  : "seconds";
     const std::string length = fmt::format("{} {}", request.length.amount, unit);
-    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, top-p {}{}{}); wrote {}{}\n",
+    const std::string top_p = timed ? fmt::format("top-p {} for pitches, {} for time", options.sampling.top_p,
+                                                  options.sampling.time_top_p)
+                                    : fmt::format("top-p {}", options.sampling.top_p);
+    const bool calibrated = !request.top_p && info.training.contains("top_p") &&
+                            (!timed || (!request.time_top_p && info.training.contains("time_top_p")));
+    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, {}{}{}); wrote {}{}\n",
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
-               options.sampling.temperature, options.sampling.top_p,
-               request.top_p || !info.training.contains("top_p") ? "" : " as calibrated for the model",
+               options.sampling.temperature, top_p, calibrated ? " as calibrated for the model" : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
                written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",

@@ -15,10 +15,11 @@
 namespace pianola::app {
 
 // What `generate` composes with when not told otherwise (chosen with `pianola evaluate`, see the
-// README): next-token models sample at this temperature, within the top-p `train` calibrated for
-// the model (compose::calibrate_top_p), or this one for models trained before calibration;
-// seed-design models take the argmax, as the original design did.
-inline constexpr double default_temperature = 0.8, default_top_p = 0.95;
+// README): next-token models sample at this temperature, within the top-p values `train`
+// calibrated for the model's pitch and time tokens (compose::calibrate_top_p), or these for models
+// trained before calibration (a file calibrated before time tokens were cut apart keeps its top-p
+// for pitches and leaves time uncut); seed-design models take the argmax, as the original did.
+inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default_time_top_p = 1.0;
 
 struct CompositionRequest {
     std::filesystem::path model;
@@ -29,6 +30,7 @@ struct CompositionRequest {
     std::optional<double> temperature;  // none: the default for the model's kind
     int top_k = 0;
     std::optional<double> top_p;        // none: the calibrated top-p of a next-token model, 1 for a seed-design one
+    std::optional<double> time_top_p;   // time tokens; none: the calibrated one (timed tokens only)
     std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
     std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default

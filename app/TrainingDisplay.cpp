@@ -58,13 +58,18 @@ void TrainingDisplay::step(const train::StepReport& r) {
 
 void TrainingDisplay::epoch(const train::EpochReport& r) {
     if (terminal_) fmt::print(stderr, "\r\x1b[K");
+    // The gap between validation and training loss: wide and widening, the model learns its pieces by
+    // heart (training runs with dropout on, so early on it can be below zero).
+    const std::optional<double> gap = r.validation ? std::optional(r.validation->nats_per_token() - r.loss) : std::nullopt;
     fmt::print(stderr, "epoch {}/{} loss {:.4f}{} ({:.1f} s, {:.0f} {}/s, lr {:.3g}, ETA {}){}{}\n", r.epoch, r.epochs,
-               r.loss, r.validation ? fmt::format(" {}", validation_text(*r.validation)) : "", r.seconds, r.rate, unit_,
+               r.loss, r.validation ? fmt::format(" {} gap {:+.4f}", validation_text(*r.validation), *gap) : "", r.seconds,
+               r.rate, unit_,
                r.learning_rate, clock_time(r.eta_seconds), r.complete ? "" : ", cut short by the budget",
                r.saved ? ", saved" : "");
     if (json_) {
         const nlohmann::json line = {{"epoch", r.epoch},         {"epochs", r.epochs},
                                      {"loss", r.loss},           {"validation", validation_json(r.validation)},
+                                     {"gap", gap ? nlohmann::json(*gap) : nlohmann::json()},
                                      {"seconds", r.seconds},     {unit_ + "_per_s", r.rate},
                                      {"learning_rate", r.learning_rate}, {"complete", r.complete},
                                      {"saved", r.saved}};

@@ -12,6 +12,7 @@
 #include "runtime/Stopwatch.h"
 #include "train/LmTrainer.h"
 #include "train/SeedTrainer.h"
+#include "train/SmallFolderCheck.h"
 
 namespace pianola::app {
 
@@ -38,19 +39,37 @@ train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRe
     return s;
 }
 
-// The top-p generation defaults to for this model (compose::calibrate_top_p), kept in its file.
+// The one line that tells a user the folder is too small for the model, with the numbers.
+void warn_small_folder(const TrainingRequest& request, const std::string& sign) {
+    const std::string text = fmt::format("warning: the folder looks too small for this model: {}. Try --preset tiny or a "
+                                         "smaller --hidden and --layers, or add pieces", sign);
+    fmt::print(request.json ? stderr : stdout, "{}\n", text);
+    if (request.json) fmt::print("{}\n", nlohmann::json{{"warning", text}}.dump());
+}
+
+// The top-p values generation defaults to for this model (compose::calibrate_top_p), kept in its
+// file with the distance they reached.
 void calibrate_composing(const TrainingRequest& request) {
     const auto start = Clock::now();
     model::LoadedModel model = model::load_model(request.out);
     const compose::TopPCalibration c = compose::calibrate_top_p(model, default_temperature);
+    const compose::TopPTrial& chosen = c.tried[c.chosen];
     model.info.training["top_p"] = c.top_p;
+    model.info.training["time_top_p"] = c.time_top_p;
+    model.info.training["calibration_distance"] = chosen.distance.total;
     model::save_model(request.out, model.info, model::module_of(model.net));
     std::string tried;
-    for (const auto& [top_p, entropy] : c.tried) tried += fmt::format(" {}:{:.2f}", top_p, entropy);
+    for (const compose::TopPTrial& t : c.tried) tried += fmt::format(" {}/{}:{:.3f}", t.top_p, t.time_top_p, t.distance.total);
+    std::string features;
+    for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
-               "composing calibrated in {:.1f} s: top-p {} gives pieces the pitch-class entropy nearest the held-out "
-               "pieces' median {:.2f} bits (top-p:bits{})\n",
-               seconds_since(start), c.top_p, c.target_entropy, tried);
+               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time give {} pieces of {} notes the "
+               "distance {:.3f} to the held-out pieces (pitch/time:distance{}; by feature:{})\n",
+               seconds_since(start), c.top_p, c.time_top_p, c.pieces, c.notes, chosen.distance.total, tried, features);
+    if (2 * chosen.copying > c.pieces)
+        warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "
+                                               "than any held-out piece shares with the training pieces",
+                                               chosen.copying, c.pieces, c.longest_human_copy));
 }
 
 train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe& recipe,
@@ -86,7 +105,21 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                             {"validation_notes", set.validation_notes},
                             {"split_seed", request.split_seed}};
     job.on_step = [&](const train::StepReport& r) { display.step(r); };
-    job.on_epoch = [&](const train::EpochReport& r) { display.epoch(r); };
+    std::vector<train::EpochLosses> losses;
+    bool warned = false;
+    job.on_epoch = [&](const train::EpochReport& r) {
+        display.epoch(r);
+        if (!r.complete || !r.validation || warned) return;
+        losses.push_back({r.epoch, r.loss, r.validation->nats_per_token()});
+        if (const auto sign = train::overfitting(losses)) {
+            warned = true;
+            warn_small_folder(request, fmt::format("validation rose from {:.3f} (epoch {}) to {:.3f} (epoch {}) while training "
+                                                   "fell from {:.3f} to {:.3f} nats/token, a gap of {:.3f}",
+                                                   sign->best.validation, sign->best.epoch, sign->now.validation,
+                                                   sign->now.epoch, sign->best.train, sign->now.train,
+                                                   sign->now.validation - sign->now.train));
+        }
+    };
     const train::TrainSummary s = train::train_lm(set, job);
     display.summary(s, request.out);
     if (std::filesystem::exists(request.out) && !set.validation.empty()) calibrate_composing(request);

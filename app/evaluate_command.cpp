@@ -2,9 +2,12 @@
 // statistics and in copying (eval::PieceEvaluation), as a table or JSON. The corpus is split as
 // `train` splits it (same --val-split and --split-seed defaults), so the held-out pieces are the
 // ones a model trained on it with those defaults never saw, and copying is measured against the
-// rest, the pieces it learned from.
+// rest, the pieces it learned from. The distance of the composed pieces to the held-out ones
+// (eval::SetDistance) stands beside the human baseline: as many training pieces, drawn by a seed,
+// against the same held-out pieces.
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,7 @@
 
 #include "Commands.h"
 #include "eval/PieceEvaluation.h"
+#include "eval/SetDistance.h"
 #include "midi/MidiReader.h"
 #include "music/Corpus.h"
 #include "train/LmRecipe.h"
@@ -26,6 +30,7 @@ struct EvaluateFlags {
     std::vector<std::filesystem::path> pieces, data;
     double val_split = train::lm_recipe("default").val_split;
     std::uint64_t split_seed = 1;
+    std::uint64_t baseline_seed = 1;
     int threads = 0;
     bool json = false;
 };
@@ -77,6 +82,27 @@ nlohmann::json piece_json(const eval::PieceEvaluation& e) {
     return j;
 }
 
+// n of the indices, drawn without replacement by a seeded partial shuffle, in drawn order.
+std::vector<std::size_t> drawn(std::vector<std::size_t> indices, std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    n = std::min(n, indices.size());
+    for (std::size_t i = 0; i < n; ++i) std::swap(indices[i], indices[i + rng() % (indices.size() - i)]);
+    indices.resize(n);
+    return indices;
+}
+
+std::vector<eval::MusicStats> music_of(const std::vector<eval::PieceEvaluation>& pieces) {
+    std::vector<eval::MusicStats> stats;
+    for (const eval::PieceEvaluation& e : pieces) stats.push_back(e.music);
+    return stats;
+}
+
+nlohmann::json distance_json(const eval::SetDistance& d) {
+    nlohmann::json j = {{"total", d.total}};
+    for (const eval::FeatureDistance& f : d.features) j[std::string(f.name)] = f.distance;
+    return j;
+}
+
 void run_evaluate(const EvaluateFlags& flags) {
     const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer());
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
@@ -87,10 +113,19 @@ void run_evaluate(const EvaluateFlags& flags) {
     for (const std::size_t i : split.validation) held_out.push_back(named_score(corpus.pieces[i].path));
     for (const std::size_t i : split.train) training.push_back(corpus.pieces[i].tokens);
     const eval::Evaluation evaluation = eval::evaluate_pieces(composed, held_out, training);
+    const std::vector<eval::MusicStats> human = music_of(evaluation.held_out);
+    std::vector<eval::MusicStats> sample;
+    for (const std::size_t i : drawn(split.train, composed.size(), flags.baseline_seed))
+        sample.push_back(eval::music_stats(named_score(corpus.pieces[i].path).score));
+    const eval::SetDistance composed_distance = eval::set_distance(music_of(evaluation.composed), human),
+                            baseline_distance = eval::set_distance(sample, human);
 
     if (flags.json) {
         nlohmann::json out = {{"composed", nlohmann::json::array()}, {"held_out", nlohmann::json::array()},
-                              {"training_pieces", training.size()}};
+                              {"training_pieces", training.size()},
+                              {"distance", {{"composed", distance_json(composed_distance)},
+                                            {"training_sample", distance_json(baseline_distance)},
+                                            {"training_sample_pieces", sample.size()}}}};
         for (const auto& e : evaluation.composed) out["composed"].push_back(piece_json(e));
         for (const auto& e : evaluation.held_out) out["held_out"].push_back(piece_json(e));
         fmt::print("{}\n", out.dump());
@@ -113,6 +148,12 @@ void run_evaluate(const EvaluateFlags& flags) {
                        e.music.longest_repeat);
         }
     fmt::print("{} of {} composed pieces flagged as loops (outside the held-out pieces' range)\n", loops, composed.size());
+    fmt::print("distance to the held-out pieces (1 - overlapping area of each feature's distribution; 0: alike, 1: disjoint)\n"
+               "{:<22} {:>10} {:>28}\n", "", "composed", fmt::format("{} training pieces", sample.size()));
+    for (std::size_t i = 0; i < composed_distance.features.size(); ++i)
+        fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", composed_distance.features[i].name, composed_distance.features[i].distance,
+                   baseline_distance.features[i].distance);
+    fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", "total", composed_distance.total, baseline_distance.total);
 }
 
 }  // namespace
@@ -125,6 +166,9 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--val-split", flags->val_split, "Share of the corpus' pieces held out (as `train`)")
         ->check(CLI::Range(0.01, 0.9))->capture_default_str();
     cmd->add_option("--split-seed", flags->split_seed, "Which pieces are held out (as `train`)")->capture_default_str();
+    cmd->add_option("--baseline-seed", flags->baseline_seed,
+                    "Which training pieces, as many as the composed ones, are the human baseline of the distance")
+        ->capture_default_str();
     cmd->add_option("--threads", flags->threads, "Threads reading the corpus (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_flag("--json", flags->json, "One JSON object: every piece's measures");

@@ -71,7 +71,10 @@ void add_generate_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--top-p", r.top_p,
                     "Sample only among the likeliest tokens that hold this much probability (default: the value `train` "
-                    "calibrated for the model, else 0.95)")->check(CLI::Range(0.01, 1.0));
+                    "calibrated for the model, else 0.95); with timed tokens, for pitches")->check(CLI::Range(0.01, 1.0));
+    cmd->add_option("--time-top-p", r.time_top_p,
+                    "The same for time tokens (bar, position, shift, duration) and velocities, cut apart from pitches "
+                    "(default: the value `train` calibrated for the model, else 1)")->check(CLI::Range(0.01, 1.0));
     cmd->add_option("--seed", flags->seed, "Random seed (default: a fresh one, printed); same seed, same piece");
     auto* primer = cmd->add_option("--primer", r.primer, "A MIDI file to continue: the piece holds it, then what follows")
                        ->check(CLI::ExistingFile);

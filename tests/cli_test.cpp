@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <vector>
 
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "TestFiles.h"
@@ -20,6 +21,7 @@
 #include "midi/MidiCsv.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
+#include "model/ModelFile.h"
 #include "music/Score.h"
 
 using namespace pianola;
@@ -189,13 +191,15 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     const CliResult trained = run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + model);
     ASSERT_EQ(trained.exit_code, 0) << trained.err;
     EXPECT_NE(trained.out.find("composing calibrated"), std::string::npos) << trained.out;
+    EXPECT_NE(trained.err.find(" gap "), std::string::npos) << trained.err;  // each epoch's validation-training gap
     const auto generate = [&](const std::string& out, const std::string& args) {
         return run_cli(dir, "generate --model " + model + " --out " + (dir / out).string() + " --seed 2 " + args);
     };
 
     // A chord primer, then four bars, at 90 BPM on a violin (program 40), sampled within top-k and top-p.
-    const CliResult chord = generate("chord.mid", "--chord G --bars 4 --tempo 90 --program 40 --top-k 5 --top-p 0.9");
+    const CliResult chord = generate("chord.mid", "--chord G --bars 4 --tempo 90 --program 40 --top-k 5 --top-p 0.9 --time-top-p 0.95");
     ASSERT_EQ(chord.exit_code, 0) << chord.err;
+    EXPECT_NE(chord.out.find("top-p 0.9 for pitches, 0.95 for time,"), std::string::npos) << chord.out;
     EXPECT_NE(chord.out.find("composed 4 bars"), std::string::npos) << chord.out;
     EXPECT_NE(chord.out.find("longest run shared with the training pieces"), std::string::npos) << chord.out;
     const music::Score score = music::score_from_midi(midi::read_midi_file(dir / "chord.mid"));
@@ -215,6 +219,17 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     ASSERT_EQ(continued.exit_code, 0) << continued.err;
     EXPECT_NE(continued.out.find("as calibrated for the model"), std::string::npos) << continued.out;
     const music::Score whole = music::score_from_midi(midi::read_midi_file(dir / "continued.mid"));
+    // A model file calibrated before time tokens were cut apart holds one top-p: pitches take it, time is uncut.
+    {
+        model::LoadedModel older = model::load_model(model);
+        const double top_p = older.info.training.at("top_p").get<double>();
+        older.info.training.erase("time_top_p");
+        model::save_model(dir / "older.pianola", older.info, model::module_of(older.net));
+        const CliResult old_file = run_cli(dir, "generate --model " + (dir / "older.pianola").string() + " --out " +
+                                                    (dir / "older.mid").string() + " --notes 20 --seed 2");
+        ASSERT_EQ(old_file.exit_code, 0) << old_file.err;
+        EXPECT_NE(old_file.out.find(fmt::format("top-p {} for pitches, 1 for time)", top_p)), std::string::npos) << old_file.out;
+    }
     ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);
     for (std::size_t i = 0; i < primer.notes.size(); ++i) {
         EXPECT_EQ(whole.notes[i].pitch, primer.notes[i].pitch) << i;
@@ -231,7 +246,8 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     const CliResult table = run_cli(dir, "evaluate " + (dir / "chord.mid").string() + " " + (dir / "continued.mid").string() +
                                              " --data " + (dir / "midi").string());
     ASSERT_EQ(table.exit_code, 0) << table.err;
-    for (const char* row : {"scale_consistency", "pitch_class_entropy", "copy_any_key_tokens", "shared_8grams", "held-out"})
+    for (const char* row : {"scale_consistency", "pitch_class_entropy", "ioi_entropy", "copy_any_key_tokens", "shared_8grams",
+                            "held-out", "distance to the held-out pieces", "pitch_class_histogram", "training pieces"})
         EXPECT_NE(table.out.find(row), std::string::npos) << row << "\n" << table.out;
     const CliResult json = run_cli(dir, "evaluate " + (dir / "continued.mid").string() + " --json --data " + (dir / "midi").string());
     ASSERT_EQ(json.exit_code, 0) << json.err;
@@ -239,6 +255,14 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     ASSERT_EQ(j.at("composed").size(), 1u);
     EXPECT_EQ(j.at("held_out").size(), 1u);  // a tenth of 4 pieces, rounded, at least one
     EXPECT_EQ(j.at("composed")[0].at("notes").get<double>(), static_cast<double>(whole.notes.size()));
+    const auto& distance = j.at("distance");
+    EXPECT_EQ(distance.at("training_sample_pieces").get<int>(), 1);  // as many training pieces as composed ones
+    for (const char* side : {"composed", "training_sample"}) {
+        const double total = distance.at(side).at("total").get<double>();
+        EXPECT_GE(total, 0.0) << side;
+        EXPECT_LE(total, 1.0) << side;
+        EXPECT_TRUE(distance.at(side).contains("ioi_entropy")) << side;
+    }
     // The primer is a training or held-out piece: its notes are found verbatim.
     EXPECT_GE(j.at("composed")[0].at("copy_exact_tokens").get<double>(), 20.0);
 }

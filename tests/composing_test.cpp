@@ -55,6 +55,31 @@ TEST(TokenSampler, TopKAndTopPKeepTheLikeliestInProportion) {
     EXPECT_THROW(compose::TokenSampler({1, 0, 1.5}), std::invalid_argument);
 }
 
+TEST(TokenSampler, TimeAndPitchTokensAreCutApartAndKeepTheirOdds) {
+    // Pitch tokens 0 and 1 (0.4, 0.1), time tokens 2, 3, 4 (0.3, 0.15, 0.05): half the mass each.
+    const std::vector<float> logits{std::log(0.4f), std::log(0.1f), std::log(0.3f), std::log(0.15f), std::log(0.05f)};
+    const std::vector<bool> time{false, false, true, true, true};
+    const int n = 20000;
+    const auto pitch_cut = draws({1.0, 0, 0.5, 1.0, time}, logits, n);  // pitch 0 alone holds half the pitch mass
+    ASSERT_EQ(pitch_cut.size(), 4u);
+    EXPECT_EQ(pitch_cut.count(1), 0u);
+    EXPECT_NEAR(pitch_cut.at(0) / double(n), 0.5, 0.015);  // the pitch class keeps its half
+    EXPECT_NEAR(pitch_cut.at(4) / double(n), 0.05, 0.01);
+    const auto time_cut = draws({1.0, 0, 1.0, 0.5, time}, logits, n);
+    ASSERT_EQ(time_cut.size(), 3u);
+    EXPECT_NEAR(time_cut.at(2) / double(n), 0.5, 0.015);
+    EXPECT_NEAR(time_cut.at(1) / double(n), 0.1, 0.01);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 1, 0}), std::invalid_argument);
+
+    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:12", "vel:3", "pitch:60", "dur:12", "shift:6"});
+    const std::vector<bool> classes = compose::time_tokens(music::TimedTokenizer(), vocabulary);
+    ASSERT_EQ(classes.size(), vocabulary.size());
+    for (const char* token : {"<piece>", "pitch:60"}) EXPECT_FALSE(classes[static_cast<std::size_t>(vocabulary.id(token))]) << token;
+    for (const char* token : {"bar", "pos:12", "vel:3", "dur:12", "shift:6"})
+        EXPECT_TRUE(classes[static_cast<std::size_t>(vocabulary.id(token))]) << token;
+    EXPECT_TRUE(compose::time_tokens(music::SeedTokenizer(), vocabulary).empty());
+}
+
 TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {
     const music::TimedTokenizer timed;
     const music::Vocabulary vocabulary({"bar", "pos:0", "pos:12", "pos:24", "pitch:60", "dur:12"});

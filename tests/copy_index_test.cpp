@@ -149,6 +149,9 @@ TEST(MusicStats, KnownByHand) {
     double h = 0;
     for (const double c : {7.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}) h -= c / 13 * std::log2(c / 13);
     EXPECT_NEAR(s.pitch_class_entropy, h, 1e-12);
+    EXPECT_NEAR(s.pitch_class_histogram[0], 7.0 / 13, 1e-12);
+    EXPECT_DOUBLE_EQ(s.pitch_class_histogram[1], 0);
+    EXPECT_DOUBLE_EQ(s.ioi_entropy, 0);  // every onset a beat after the last
 
     music::Score chord = melody({60, 64, 67});
     for (music::Note& n : chord.notes) n.start_tick = 0, n.end_tick = 480, n.start_s = 0, n.end_s = 0.5;

@@ -81,8 +81,10 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
 
     const auto K = static_cast<std::size_t>(options.count);
     std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};
-    const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules), guards,
-                                   options.sampling, options.seed);
+    SamplingOptions sampling = options.sampling;
+    sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
+    const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules),
+                                   guards, sampling, options.seed);
     std::vector<ComposedPiece> pieces;
     for (std::size_t k = 0; k < K; ++k) {
         ComposedPiece composed;

@@ -1,6 +1,7 @@
 #include "compose/TokenSampler.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,6 +11,17 @@ TokenSampler::TokenSampler(SamplingOptions options) : options_(options) {
     if (!(options.temperature >= 0)) throw std::invalid_argument("the temperature must be 0 (argmax) or more");
     if (options.top_k < 0) throw std::invalid_argument("top-k must be 0 (no cut) or more");
     if (!(options.top_p > 0 && options.top_p <= 1)) throw std::invalid_argument("top-p must be in (0, 1]");
+    if (!(options.time_top_p > 0 && options.time_top_p <= 1)) throw std::invalid_argument("the time top-p must be in (0, 1]");
+}
+
+std::vector<bool> time_tokens(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary) {
+    if (!std::holds_alternative<music::TimedTokenizer>(tokenizer)) return {};
+    std::vector<bool> time(vocabulary.size(), false);
+    for (std::size_t id = 0; id < vocabulary.size(); ++id) {
+        const auto token = music::parse_timed_token(vocabulary.token(static_cast<std::int64_t>(id)));
+        time[id] = token && token->kind != music::TimedToken::Kind::pitch;
+    }
+    return time;
 }
 
 std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt19937_64& rng) {
@@ -20,7 +32,7 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
     const double top = *best, T = options_.temperature;
     const auto weight = [&](float l) { return std::exp((l - top) / T); };
     std::uniform_real_distribution<double> uniform(0, 1);
-    if (options_.top_k == 0 && options_.top_p == 1) {
+    if (options_.top_k == 0 && options_.top_p == 1 && options_.time_top_p == 1) {
         // Two passes instead of a stored distribution: the total, then where the running sum passes the draw.
         double total = 0;
         for (const float l : logits) total += weight(l);
@@ -31,12 +43,15 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
         }
         return best - logits.begin();  // rounding left u a hair above the total: the likeliest token
     }
+    const auto time_class = [&](std::int64_t id) {
+        return static_cast<std::size_t>(!options_.time_tokens.empty() && options_.time_tokens[static_cast<std::size_t>(id)]);
+    };
     candidates_.clear();
-    double total = 0;
+    std::array<double, 2> total{};  // pitch (or every) token, time token
     for (std::size_t i = 0; i < logits.size(); ++i) {
         const double w = weight(logits[i]);
         if (w > 0) candidates_.emplace_back(w, static_cast<std::int64_t>(i));
-        total += w;
+        total[time_class(static_cast<std::int64_t>(i))] += w;
     }
     // Ties keep id order, so a draw does not depend on the sort's implementation.
     const auto likelier = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
@@ -47,19 +62,27 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
     } else {
         std::sort(candidates_.begin(), candidates_.end(), likelier);
     }
-    double mass = 0;
+    // A token stays while the likelier tokens of its class hold less than the class' share p of
+    // the class' mass: the fewest likeliest tokens reaching p, as one class' nucleus always was.
+    const std::array<double, 2> top_p{options_.top_p, options_.time_top_p};
+    std::array<double, 2> held{};
+    std::size_t nucleus = 0;
     for (std::size_t i = 0; i < kept; ++i) {
-        mass += candidates_[i].first;
-        if (mass >= options_.top_p * total) {
-            kept = i + 1;
-            break;
-        }
+        const std::size_t c = time_class(candidates_[i].second);
+        if (top_p[c] < 1 && held[c] >= top_p[c] * total[c]) continue;
+        held[c] += candidates_[i].first;
+        candidates_[nucleus++] = candidates_[i];
     }
-    mass = 0;
-    for (std::size_t i = 0; i < kept; ++i) mass += candidates_[i].first;
+    kept = nucleus;
+    // Each class' nucleus weighs what the whole class did, so cutting does not change how often a
+    // chord goes on (a pitch) against time moving on.
+    std::array<double, 2> scale{};
+    for (std::size_t c = 0; c < 2; ++c) scale[c] = held[c] > 0 ? total[c] / held[c] : 0;
+    double mass = 0;
+    for (std::size_t i = 0; i < kept; ++i) mass += candidates_[i].first * scale[time_class(candidates_[i].second)];
     double u = uniform(rng) * mass;
     for (std::size_t i = 0; i < kept; ++i) {
-        u -= candidates_[i].first;
+        u -= candidates_[i].first * scale[time_class(candidates_[i].second)];
         if (u < 0) return candidates_[i].second;
     }
     return candidates_.front().second;

@@ -6,6 +6,7 @@
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
 
+#include <array>
 #include <string_view>
 #include <vector>
 
@@ -18,10 +19,12 @@ struct MusicStats {
     int pitch_range = 0;              // semitones from the lowest to the highest note
     int pitch_classes = 0;            // distinct pitch classes used, of 12
     double pitch_class_entropy = 0;   // bits, over the notes' pitch classes (at most log2 12 = 3.58)
+    std::array<double, 12> pitch_class_histogram{};  // share of the notes on each pitch class, C first
     double scale_consistency = 0;     // the largest share of notes in one major or harmonic minor scale
     double polyphony = 0;             // notes sounding at once, averaged over the time anything sounds
     double notes_per_second = 0;      // from the first onset to the last note's end
     int distinct_intervals = 0;       // distinct times between onsets, on a 1/48-beat grid
+    double ioi_entropy = 0;           // bits, over the times between onsets on a 1/12-beat grid
     int longest_repeat = 0;           // the longest run of one onset repeated back to back
     double distinct_4grams = 0;       // distinct runs of 4 onsets over all such runs (1: no run repeats)
 };

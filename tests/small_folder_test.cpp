@@ -1,0 +1,79 @@
+// Honest about small folders: the overfitting sign is read from losses known by hand, shows when
+// a model learns a few random pieces by heart, and stays quiet while a model learns a corpus it
+// can generalize from.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "TinyJob.h"
+#include "train/LmTrainer.h"
+#include "train/PieceSplit.h"
+#include "train/SmallFolderCheck.h"
+
+using namespace pianola;
+
+namespace {
+
+std::vector<train::EpochLosses> losses(const std::vector<std::pair<double, double>>& train_validation) {
+    std::vector<train::EpochLosses> out;
+    for (const auto& [t, v] : train_validation) out.push_back({static_cast<int>(out.size()) + 1, t, v});
+    return out;
+}
+
+// The epochs' losses of a tiny model trained on `corpus`, 2 of its pieces held out.
+std::vector<train::EpochLosses> trained(const music::Corpus& corpus, int epochs) {
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(corpus.pieces.size(), 0.2, 1), 0);
+    train::LmJob job = fixtures::tiny_job(testing::TempDir() + "small_folder.pianola");
+    std::get<model::LmModelOptions>(job.recipe.model).hidden = 256;
+    job.recipe.epochs = epochs;
+    job.recipe.patience = epochs;
+    job.recipe.lr_decay = 1;  // memorizing goes on at full speed after validation's best
+    job.recipe.transpose = 0;
+    std::vector<train::EpochLosses> out;
+    job.on_epoch = [&](const train::EpochReport& r) { out.push_back({r.epoch, r.loss, r.validation->nats_per_token()}); };
+    train::train_lm(set, job);
+    return out;
+}
+
+music::Corpus corpus_of(int pieces, int tokens, bool random) {
+    const std::vector<std::string> notes = {"C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5"};
+    std::mt19937 rng(3);
+    music::Corpus corpus;
+    for (int p = 0; p < pieces; ++p) {
+        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
+        for (int i = 0; i < tokens; ++i) piece.tokens.push_back(notes[random ? rng() % notes.size() : static_cast<std::size_t>(i + p) % notes.size()]);
+        corpus.pieces.push_back(piece);
+    }
+    return corpus;
+}
+
+}  // namespace
+
+TEST(SmallFolderCheck, ValidationRisingFarAboveFallingTraining) {
+    // Best at epoch 2 (1.9), then 2.0 and 2.2 while training falls to 1.5: 1.5 <= 0.7 x 2.2.
+    const auto sign = train::overfitting(losses({{2.5, 2.4}, {2.0, 1.9}, {1.7, 2.0}, {1.5, 2.2}}));
+    ASSERT_TRUE(sign);
+    EXPECT_EQ(sign->best.epoch, 2);
+    EXPECT_EQ(sign->now.epoch, 4);
+    // Converging: validation rises a little, but training stays near it.
+    EXPECT_FALSE(train::overfitting(losses({{2.5, 2.4}, {2.0, 1.9}, {1.9, 1.95}, {1.85, 1.97}})));
+    // One epoch up is noise; a fall in between is not a rise.
+    EXPECT_FALSE(train::overfitting(losses({{2.5, 2.4}, {2.0, 1.9}, {1.5, 2.2}})));
+    EXPECT_FALSE(train::overfitting(losses({{2.5, 2.4}, {2.0, 1.9}, {1.5, 2.3}, {1.4, 2.2}})));
+    EXPECT_FALSE(train::overfitting({}));
+}
+
+TEST(SmallFolderCheck, ShowsWhenAModelLearnsAFewRandomPiecesByHeart) {
+    const std::vector<train::EpochLosses> epochs = trained(corpus_of(5, 60, true), 60);
+    bool shown = false;
+    for (std::size_t e = 1; e <= epochs.size() && !shown; ++e)
+        shown = train::overfitting({epochs.begin(), epochs.begin() + static_cast<std::ptrdiff_t>(e)}).has_value();
+    EXPECT_TRUE(shown) << "last epoch: training " << epochs.back().train << ", validation " << epochs.back().validation;
+}
+
+TEST(SmallFolderCheck, QuietWhileTheHeldOutPiecesAreLearnedToo) {
+    const std::vector<train::EpochLosses> epochs = trained(corpus_of(6, 120, false), 20);
+    for (std::size_t e = 1; e <= epochs.size(); ++e)
+        EXPECT_FALSE(train::overfitting({epochs.begin(), epochs.begin() + static_cast<std::ptrdiff_t>(e)})) << "epoch " << e;
+    EXPECT_LT(epochs.back().validation, epochs.front().validation);
+}
