@@ -42,7 +42,7 @@ train::TrainSummary run_seed(const TrainingRequest& request, const train::SeedRe
 // The one line that tells a user the folder is too small for the model, with the numbers.
 void warn_small_folder(const TrainingRequest& request, const std::string& sign) {
     const std::string text = fmt::format("warning: the folder looks too small for this model: {}. Try --preset tiny or a "
-                                         "smaller --hidden and --layers, or add pieces", sign);
+                                         "smaller --hidden (--dim for the Transformer) and --layers, or add pieces", sign);
     fmt::print(request.json ? stderr : stdout, "{}\n", text);
     if (request.json) fmt::print("{}\n", nlohmann::json{{"warning", text}}.dump());
 }
