@@ -74,6 +74,7 @@ void run_bench_train(BenchTrainFlags f) {
                                      : lstm_flops_per_step(m, m.embed) + 2.0 * static_cast<double>(m.hidden * V));
     }
     torch::nn::Module& net = seed ? static_cast<torch::nn::Module&>(*seed_net) : *lm_net;
+    const LibtorchThreads pool(seed ? 1 : lm_net->training_threads());
     net.train();
     // Each peer's optimizer: RMSprop for the LSTMs, AdamW at 3e-4 for the Transformer.
     std::unique_ptr<torch::optim::Optimizer> optimizer;

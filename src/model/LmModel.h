@@ -53,6 +53,7 @@ public:
 
     std::int64_t vocab() const override { return options_.vocab; }
     std::int64_t context() const override { return 0; }
+    int training_threads() const override { return 1; }
     const LmModelOptions& options() const { return options_; }
 
 private:

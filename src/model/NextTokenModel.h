@@ -43,6 +43,10 @@ public:
     // reaches back without limit; a Transformer's attention window otherwise. Validation reads
     // long pieces in overlapping windows of this length.
     virtual std::int64_t context() const = 0;
+    // The threads libtorch's own pool should have while it trains: 1 where the products run on
+    // OpenBLAS (the LSTM; a wider pool only steals its cores), every core where they run on the
+    // pool itself (the Transformer's oneDNN products and attention).
+    virtual int training_threads() const = 0;
 };
 using NextTokenModel = std::shared_ptr<NextTokenModelImpl>;
 

@@ -67,6 +67,7 @@ public:
 
     std::int64_t vocab() const override { return options_.vocab; }
     std::int64_t context() const override { return options_.context; }
+    int training_threads() const override;
     const TransformerOptions& options() const { return options_; }
 
 private:

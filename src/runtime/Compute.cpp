@@ -41,4 +41,8 @@ ComputeInfo configure_compute(int threads) {
 
 int compute_threads() { return configured_threads; }
 
+LibtorchThreads::LibtorchThreads(int threads) { torch::set_num_threads(threads); }
+
+LibtorchThreads::~LibtorchThreads() { torch::set_num_threads(1); }
+
 }  // namespace pianola

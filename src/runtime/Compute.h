@@ -23,4 +23,14 @@ ComputeInfo configure_compute(int threads);
 // The count configure_compute set (1 before it is called).
 int compute_threads();
 
+// While alive, libtorch's own pool has `threads` threads (then back to one): for work whose products
+// run on it (oneDNN's bfloat16 products, libtorch's element-wise kernels) rather than on OpenBLAS.
+class LibtorchThreads {
+public:
+    explicit LibtorchThreads(int threads);
+    ~LibtorchThreads();
+    LibtorchThreads(const LibtorchThreads&) = delete;
+    LibtorchThreads& operator=(const LibtorchThreads&) = delete;
+};
+
 }  // namespace pianola

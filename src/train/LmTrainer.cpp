@@ -2,6 +2,7 @@
 
 #include "io/FileError.h"
 #include "model/ModelFile.h"
+#include "runtime/Compute.h"
 #include "runtime/Stopwatch.h"
 #include "train/EpochStreams.h"
 #include "train/TrainingCheckpoint.h"
@@ -63,6 +64,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     const auto V = static_cast<std::int64_t>(set.vocabulary.size());
     std::visit([V](auto& o) { o.vocab = V; }, options);
     const model::NextTokenModel net = model::make_next_token_model(options);
+    const LibtorchThreads pool(net->training_threads());
     torch::optim::AdamW optimizer(net->parameters(),
                                   torch::optim::AdamWOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));
     model::ModelInfo info = model_info(set, job, options);
