@@ -60,6 +60,7 @@ torch::Tensor RelativeAttentionImpl::step(const torch::Tensor& x, std::int64_t N
 }
 
 void RelativeAttentionImpl::forget(AttentionCache& c, std::int64_t N, std::int64_t drop) {
+    // The kept positions overlap where they go when drop < N / 2: copy through a temporary.
     for (torch::Tensor* t : {&c.keys, &c.values})
         t->narrow(2, 0, N - drop).copy_(t->narrow(2, drop, N - drop).clone());
 }
