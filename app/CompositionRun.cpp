@@ -7,7 +7,7 @@
 #include "compose/PieceScore.h"
 #include "compose/Primer.h"
 #include "compose/SeedComposer.h"
-#include "compose/TopPCalibration.h"
+#include "compose/DecodingCalibration.h"
 #include "eval/MusicStats.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
@@ -66,6 +66,9 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     options.sampling = {request.temperature.value_or(default_temperature), request.top_k,
                         request.top_p.value_or(info.training.value("top_p", default_top_p)),
                         request.time_top_p.value_or(info.training.value("time_top_p", default_time_top_p))};
+    const double memory = request.memory.value_or(info.training.value("memory_strength", default_memory));
+    options.memory = model::scaled(model::stored_memory_weights(info.training), memory);
+    options.key_pull = request.key_pull.value_or(info.training.value("key_pull", 0.0));
     const bool timed = std::holds_alternative<music::TimedTokenizer>(info.tokenizer);
     std::uint32_t tempo_us = info.tempo_us;
     if (request.primer) {
@@ -127,10 +130,13 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                                     : fmt::format("top-p {}", options.sampling.top_p);
     const bool calibrated = !request.top_p && info.training.contains("top_p") &&
                             (!timed || (!request.time_top_p && info.training.contains("time_top_p")));
-    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, {}{}{}); wrote {}{}\n",
+    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, {}{}{}{}{}); wrote {}{}\n",
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
                options.sampling.temperature, top_p, calibrated ? " as calibrated for the model" : "",
+               options.memory.on() ? fmt::format(", piece memory x{}{}", memory, request.memory ? "" : " as calibrated")
+                                   : ", no piece memory",
+               options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
                written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",

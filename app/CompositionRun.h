@@ -16,10 +16,11 @@ namespace pianola::app {
 
 // What `generate` composes with when not told otherwise (chosen with `pianola evaluate`, see the
 // README): next-token models sample at this temperature, within the top-p values `train`
-// calibrated for the model's pitch and time tokens (compose::calibrate_top_p), or these for models
-// trained before calibration (a file calibrated before time tokens were cut apart keeps its top-p
-// for pitches and leaves time uncut); seed-design models take the argmax, as the original did.
-inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default_time_top_p = 1.0;
+// calibrated for the model's pitch and time tokens, with the piece memory at the calibrated
+// strength (compose::calibrate_decoding), or these for models trained before calibration (a file
+// calibrated before time tokens were cut apart keeps its top-p for pitches and leaves time uncut;
+// one from before the piece memory has none); seed-design models take the argmax, as the original did.
+inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default_time_top_p = 1.0, default_memory = 1.0;
 
 struct CompositionRequest {
     std::filesystem::path model;
@@ -37,6 +38,8 @@ struct CompositionRequest {
     std::optional<double> bpm;          // none: the primer's tempo, else the model's
     int program = 0;                    // General MIDI program of the written file
     int redraw = 0;                     // times a piece caught in a loop is composed again
+    std::optional<double> memory;       // the piece memory's pull, times what `train` fitted (0: off); none: as calibrated
+    std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
 };
 
 // The MIDI file of piece k (0-based) of `count`.

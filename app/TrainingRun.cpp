@@ -6,11 +6,12 @@
 #include "ComputeSetup.h"
 #include "CorpusSummary.h"
 #include "TrainingDisplay.h"
-#include "compose/TopPCalibration.h"
+#include "compose/DecodingCalibration.h"
 #include "io/AtomicFile.h"
 #include "model/ModelFile.h"
 #include "runtime/Stopwatch.h"
 #include "train/LmTrainer.h"
+#include "train/PieceMemoryFit.h"
 #include "train/SeedTrainer.h"
 #include "train/SmallFolderCheck.h"
 
@@ -47,25 +48,48 @@ void warn_small_folder(const TrainingRequest& request, const std::string& sign) 
     if (request.json) fmt::print("{}\n", nlohmann::json{{"warning", text}}.dump());
 }
 
-// The top-p values generation defaults to for this model (compose::calibrate_top_p), kept in its
-// file with the distance they reached.
-void calibrate_composing(const TrainingRequest& request) {
+// The piece memory's weights (train::fit_piece_memory), fitted on the held-out pieces and kept in
+// the model's training record for generate.
+void fit_memory(const TrainingRequest& request, model::LoadedModel& model, const train::SequenceSet& set) {
     const auto start = Clock::now();
-    model::LoadedModel model = model::load_model(request.out);
-    const compose::TopPCalibration c = compose::calibrate_top_p(model, default_temperature);
-    const compose::TopPTrial& chosen = c.tried[c.chosen];
-    model.info.training["top_p"] = c.top_p;
-    model.info.training["time_top_p"] = c.time_top_p;
+    const train::MemoryFit fit =
+        train::fit_piece_memory(*std::get<model::NextTokenModel>(model.net), set.validation, set.validation_notes);
+    model.info.training["memory"] = model::to_json(fit.weights);
+    std::string mix;
+    for (std::size_t b = 1; b < model::memory_buckets; ++b) mix += fmt::format("{}{:.2f}", b > 1 ? " " : "", fit.weights.mix[b]);
+    const std::string gain = fit.mixed ? fmt::format("{:.3f} -> {:.3f} bits/note with it (cross-fitted on two halves)",
+                                                     fit.network.bits_per_note(), fit.mixed->bits_per_note())
+                                       : fmt::format("{:.3f} bits/note (too few pieces to measure the gain)",
+                                                     fit.network.bits_per_note());
+    if (fit.mixed) model.info.training["memory_bits_per_note"] = fit.mixed->bits_per_note();
+    fmt::print(request.json ? stderr : stdout,
+               "piece memory fitted in {:.1f} s on the held-out pieces: {}; weight by longest match 1, 2-3, 4-7, ...: {}; "
+               "sharpness {}\n",
+               seconds_since(start), gain, mix, fit.weights.sharpness);
+}
+
+// The top-p values and the piece memory's strength generation defaults to for this model
+// (compose::calibrate_decoding), kept in its file with the distance they reached.
+void calibrate_composing(const TrainingRequest& request, model::LoadedModel& model) {
+    const auto start = Clock::now();
+    const compose::DecodingCalibration c = compose::calibrate_decoding(model, default_temperature);
+    const compose::DecodingTrial& chosen = c.chosen;
+    model.info.training["top_p"] = chosen.top_p;
+    model.info.training["time_top_p"] = chosen.time_top_p;
+    model.info.training["memory_strength"] = chosen.memory;
+    model.info.training["key_pull"] = chosen.key_pull;
     model.info.training["calibration_distance"] = chosen.distance.total;
-    model::save_model(request.out, model.info, model::module_of(model.net));
     std::string tried;
-    for (const compose::TopPTrial& t : c.tried) tried += fmt::format(" {}/{}:{:.3f}", t.top_p, t.time_top_p, t.distance.total);
+    for (const compose::DecodingTrial& t : c.tried)
+        tried += fmt::format(" {}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.memory, t.key_pull, t.distance.total);
     std::string features;
     for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
-               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time give {} pieces of {} notes the "
-               "distance {:.3f} to the held-out pieces (pitch/time:distance{}; by feature:{})\n",
-               seconds_since(start), c.top_p, c.time_top_p, c.pieces, c.notes, chosen.distance.total, tried, features);
+               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time, piece memory x{}, key pull {}, give "
+               "{} pieces of {} notes the distance {:.3f} to the held-out pieces (pitch/time/memory/key:distance{}; by "
+               "feature:{})\n",
+               seconds_since(start), chosen.top_p, chosen.time_top_p, chosen.memory, chosen.key_pull, c.pieces, c.notes,
+               chosen.distance.total, tried, features);
     if (2 * chosen.copying > c.pieces)
         warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "
                                                "than any held-out piece shares with the training pieces",
@@ -122,7 +146,12 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     };
     const train::TrainSummary s = train::train_lm(set, job);
     display.summary(s, request.out);
-    if (std::filesystem::exists(request.out) && !set.validation.empty()) calibrate_composing(request);
+    if (std::filesystem::exists(request.out) && !set.validation.empty()) {
+        model::LoadedModel model = model::load_model(request.out);
+        fit_memory(request, model, set);
+        calibrate_composing(request, model);
+        model::save_model(request.out, model.info, model::module_of(model.net));
+    }
     return s;
 }
 

@@ -85,6 +85,15 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--max-copy", flags->max_copy,
                     "Originality guard: never let a run shared with the training pieces (in any key) grow past N tokens "
                     "(default: what the median held-out human piece shares; 0: no limit)")->check(CLI::Range(0, 1000000));
+    cmd->add_option("--memory", r.memory,
+                    "How strongly a piece's own earlier passages draw it to repeat them, as human pieces return to their "
+                    "motifs: 1 as `train` fitted it on the held-out pieces, 0 off, up to 2 (default: as calibrated for "
+                    "the model)")
+        ->check(CLI::Range(0.0, 2.0));
+    cmd->add_option("--key-pull", r.key_pull,
+                    "How strongly a piece keeps to the pitch classes it has used so far, in every octave (timed tokens; "
+                    "0: off; default: as calibrated for the model)")
+        ->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--redraw", r.redraw, "Compose a piece caught in a loop again, up to N times")
         ->check(CLI::Range(0, 100))->capture_default_str();
     cmd->add_option("--tempo", r.bpm, "Beats per minute (default: the primer's, else the training corpus' median)")

@@ -191,6 +191,8 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     const CliResult trained = run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + model);
     ASSERT_EQ(trained.exit_code, 0) << trained.err;
     EXPECT_NE(trained.out.find("composing calibrated"), std::string::npos) << trained.out;
+    EXPECT_NE(trained.out.find("piece memory fitted"), std::string::npos) << trained.out;
+    EXPECT_TRUE(model::load_model(model).info.training.contains("memory"));
     EXPECT_NE(trained.err.find(" gap "), std::string::npos) << trained.err;  // each epoch's validation-training gap
     const auto generate = [&](const std::string& out, const std::string& args) {
         return run_cli(dir, "generate --model " + model + " --out " + (dir / out).string() + " --seed 2 " + args);
@@ -213,22 +215,30 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     }
     for (const int pitch : {55, 59, 62}) EXPECT_TRUE(first.count(pitch)) << pitch;  // G major at the start
 
+    // The piece memory and the key pull as told, not as calibrated.
+    const CliResult told = generate("told.mid", "--notes 20 --memory 0 --key-pull 0.5");
+    ASSERT_EQ(told.exit_code, 0) << told.err;
+    EXPECT_NE(told.out.find("no piece memory, key pull 0.5)"), std::string::npos) << told.out;
+    expect_one_line_error(generate("bad.mid", "--memory 3"), "--memory");
+
     // A MIDI primer is the head of the piece; 40 notes follow it.
     const music::Score primer = music::score_from_midi(midi::read_midi_file(dir / "midi" / "r0.mid"));
     const CliResult continued = generate("continued.mid", "--primer " + (dir / "midi" / "r0.mid").string() + " --notes 40");
     ASSERT_EQ(continued.exit_code, 0) << continued.err;
     EXPECT_NE(continued.out.find("as calibrated for the model"), std::string::npos) << continued.out;
     const music::Score whole = music::score_from_midi(midi::read_midi_file(dir / "continued.mid"));
-    // A model file calibrated before time tokens were cut apart holds one top-p: pitches take it, time is uncut.
+    // A model file calibrated before time tokens were cut apart holds one top-p: pitches take it,
+    // time is uncut; one from before the piece memory and the key pull has neither.
     {
         model::LoadedModel older = model::load_model(model);
         const double top_p = older.info.training.at("top_p").get<double>();
-        older.info.training.erase("time_top_p");
+        for (const char* key : {"time_top_p", "memory", "memory_strength", "key_pull"}) older.info.training.erase(key);
         model::save_model(dir / "older.pianola", older.info, model::module_of(older.net));
         const CliResult old_file = run_cli(dir, "generate --model " + (dir / "older.pianola").string() + " --out " +
                                                     (dir / "older.mid").string() + " --notes 20 --seed 2");
         ASSERT_EQ(old_file.exit_code, 0) << old_file.err;
-        EXPECT_NE(old_file.out.find(fmt::format("top-p {} for pitches, 1 for time)", top_p)), std::string::npos) << old_file.out;
+        EXPECT_NE(old_file.out.find(fmt::format("top-p {} for pitches, 1 for time, no piece memory)", top_p)), std::string::npos)
+            << old_file.out;
     }
     ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);
     for (std::size_t i = 0; i < primer.notes.size(); ++i) {

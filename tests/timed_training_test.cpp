@@ -119,6 +119,31 @@ TEST(TokenRules, SeedTokensAreFreeAndTimedTokensFollowTheGrammar) {
     EXPECT_THROW(stuck.forbid(scores), std::invalid_argument);
 }
 
+TEST(TokenRules, AChordsPitchesAscendAndComposedOnesNeverRepeat) {
+    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:0", "pos:6", "pitch:55", "pitch:60", "pitch:64", "dur:6"});
+    compose::TokenRules rules(music::TimedTokenizer(), vocabulary);
+    const auto open_pitches = [&] {
+        std::vector<float> scores(vocabulary.size(), 0.0f);
+        rules.forbid(scores);
+        std::set<std::string> open;
+        for (std::size_t id = 0; id < scores.size(); ++id)
+            if (scores[id] == 0.0f && vocabulary.token(static_cast<std::int64_t>(id)).starts_with("pitch:"))
+                open.insert(vocabulary.token(static_cast<std::int64_t>(id)));
+        return open;
+    };
+    const auto push = [&](std::initializer_list<const char*> tokens) {
+        for (const char* t : tokens) rules.push(vocabulary.id(t));
+    };
+    push({"bar", "pos:0", "pitch:60", "dur:6"});
+    EXPECT_EQ(open_pitches(), (std::set<std::string>{"pitch:60", "pitch:64"}));  // a primer may double a pitch
+    rules.begin({compose::PieceLength::Unit::notes, 8}, 500000);
+    EXPECT_EQ(open_pitches(), (std::set<std::string>{"pitch:64"}));
+    push({"pitch:64", "dur:6"});
+    EXPECT_TRUE(open_pitches().empty());
+    push({"pos:6"});  // a new onset: any pitch again
+    EXPECT_EQ(open_pitches(), (std::set<std::string>{"pitch:55", "pitch:60", "pitch:64"}));
+}
+
 TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
     fixtures::TempDir dir;
     const music::Corpus corpus = timed_corpus(8, 6);

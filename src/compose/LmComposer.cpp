@@ -11,7 +11,8 @@ namespace pianola::compose {
 
 std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& primer,
                                                     std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
-                                                    const SamplingOptions& sampling, std::uint64_t seed) {
+                                                    const SamplingOptions& sampling, std::uint64_t seed,
+                                                    const PiecePulls& pulls) {
     torch::NoGradGuard no_grad;
     net.eval();
     const auto K = static_cast<std::int64_t>(rules.size());
@@ -19,6 +20,12 @@ std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& 
     std::vector<TokenSampler> samplers(rules.size(), TokenSampler(sampling));
     for (std::int64_t k = 0; k < K; ++k) rngs.emplace_back(seed + static_cast<std::uint64_t>(k));
     const std::unique_ptr<model::StepState> state = net.start(K);
+    std::vector<model::PieceMemory> memories(pulls.memory.on() ? rules.size() : 0);
+    std::vector<KeyPull> keys(pulls.key > 0 ? rules.size() : 0, KeyPull(pulls.pitch_classes));
+    for (const std::int64_t id : primer) {
+        for (model::PieceMemory& m : memories) m.push(id);
+        for (KeyPull& k : keys) k.push(id);
+    }
     torch::Tensor ids = torch::full({K}, primer.at(0), torch::kInt64);  // (K): each piece's last token
     for (std::size_t i = 1; i < primer.size(); ++i) {
         net.step(ids, *state);
@@ -35,11 +42,15 @@ std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& 
         for (std::size_t k = 0; k < rules.size(); ++k) {
             if (rules[k].done()) continue;
             const std::span<float> piece_logits(row + k * V, V);
+            if (!memories.empty()) memories[k].mix(piece_logits, pulls.memory);
+            if (!keys.empty()) keys[k].pull(piece_logits, pulls.key);
             rules[k].forbid(piece_logits);
             if (!guards.empty()) guards[k].forbid(piece_logits);
             last[k] = samplers[k](piece_logits, rngs[k]);
             if (rules[k].push(last[k])) {
                 if (!guards.empty()) guards[k].push(last[k]);
+                if (!memories.empty()) memories[k].push(last[k]);
+                if (!keys.empty()) keys[k].push(last[k]);
                 pieces[k].push_back(last[k]);
             }
             open += !rules[k].done();
@@ -84,7 +95,8 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
     SamplingOptions sampling = options.sampling;
     sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
     const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules),
-                                   guards, sampling, options.seed);
+                                   guards, sampling, options.seed,
+                                   {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)});
     std::vector<ComposedPiece> pieces;
     for (std::size_t k = 0; k < K; ++k) {
         ComposedPiece composed;

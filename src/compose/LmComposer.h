@@ -13,21 +13,33 @@
 #include <vector>
 
 #include "compose/CopyGuard.h"
+#include "compose/KeyPull.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
 #include "model/ModelFile.h"
+#include "model/PieceMemory.h"
 
 namespace pianola::compose {
+
+// What draws a piece toward itself as it is composed: its memory of its own passages and the
+// key it has set up. All off by default.
+struct PiecePulls {
+    model::MemoryWeights memory;      // model::PieceMemory's weights; all zero: off
+    double key = 0;                   // KeyPull's strength; 0: off
+    std::vector<int> pitch_classes;   // by id (compose::pitch_classes); needed with a key pull
+};
 
 // One piece per entry of `rules` (begun, with the primer pushed), each continuing `primer` (ids,
 // piece start first): ids drawn where its rules and its guard allow until the rules say it is
 // done. guards: empty, or one per piece (with the primer pushed), read afterwards for the runs
-// each piece shares with the training pieces. The loop of compose_lm, and what
-// `bench generate` times. Piece k draws from a generator seeded with seed + k, so it does not
-// depend on how many pieces share the batch.
+// each piece shares with the training pieces. Each piece's own memory (model/PieceMemory) and
+// key pull (KeyPull), the primer read first, change the network's logits before the rules and
+// the guard cut them. The loop of compose_lm, and what `bench generate` times. Piece k draws from a
+// generator seeded with seed + k, so it does not depend on how many pieces share the batch.
 std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& primer,
                                                     std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
-                                                    const SamplingOptions& sampling, std::uint64_t seed);
+                                                    const SamplingOptions& sampling, std::uint64_t seed,
+                                                    const PiecePulls& pulls = {});
 
 struct ComposeOptions {
     PieceLength length;                    // of the continuation, the primer not counted
@@ -37,6 +49,8 @@ struct ComposeOptions {
     std::vector<std::string> primer;       // tokens of the model's tokenizer; empty: from a piece's start
     std::optional<std::size_t> max_copy;   // the guard's limit, in tokens; none: runs are measured, not limited
     std::uint32_t tempo_us = 0;            // what a length in seconds is counted at; 0: the model's tempo
+    model::MemoryWeights memory;           // the piece memory's pull; all zero (the default): off
+    double key_pull = 0;                   // KeyPull's strength; 0: off
 };
 
 struct ComposedPiece {

@@ -21,8 +21,10 @@ void TokenRules::forbid(std::span<float> logits) const {
     if (piece_start_ >= 0) logits[static_cast<std::size_t>(piece_start_)] = never;
     if (!decoder_) return;
     bool open = false;
+    const int lowest_pitch = begun_ ? chord_top_ + 1 : chord_top_;
     for (std::size_t id = 0; id < logits.size(); ++id) {
-        if (parsed_[id] && decoder_->accepts(*parsed_[id]))
+        const bool below = parsed_[id] && parsed_[id]->kind == music::TimedToken::Kind::pitch && parsed_[id]->value < lowest_pitch;
+        if (parsed_[id] && !below && decoder_->accepts(*parsed_[id]))
             open = true;
         else
             logits[id] = never;
@@ -42,6 +44,7 @@ void TokenRules::begin(PieceLength length, std::uint32_t tempo_us) {
     start_ = decoder_ ? decoder_->clock() : music::TimedDecoder::Clock{};
     start_tokens_ = tokens_;
     start_notes_ = notes();
+    begun_ = true;
     // Enough for any real piece (the densest corpus pieces hold under 8 tokens per step), and an
     // end for a model that keeps drawing tokens without moving time or finishing notes.
     budget_ = static_cast<std::int64_t>(std::min(1e9, 32 * (length.unit == PieceLength::Unit::notes ? length.amount : steps_ + 1)));
@@ -61,7 +64,12 @@ bool TokenRules::push(std::int64_t id) {
         return false;
     }
     ++tokens_;
-    if (decoder_) decoder_->push(*parsed_.at(static_cast<std::size_t>(id)));
+    if (!decoder_) return true;
+    const music::TimedToken& token = *parsed_.at(static_cast<std::size_t>(id));
+    decoder_->push(token);
+    using Kind = music::TimedToken::Kind;
+    if (token.kind == Kind::pitch) chord_top_ = token.value;
+    else if (token.kind != Kind::duration && token.kind != Kind::velocity) chord_top_ = -1;  // time moved on
     return true;
 }
 

@@ -2,7 +2,9 @@
 // and when it has its length. Seed tokens: any token but the piece start, each one note or chord
 // (as the original design counted) half a beat long. Timed tokens: only what music::TimedDecoder
 // accepts at this point of the piece, so a composed sequence is always well formed (no duration
-// without a pitch, no time going backwards), and a note counts when its duration is drawn.
+// without a pitch, no time going backwards), and a note counts when its duration is drawn. The
+// pitches of one onset ascend, as the tokenizer writes them, and a composed one never repeats the
+// pitch below it: one key is not struck twice at once (a primer's may, as its MIDI file did).
 // A length counts from begin() on, so a primer's tokens pushed before it are not part of it.
 // It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
@@ -55,6 +57,8 @@ private:
     std::int64_t start_tokens_ = 0, start_notes_ = 0;
     std::int64_t budget_ = 0;          // tokens after begin() before a piece stops regardless
     bool ended_ = false;
+    int chord_top_ = -1;               // timed: the highest pitch at the current onset, -1 before one
+    bool begun_ = false;               // begin() was called: pitches from here on are composed
 };
 
 }  // namespace pianola::compose

@@ -20,4 +20,9 @@ namespace pianola::train {
 // network (memory bound only).
 eval::CrossEntropy validate(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces, std::int64_t chunk = 256);
 
+// The same predictions one by one: [piece][i] = -ln p(piece[i + 1] | piece[0..i]), what the piece
+// memory's fit (train/PieceMemoryFit) mixes with its own votes.
+std::vector<std::vector<float>> token_nats(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces,
+                                           std::int64_t chunk = 256);
+
 }  // namespace pianola::train

@@ -1,0 +1,50 @@
+// DecodingCalibration: how a model composes by default, measured for that model: the top-p for
+// pitch tokens and for time tokens (TokenSampler cuts them apart), the pull of the piece memory
+// (model::PieceMemory) and that of the key (KeyPull). A strong model of a clean corpus sounds like its corpus with little
+// cut; a weaker one drifts out of key unless its unlikely pitches are cut (or the key pull,
+// KeyPull, keeps it there), while cutting its unlikely time tokens flattens the rhythm (on ff-piano one top-p of 0.4 for both left 2 distinct
+// inter-onset intervals against 6). The memory's weights are fitted on held-out pieces read token
+// by token; composing, a piece reads its own draws, and copying at full weight feeds on itself
+// until the piece loops (on ff-piano 16 of 20 pieces at full weight, none at 0.7). So pieces are
+// composed at a few settings and the one whose pieces are nearest the model's held-out human
+// pieces wins, by eval::SetDistance over several features at once (pitch classes, key, rhythm,
+// polyphony, range, repetition), the held-out pieces cut to the composed pieces' length so that
+// length alone (range grows with it, repetition too) does not count.
+// It also measures how much the pieces copy, for train's warning about folders too small for
+// the model. It does not change the model.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "eval/MusicStats.h"
+#include "eval/SetDistance.h"
+#include "model/ModelFile.h"
+
+namespace pianola::compose {
+
+// The model's held-out pieces, decoded, as MusicStats (pieces that decode to no notes left out);
+// with notes > 0, each cut to its first `notes` notes.
+std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::size_t notes = 0);
+
+struct DecodingTrial {
+    double top_p = 1, time_top_p = 1;
+    double memory = 0;            // the piece memory's strength (model::scaled)
+    double key_pull = 0;          // KeyPull's strength
+    eval::SetDistance distance;   // the composed pieces' to the held-out pieces
+    int copying = 0;              // pieces sharing a longer run with the training pieces than any held-out piece does
+};
+
+struct DecodingCalibration {
+    DecodingTrial chosen;                 // the nearest trial
+    std::vector<DecodingTrial> tried;
+    int pieces = 0;                       // composed per trial
+    std::size_t notes = 0;                // in each of them
+    std::size_t longest_human_copy = 0;   // the longest run a held-out piece shares with the training pieces
+};
+
+// Composes with the model's stored piece-memory weights (training["memory"]; none: no memory).
+// Throws std::invalid_argument for a model without held-out pieces or not a next-token model.
+DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature);
+
+}  // namespace pianola::compose
