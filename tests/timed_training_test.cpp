@@ -8,6 +8,7 @@
 #include <functional>
 #include <numbers>
 #include <set>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,19 @@ Tokens decode_ids(const train::SequenceSet& set, const train::TokenIds& ids) {
     return tokens;
 }
 
+// The tokens `rules` leaves open next, of those that begin with `prefix`.
+std::set<std::string> open_tokens(const compose::TokenRules& rules, const music::Vocabulary& vocabulary,
+                                  std::string_view prefix = "") {
+    std::vector<float> scores(vocabulary.size(), 0.0f);
+    rules.forbid(scores);
+    std::set<std::string> open;
+    for (std::size_t id = 0; id < scores.size(); ++id) {
+        const std::string& token = vocabulary.token(static_cast<std::int64_t>(id));
+        if (scores[id] == 0.0f && token.starts_with(prefix)) open.insert(token);
+    }
+    return open;
+}
+
 }  // namespace
 
 TEST(TimedSequenceSet, TransposesPitchTokensOnlyAndCountsValidationNotes) {
@@ -96,20 +110,12 @@ TEST(TokenRules, SeedTokensAreFreeAndTimedTokensFollowTheGrammar) {
 
     const music::Vocabulary vocabulary({"<piece>", "bar", "pos:0", "pitch:60", "dur:12", "shift:3"});
     compose::TokenRules timed(music::TimedTokenizer(), vocabulary);
-    const auto open_tokens = [&] {
-        std::vector<float> scores(vocabulary.size(), 0.0f);
-        timed.forbid(scores);
-        std::set<std::string> open;
-        for (std::size_t id = 0; id < scores.size(); ++id)
-            if (scores[id] == 0.0f) open.insert(vocabulary.token(static_cast<std::int64_t>(id)));
-        return open;
-    };
-    EXPECT_EQ(open_tokens(), (std::set<std::string>{"bar"}));
+    EXPECT_EQ(open_tokens(timed, vocabulary), (std::set<std::string>{"bar"}));
     timed.push(vocabulary.id("bar"));
-    EXPECT_EQ(open_tokens(), (std::set<std::string>{"bar", "pos:0"}));
+    EXPECT_EQ(open_tokens(timed, vocabulary), (std::set<std::string>{"bar", "pos:0"}));
     timed.push(vocabulary.id("pos:0"));
     timed.push(vocabulary.id("pitch:60"));
-    EXPECT_EQ(open_tokens(), (std::set<std::string>{"dur:12"}));
+    EXPECT_EQ(open_tokens(timed, vocabulary), (std::set<std::string>{"dur:12"}));
     EXPECT_EQ(timed.notes(), 0);
     timed.push(vocabulary.id("dur:12"));
     EXPECT_EQ(timed.notes(), 1);
@@ -122,15 +128,7 @@ TEST(TokenRules, SeedTokensAreFreeAndTimedTokensFollowTheGrammar) {
 TEST(TokenRules, AChordsPitchesAscendAndComposedOnesNeverRepeat) {
     const music::Vocabulary vocabulary({"<piece>", "bar", "pos:0", "pos:6", "pitch:55", "pitch:60", "pitch:64", "dur:6"});
     compose::TokenRules rules(music::TimedTokenizer(), vocabulary);
-    const auto open_pitches = [&] {
-        std::vector<float> scores(vocabulary.size(), 0.0f);
-        rules.forbid(scores);
-        std::set<std::string> open;
-        for (std::size_t id = 0; id < scores.size(); ++id)
-            if (scores[id] == 0.0f && vocabulary.token(static_cast<std::int64_t>(id)).starts_with("pitch:"))
-                open.insert(vocabulary.token(static_cast<std::int64_t>(id)));
-        return open;
-    };
+    const auto open_pitches = [&] { return open_tokens(rules, vocabulary, "pitch:"); };
     const auto push = [&](std::initializer_list<const char*> tokens) {
         for (const char* t : tokens) rules.push(vocabulary.id(t));
     };
