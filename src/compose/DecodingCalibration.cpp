@@ -19,8 +19,8 @@ constexpr int calibration_pieces = 16;
 constexpr std::size_t shortest_calibration = 150, longest_calibration = 500;
 
 // Pitch top-p first, with time tokens uncut and the memory and key pull at middle strengths;
-// then the memory's strength; then the key pull's; then the time top-p. A full grid would take many times as long for little:
-// the three act on different things. On ff-piano, nottingham and the Debian corpus (6-minute
+// then the memory's strength; then the key pull's; then the time top-p. A full grid would take
+// many times as long for little: the four act on different things. On ff-piano, nottingham and the Debian corpus (6-minute
 // models) time top-p 0.9 or 0.95 won; 0.7 never did, and a lower pitch top-p than 0.4 was not
 // needed.
 constexpr double pitch_top_ps[] = {0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};

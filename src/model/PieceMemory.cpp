@@ -11,7 +11,7 @@ namespace pianola::model {
 namespace {
 
 // Votes lighter than this share of the longest match's are left out: they would change q by less
-// than a ten-thousandth, and skipping them keeps a vote O(matches), not O(piece).
+// than a ten-thousandth, and skipping them spares an exp for every short match of a long piece.
 constexpr double lightest_vote = 1e-4;
 
 }  // namespace

@@ -22,17 +22,20 @@ struct Prediction {
     std::size_t bucket;      // of the longest match before it
 };
 
-// [piece][i]: the prediction of piece[i + 1], the memory having read piece[0..i].
-std::vector<std::vector<Prediction>> predictions(const std::vector<TokenIds>& pieces,
-                                                 const std::vector<std::vector<float>>& nats, double sharpness) {
-    std::vector<std::vector<Prediction>> out(pieces.size());
+// [sharpness][piece][i]: the prediction of piece[i + 1], the memory having read piece[0..i]. Each
+// piece is read once for every sharpness: reading is the O(piece) part of a step.
+std::vector<std::vector<std::vector<Prediction>>> predictions(const std::vector<TokenIds>& pieces,
+                                                              const std::vector<std::vector<float>>& nats) {
+    std::vector<std::vector<std::vector<Prediction>>> out(std::size(sharpnesses),
+                                                          std::vector<std::vector<Prediction>>(pieces.size()));
     for (std::size_t p = 0; p < pieces.size(); ++p) {
         model::PieceMemory memory;
         for (std::size_t i = 0; i < nats[p].size(); ++i) {
             memory.push(pieces[p][i]);
             // Floored so that a token the network all but ruled out still has a finite score.
-            out[p].push_back({std::max(std::exp(-static_cast<double>(nats[p][i])), 1e-300), memory.probability(pieces[p][i + 1], sharpness),
-                              memory.bucket()});
+            const double network = std::max(std::exp(-static_cast<double>(nats[p][i])), 1e-300);
+            for (std::size_t s = 0; s < std::size(sharpnesses); ++s)
+                out[s][p].push_back({network, memory.probability(pieces[p][i + 1], sharpnesses[s]), memory.bucket()});
         }
     }
     return out;
@@ -88,8 +91,7 @@ std::size_t sharpness_index(double sharpness) {
 
 MemoryFit fit_piece_memory(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces, std::int64_t notes) {
     const std::vector<std::vector<float>> nats = token_nats(net, pieces);
-    std::vector<std::vector<std::vector<Prediction>>> by_sharpness;
-    for (const double sharpness : sharpnesses) by_sharpness.push_back(predictions(pieces, nats, sharpness));
+    const std::vector<std::vector<std::vector<Prediction>>> by_sharpness = predictions(pieces, nats);
 
     MemoryFit result;
     for (const std::vector<float>& piece : nats) {
