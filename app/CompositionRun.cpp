@@ -33,8 +33,9 @@ void write_piece(const std::filesystem::path& path, const music::Score& score, i
 // The original design's pieces: a window of training tokens primes each, none of the controls
 // that need a stateful model apply.
 std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
+    const compose::PieceLength length = request.length.value_or(compose::PieceLength{});
     if (request.primer || request.chord || request.max_copy || request.redraw > 0 ||
-        request.length.unit != compose::PieceLength::Unit::notes)
+        length.unit != compose::PieceLength::Unit::notes)
         throw std::invalid_argument("a seed-design model composes a number of notes from a training window: "
                                     "primers, --max-copy, --redraw, --bars and --seconds need a next-token model");
     const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, request.top_p.value_or(1)};
@@ -42,13 +43,13 @@ std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& mode
     const auto start = Clock::now();
     std::vector<std::filesystem::path> written;
     for (int k = 0; k < request.count; ++k) {
-        const auto piece = compose::compose_seed(model, static_cast<int>(request.length.amount),
+        const auto piece = compose::compose_seed(model, static_cast<int>(length.amount),
                                                  request.seed + static_cast<std::uint64_t>(k), sampling);
         written.push_back(piece_path(request.out, k, request.count));
         write_piece(written.back(), compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
     }
     fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,
-               request.count > 1 ? "s" : "", request.length.amount, seconds_since(start), request.seed,
+               request.count > 1 ? "s" : "", length.amount, seconds_since(start), request.seed,
                written.back().string());
     return written;
 }
@@ -61,11 +62,17 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     const model::ModelInfo& info = model.info;
 
     compose::ComposeOptions options;
-    options.length = request.length;
+    // As long as the median held-out piece, as calibrated: a folk tune's length, not a sonata's.
+    options.length = request.length.value_or(
+        compose::PieceLength{compose::PieceLength::Unit::notes, info.training.value("piece_notes", compose::PieceLength{}.amount)});
     options.seed = request.seed;
     options.sampling = {request.temperature.value_or(default_temperature), request.top_k,
                         request.top_p.value_or(info.training.value("top_p", default_top_p)),
                         request.time_top_p.value_or(info.training.value("time_top_p", default_time_top_p))};
+    // --temperature alone sets both classes', as one temperature always did.
+    if (request.time_temperature) options.sampling.time_temperature = request.time_temperature;
+    else if (!request.temperature && info.training.contains("time_temperature"))
+        options.sampling.time_temperature = info.training["time_temperature"].get<double>();
     const double memory = request.memory.value_or(info.training.value("memory_strength", default_memory));
     options.memory = model::scaled(model::stored_memory_weights(info.training), memory);
     options.key_pull = request.key_pull.value_or(info.training.value("key_pull", 0.0));
@@ -121,19 +128,24 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
         if (piece.guard_gave_way > 0)
             fmt::print("piece {}: the guard gave way {} times where nothing else could follow\n", k + 1, piece.guard_gave_way);
     }
-    const char* unit = request.length.unit == compose::PieceLength::Unit::notes  ? "notes"
-                       : request.length.unit == compose::PieceLength::Unit::bars ? "bars"
+    const char* unit = options.length.unit == compose::PieceLength::Unit::notes  ? "notes"
+                       : options.length.unit == compose::PieceLength::Unit::bars ? "bars"
                                                                                  : "seconds";
-    const std::string length = fmt::format("{} {}", request.length.amount, unit);
-    const std::string top_p = timed ? fmt::format("top-p {} for pitches, {} for time", options.sampling.top_p,
-                                                  options.sampling.time_top_p)
-                                    : fmt::format("top-p {}", options.sampling.top_p);
+    const std::string length = fmt::format("{} {}{}", options.length.amount, unit,
+                                           request.length || !info.training.contains("piece_notes") ? "" : " (the held-out pieces' median)");
+    const compose::SamplingOptions& sampling = options.sampling;
+    const std::string temperature =
+        timed && sampling.time_temperature
+            ? fmt::format("temperature {} for pitches, {} for time", sampling.temperature, *sampling.time_temperature)
+            : fmt::format("temperature {}", sampling.temperature);
+    const std::string top_p = timed ? fmt::format("top-p {} for pitches, {} for time", sampling.top_p, sampling.time_top_p)
+                                    : fmt::format("top-p {}", sampling.top_p);
     const bool calibrated = !request.top_p && info.training.contains("top_p") &&
                             (!timed || (!request.time_top_p && info.training.contains("time_top_p")));
-    fmt::print("composed {} in {:.2f} s (seed {}{}, temperature {}, {}{}{}{}{}); wrote {}{}\n",
+    fmt::print("composed {} in {:.2f} s (seed {}{}, {}, {}{}{}{}{}); wrote {}{}\n",
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
-               options.sampling.temperature, top_p, calibrated ? " as calibrated for the model" : "",
+               temperature, top_p, calibrated ? " as calibrated for the model" : "",
                options.memory.on() ? fmt::format(", piece memory x{}{}", memory, request.memory ? "" : " as calibrated")
                                    : ", no piece memory",
                options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",

@@ -25,13 +25,14 @@ inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default
 struct CompositionRequest {
     std::filesystem::path model;
     std::filesystem::path out;  // the MIDI file; with count > 1, piece k goes to OUT-k.mid (k from 1)
-    compose::PieceLength length;
+    std::optional<compose::PieceLength> length;  // none: the model's calibrated length (piece_notes), else 500 notes
     int count = 1;              // pieces; a next-token model composes them as one batch
     std::uint64_t seed = 1;     // piece k uses seed + k - 1
     std::optional<double> temperature;  // none: the default for the model's kind
     int top_k = 0;
     std::optional<double> top_p;        // none: the calibrated top-p of a next-token model, 1 for a seed-design one
     std::optional<double> time_top_p;   // time tokens; none: the calibrated one (timed tokens only)
+    std::optional<double> time_temperature;  // time tokens; none: the calibrated one, or `temperature` where that is given
     std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
     std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default

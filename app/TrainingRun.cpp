@@ -76,19 +76,23 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     const compose::DecodingTrial& chosen = c.chosen;
     model.info.training["top_p"] = chosen.top_p;
     model.info.training["time_top_p"] = chosen.time_top_p;
+    model.info.training["time_temperature"] = chosen.time_temperature;
     model.info.training["memory_strength"] = chosen.memory;
     model.info.training["key_pull"] = chosen.key_pull;
     model.info.training["calibration_distance"] = chosen.distance.total;
+    model.info.training["piece_notes"] = c.notes;
     std::string tried;
     for (const compose::DecodingTrial& t : c.tried)
-        tried += fmt::format(" {}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.memory, t.key_pull, t.distance.total);
+        tried += fmt::format(" {}/{}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
+                             t.distance.total);
     std::string features;
     for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
-               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time, piece memory x{}, key pull {}, give "
-               "{} pieces of {} notes the distance {:.3f} to the held-out pieces (pitch/time/memory/key:distance{}; by "
-               "feature:{})\n",
-               seconds_since(start), chosen.top_p, chosen.time_top_p, chosen.memory, chosen.key_pull, c.pieces, c.notes,
+               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time, time temperature {}, piece memory "
+               "x{}, key pull {}, give {} pieces of {} notes the distance {:.3f} to the held-out pieces (top-p pitch/top-p "
+               "time/time temperature/memory/key:distance{}; by feature:{})\n",
+               seconds_since(start), chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
+               chosen.key_pull, c.pieces, c.notes,
                chosen.distance.total, tried, features);
     if (2 * chosen.copying > c.pieces)
         warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "

@@ -56,7 +56,7 @@ void run_demo(const DemoFlags& flags) {
     CompositionRequest composition;
     composition.model = model;
     composition.out = midi;
-    composition.length.amount = flags.notes;
+    composition.length = compose::PieceLength{compose::PieceLength::Unit::notes, static_cast<double>(flags.notes)};
     composition.redraw = 3;
     run_composition(composition);
     run_render(midi, wav, {});

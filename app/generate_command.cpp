@@ -55,7 +55,7 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--model", r.model, "Model file written by `pianola train`")->required();
     cmd->add_option("--out", r.out, "MIDI file to write")->required();
     auto* notes = cmd->add_option("--notes", flags->notes,
-                                  "Length in notes, after any primer (default 500; a seed model counts a chord as one)")
+                                  "Length in notes, after any primer (default: the model's held-out pieces' median, as calibrated; 500 for older models and seed models, which count a chord as one)")
                       ->check(CLI::Range(1.0, 1e6));
     auto* bars = cmd->add_option("--bars", flags->bars, "Length in bars (4/4 bars for time-shift and seed tokens)")
                      ->check(CLI::Range(1.0, 1e5));
@@ -66,7 +66,7 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--temperature", r.temperature,
                     "0: the argmax; higher is more adventurous (default: 0.8, or 0 for a seed-design model as the "
-                    "original)")->check(CLI::Range(0.0, 100.0));
+                    "original); without --time-temperature, for time tokens too")->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--top-k", r.top_k, "Sample only among the k likeliest tokens (0: all)")->check(CLI::Range(0, 100000))
         ->capture_default_str();
     cmd->add_option("--top-p", r.top_p,
@@ -75,6 +75,9 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--time-top-p", r.time_top_p,
                     "The same for time tokens (bar, position, shift, duration) and velocities, cut apart from pitches "
                     "(default: the value `train` calibrated for the model, else 1)")->check(CLI::Range(0.01, 1.0));
+    cmd->add_option("--time-temperature", r.time_temperature,
+                    "The temperature of time tokens and velocities (default: the value `train` calibrated for the model; "
+                    "with --temperature, that)")->check(CLI::Range(0.01, 100.0));
     cmd->add_option("--seed", flags->seed, "Random seed (default: a fresh one, printed); same seed, same piece");
     auto* primer = cmd->add_option("--primer", r.primer, "A MIDI file to continue: the piece holds it, then what follows")
                        ->check(CLI::ExistingFile);

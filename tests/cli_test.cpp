@@ -215,6 +215,16 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     }
     for (const int pitch : {55, 59, 62}) EXPECT_TRUE(first.count(pitch)) << pitch;  // G major at the start
 
+    // By default as long as the median held-out piece (at least 150 notes), as calibrated.
+    const CliResult whole_length = generate("default.mid", "--time-temperature 1");
+    ASSERT_EQ(whole_length.exit_code, 0) << whole_length.err;
+    const auto piece_notes = model::load_model(model).info.training.at("piece_notes").get<std::size_t>();
+    EXPECT_GE(piece_notes, 150u);
+    EXPECT_NE(whole_length.out.find(fmt::format("composed {} notes (the held-out pieces' median)", piece_notes)),
+              std::string::npos) << whole_length.out;
+    EXPECT_NE(whole_length.out.find("temperature 0.8 for pitches, 1 for time"), std::string::npos) << whole_length.out;
+    EXPECT_EQ(music::score_from_midi(midi::read_midi_file(dir / "default.mid")).notes.size(), piece_notes);
+
     // The piece memory and the key pull as told, not as calibrated.
     const CliResult told = generate("told.mid", "--notes 20 --memory 0 --key-pull 0.5");
     ASSERT_EQ(told.exit_code, 0) << told.err;
@@ -232,13 +242,15 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     {
         model::LoadedModel older = model::load_model(model);
         const double top_p = older.info.training.at("top_p").get<double>();
-        for (const char* key : {"time_top_p", "memory", "memory_strength", "key_pull"}) older.info.training.erase(key);
+        for (const char* key : {"time_top_p", "time_temperature", "memory", "memory_strength", "key_pull", "piece_notes"})
+            older.info.training.erase(key);
         model::save_model(dir / "older.pianola", older.info, model::module_of(older.net));
         const CliResult old_file = run_cli(dir, "generate --model " + (dir / "older.pianola").string() + " --out " +
-                                                    (dir / "older.mid").string() + " --notes 20 --seed 2");
+                                                    (dir / "older.mid").string() + " --seed 2");
         ASSERT_EQ(old_file.exit_code, 0) << old_file.err;
-        EXPECT_NE(old_file.out.find(fmt::format("top-p {} for pitches, 1 for time, no piece memory)", top_p)), std::string::npos)
-            << old_file.out;
+        EXPECT_NE(old_file.out.find("composed 500 notes in"), std::string::npos) << old_file.out;
+        EXPECT_NE(old_file.out.find(fmt::format("temperature 0.8, top-p {} for pitches, 1 for time, no piece memory)", top_p)),
+                  std::string::npos) << old_file.out;
     }
     ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);
     for (std::size_t i = 0; i < primer.notes.size(); ++i) {

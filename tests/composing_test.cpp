@@ -55,7 +55,7 @@ TEST(TokenSampler, TopKAndTopPKeepTheLikeliestInProportion) {
     EXPECT_THROW(compose::TokenSampler({1, 0, 1.5}), std::invalid_argument);
 }
 
-TEST(TokenSampler, TimeAndPitchTokensAreCutApartAndKeepTheirOdds) {
+TEST(TokenSampler, TimeAndPitchTokensAreCutAndTemperedApartAndKeepTheirOdds) {
     // Pitch tokens 0 and 1 (0.4, 0.1), time tokens 2, 3, 4 (0.3, 0.15, 0.05): half the mass each.
     const std::vector<float> logits{std::log(0.4f), std::log(0.1f), std::log(0.3f), std::log(0.15f), std::log(0.05f)};
     const std::vector<bool> time{false, false, true, true, true};
@@ -70,6 +70,19 @@ TEST(TokenSampler, TimeAndPitchTokensAreCutApartAndKeepTheirOdds) {
     EXPECT_NEAR(time_cut.at(2) / double(n), 0.5, 0.015);
     EXPECT_NEAR(time_cut.at(1) / double(n), 0.1, 0.01);
     EXPECT_THROW(compose::TokenSampler({1, 0, 1, 0}), std::invalid_argument);
+
+    // A temperature sharpens within each class but keeps the classes' odds: at 0.5 the pitch class
+    // still holds half, pitch 0 of it 0.16/0.17.
+    const auto cold = draws({0.5, 0, 1.0, 1.0, time}, logits, n);
+    EXPECT_NEAR((cold.at(0) + cold.at(1)) / double(n), 0.5, 0.015);
+    EXPECT_NEAR(cold.at(0) / double(n), 0.5 * 0.16 / 0.17, 0.015);
+    EXPECT_NEAR(cold.at(2) / double(n), 0.5 * 0.09 / 0.115, 0.015);
+    // Time tokens at their own temperature: 1 draws them as the model has them, pitches stay cold.
+    const auto warm_time = draws({0.5, 0, 1.0, 1.0, time, 1.0}, logits, n);
+    EXPECT_NEAR(warm_time.at(0) / double(n), 0.5 * 0.16 / 0.17, 0.015);
+    EXPECT_NEAR(warm_time.at(2) / double(n), 0.3, 0.015);
+    EXPECT_NEAR(warm_time.at(4) / double(n), 0.05, 0.01);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 1, 1, time, 0.0}), std::invalid_argument);
 
     const music::Vocabulary vocabulary({"<piece>", "bar", "pos:12", "vel:3", "pitch:60", "dur:12", "shift:6"});
     const std::vector<bool> classes = compose::time_tokens(music::TimedTokenizer(), vocabulary);

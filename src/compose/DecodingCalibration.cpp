@@ -1,6 +1,7 @@
 #include "compose/DecodingCalibration.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "compose/CopyGuard.h"
@@ -11,31 +12,34 @@ namespace pianola::compose {
 
 namespace {
 
-// 16 pieces: with 8, the calibration of a Debian-corpus model ranked two settings the other way
-// round from 20 pieces of 500 notes. As long as a held-out piece, from 150 notes (enough for a key,
-// a rhythm and repeats to show) to 500 (enough for a piece to fall into a loop, as generate's
-// default length is).
-constexpr int calibration_pieces = 16;
-constexpr std::size_t shortest_calibration = 150, longest_calibration = 500;
+// 32 pieces: with 16, a nottingham model's calibration ranked the memory at x0.7 first and x0.9
+// third, which 20 pieces composed after ranked the other way round. As long as the median held-out
+// piece, which is how long generate composes by default: from 150 notes (enough for a key, a rhythm
+// and repeats to show) to 1,000.
+constexpr int calibration_pieces = 32;
+constexpr std::size_t shortest_calibration = 150, longest_calibration = 1000;
 
-// Pitch top-p first, with time tokens uncut and the memory and key pull at middle strengths;
-// then the memory's strength; then the key pull's; then the time top-p. A full grid would take
-// many times as long for little: the four act on different things. On ff-piano, nottingham and the Debian corpus (6-minute
-// models) time top-p 0.9 or 0.95 won; 0.7 never did, and a lower pitch top-p than 0.4 was not
-// needed.
+// Pitch top-p first, with time tokens uncut at the pitches' temperature and the memory and key
+// pull at middle strengths; then the time tokens' temperature and the memory's strength together,
+// as they pull against each other (a hotter rhythm repeats less, a stronger memory more: on
+// nottingham each alone made the pieces farther, x0.9 and 1 together nearest); then the key
+// pull's; then the time top-p. A full grid would take many times as long for little: the stages
+// act on different things. On ff-piano, nottingham and the Debian corpus (6-minute models) time
+// top-p 0.9 or 0.95 won; 0.7 never did, and a lower pitch top-p than 0.4 was not needed.
 constexpr double pitch_top_ps[] = {0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+constexpr double time_temperatures[] = {0.8, 0.9, 1};
 constexpr double first_memory = 0.7, first_key_pull = 0.5;
-constexpr double memories[] = {0, 0.5, 0.6, 0.8, 0.9, 1};
+constexpr double memories[] = {0, 0.6, 0.8, 0.9, 1};
 constexpr double key_pulls[] = {0, 0.25, 1};
 constexpr double time_top_ps[] = {0.8, 0.9, 0.95};
 
-// The median held-out piece's notes, within the calibration's bounds.
-std::size_t calibration_length(const std::vector<eval::MusicStats>& human) {
+// The median held-out piece's notes (0 for none).
+std::size_t median_notes(const std::vector<eval::MusicStats>& human) {
     std::vector<double> notes;
     for (const eval::MusicStats& s : human) notes.push_back(s.notes);
-    if (notes.empty()) return shortest_calibration;
+    if (notes.empty()) return 0;
     std::nth_element(notes.begin(), notes.begin() + static_cast<std::ptrdiff_t>(notes.size() / 2), notes.end());
-    return std::clamp(static_cast<std::size_t>(notes[notes.size() / 2]), shortest_calibration, longest_calibration);
+    return static_cast<std::size_t>(notes[notes.size() / 2]);
 }
 
 }  // namespace
@@ -55,9 +59,13 @@ std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::
 
 DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature) {
     DecodingCalibration calibration;
-    calibration.notes = calibration_length(held_out_stats(model.info));
-    const std::vector<eval::MusicStats> human = held_out_stats(model.info, calibration.notes);
-    if (human.empty()) throw std::invalid_argument("the model holds no held-out pieces to calibrate against");
+    const std::size_t median = median_notes(held_out_stats(model.info));
+    if (median == 0) throw std::invalid_argument("the model holds no held-out pieces to calibrate against");
+    calibration.notes = std::clamp(median, shortest_calibration, longest_calibration);
+    // Whole held-out pieces, as `evaluate` compares with, unless the composed ones are shorter than
+    // the median: then the longer held-out pieces are cut, so length alone (range and repetition
+    // grow with it) does not count.
+    const std::vector<eval::MusicStats> human = held_out_stats(model.info, calibration.notes < median ? calibration.notes : 0);
     const TrainingCopies copies(model.info);
     const std::vector<std::size_t> human_runs = copies.held_out_runs();
     calibration.pieces = calibration_pieces;
@@ -68,9 +76,12 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
     options.length.amount = static_cast<double>(calibration.notes);
     options.count = calibration_pieces;
     options.sampling.temperature = temperature;
+    // Under the guard at generate's limit: it forbids some continuations, and so shapes the pieces.
+    if (!human_runs.empty() && default_copy_limit(human_runs) > 0) options.max_copy = default_copy_limit(human_runs);
     const auto trial = [&](DecodingTrial t) {
         options.sampling.top_p = t.top_p;
         options.sampling.time_top_p = t.time_top_p;
+        options.sampling.time_temperature = t.time_temperature;
         options.memory = model::scaled(memory, t.memory);
         options.key_pull = t.key_pull;
         std::vector<eval::MusicStats> composed;
@@ -86,13 +97,24 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
     };
     const bool timed = !time_tokens(model.info.tokenizer, model.info.vocabulary).empty();
     const double strength = memory.on() ? first_memory : 0, key_pull = timed ? first_key_pull : 0;
-    for (const double top_p : pitch_top_ps) trial({top_p, 1, strength, key_pull});
-    if (memory.on())
-        for (const double m : memories) trial({calibration.chosen.top_p, 1, m, key_pull});
+    // The later stages vary one setting of the best trial so far.
+    const auto vary = [&](double DecodingTrial::*setting, double value) {
+        DecodingTrial t = calibration.chosen;
+        t.*setting = value;
+        trial(t);
+    };
+    for (const double top_p : pitch_top_ps) trial({top_p, 1, temperature, strength, key_pull});
+    const DecodingTrial first = calibration.chosen;
+    const std::vector<double> time_temperature_grid =
+        timed ? std::vector<double>(std::begin(time_temperatures), std::end(time_temperatures)) : std::vector<double>{temperature};
+    const std::vector<double> memory_grid =
+        memory.on() ? std::vector<double>(std::begin(memories), std::end(memories)) : std::vector<double>{first.memory};
+    for (const double t : time_temperature_grid)
+        for (const double m : memory_grid)
+            if (t != first.time_temperature || m != first.memory) trial({first.top_p, 1, t, m, first.key_pull});
     if (!timed) return calibration;
-    for (const double k : key_pulls) trial({calibration.chosen.top_p, 1, calibration.chosen.memory, k});
-    for (const double time_top_p : time_top_ps)
-        trial({calibration.chosen.top_p, time_top_p, calibration.chosen.memory, calibration.chosen.key_pull});
+    for (const double k : key_pulls) vary(&DecodingTrial::key_pull, k);
+    for (const double time_top_p : time_top_ps) vary(&DecodingTrial::time_top_p, time_top_p);
     return calibration;
 }
 

@@ -1,5 +1,5 @@
 // DecodingCalibration: how a model composes by default, measured for that model: the top-p for
-// pitch tokens and for time tokens (TokenSampler cuts them apart), the pull of the piece memory
+// pitch tokens and for time tokens (TokenSampler cuts them apart), the temperature of time tokens, the pull of the piece memory
 // (model::PieceMemory) and that of the key (KeyPull). A strong model of a clean corpus sounds like its corpus with little
 // cut; a weaker one drifts out of key unless its unlikely pitches are cut (or the key pull,
 // KeyPull, keeps it there), while cutting its unlikely time tokens flattens the rhythm (on ff-piano one top-p of 0.4 for both left 2 distinct
@@ -8,8 +8,9 @@
 // until the piece loops (on ff-piano 16 of 20 pieces at full weight, none at 0.7). So pieces are
 // composed at a few settings and the one whose pieces are nearest the model's held-out human
 // pieces wins, by eval::SetDistance over several features at once (pitch classes, key, rhythm,
-// polyphony, range, repetition), the held-out pieces cut to the composed pieces' length so that
-// length alone (range grows with it, repetition too) does not count.
+// polyphony, range, repetition). The pieces are as long as the median held-out piece, the length
+// generate composes by default, so that length alone (range grows with it, repetition too) does not
+// count.
 // It also measures how much the pieces copy, for train's warning about folders too small for
 // the model. It does not change the model.
 #pragma once
@@ -29,6 +30,7 @@ std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::
 
 struct DecodingTrial {
     double top_p = 1, time_top_p = 1;
+    double time_temperature = 0.8;  // the temperature of time tokens (pitch tokens: calibrate_decoding's)
     double memory = 0;            // the piece memory's strength (model::scaled)
     double key_pull = 0;          // KeyPull's strength
     eval::SetDistance distance;   // the composed pieces' to the held-out pieces
@@ -39,7 +41,7 @@ struct DecodingCalibration {
     DecodingTrial chosen;                 // the nearest trial
     std::vector<DecodingTrial> tried;
     int pieces = 0;                       // composed per trial
-    std::size_t notes = 0;                // in each of them
+    std::size_t notes = 0;                // in each of them: the median held-out piece's, within [150, 1000]
     std::size_t longest_human_copy = 0;   // the longest run a held-out piece shares with the training pieces
 };
 

@@ -12,6 +12,8 @@ TokenSampler::TokenSampler(SamplingOptions options) : options_(options) {
     if (options.top_k < 0) throw std::invalid_argument("top-k must be 0 (no cut) or more");
     if (!(options.top_p > 0 && options.top_p <= 1)) throw std::invalid_argument("top-p must be in (0, 1]");
     if (!(options.time_top_p > 0 && options.time_top_p <= 1)) throw std::invalid_argument("the time top-p must be in (0, 1]");
+    if (options.time_temperature && !(*options.time_temperature > 0))
+        throw std::invalid_argument("the time temperature must be above 0");
 }
 
 std::vector<bool> time_tokens(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary) {
@@ -32,7 +34,10 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
     const double top = *best, T = options_.temperature;
     const auto weight = [&](float l) { return std::exp((l - top) / T); };
     std::uniform_real_distribution<double> uniform(0, 1);
-    if (options_.top_k == 0 && options_.top_p == 1 && options_.time_top_p == 1) {
+    const bool two_classes = !options_.time_tokens.empty();
+    const std::array<double, 2> class_T{T, two_classes ? options_.time_temperature.value_or(T) : T};
+    if (options_.top_k == 0 && options_.top_p == 1 && options_.time_top_p == 1 &&
+        (!two_classes || (class_T[0] == 1 && class_T[1] == 1))) {
         // Two passes instead of a stored distribution: the total, then where the running sum passes the draw.
         double total = 0;
         for (const float l : logits) total += weight(l);
@@ -47,11 +52,14 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
         return static_cast<std::size_t>(!options_.time_tokens.empty() && options_.time_tokens[static_cast<std::size_t>(id)]);
     };
     candidates_.clear();
-    std::array<double, 2> total{};  // pitch (or every) token, time token
+    std::array<double, 2> total{};  // pitch (or every) token, time token: at the temperature
+    std::array<double, 2> odds{};   // the same at temperature 1: the model's odds of the classes
     for (std::size_t i = 0; i < logits.size(); ++i) {
-        const double w = weight(logits[i]);
+        const std::size_t c = time_class(static_cast<std::int64_t>(i));
+        const double w = std::exp((logits[i] - top) / class_T[c]);
         if (w > 0) candidates_.emplace_back(w, static_cast<std::int64_t>(i));
-        total[time_class(static_cast<std::int64_t>(i))] += w;
+        total[c] += w;
+        odds[c] += std::exp(logits[i] - top);
     }
     // Ties keep id order, so a draw does not depend on the sort's implementation.
     const auto likelier = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
@@ -74,10 +82,12 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
         candidates_[nucleus++] = candidates_[i];
     }
     kept = nucleus;
-    // Each class' nucleus weighs what the whole class did, so cutting does not change how often a
-    // chord goes on (a pitch) against time moving on.
+    // Each class' nucleus weighs what the whole class did in the model, so neither a cut nor the
+    // temperature changes how often a chord goes on (a pitch) against time moving on: a temperature
+    // below 1 favours the class whose tokens are fewer and surer (time), and at 0.8 thinned
+    // ff-piano's chords to 2.2 notes sounding against the held-out pieces' 3.0.
     std::array<double, 2> scale{};
-    for (std::size_t c = 0; c < 2; ++c) scale[c] = held[c] > 0 ? total[c] / held[c] : 0;
+    for (std::size_t c = 0; c < 2; ++c) scale[c] = held[c] > 0 ? (two_classes ? odds[c] : total[c]) / held[c] : 0;
     double mass = 0;
     for (std::size_t i = 0; i < kept; ++i) mass += candidates_[i].first * scale[time_class(candidates_[i].second)];
     double u = uniform(rng) * mass;
