@@ -104,8 +104,12 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                            const music::Corpus& corpus, double load_seconds, int threads) {
     std::FILE* text = request.json ? stderr : stdout;
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), recipe.val_split, request.split_seed);
-    const train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose);
+    const train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose,
+                                                            request.init ? &request.init->info.vocabulary : nullptr);
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
+    if (request.init)
+        fmt::print(text, "fine-tuning {}: its {} tokens and {} the folder adds\n", request.init_file.string(),
+                   request.init->info.vocabulary.size(), set.vocabulary.size() - request.init->info.vocabulary.size());
     fmt::print(text,
                "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}\n"
                "preset {}: {}, {} rows x {} tokens, up to {} epochs, AdamW lr {}{} (halved after an epoch "
@@ -124,6 +128,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.seed = request.seed;
     job.max_seconds = request.max_seconds;
     job.resume = request.resume;
+    job.init = request.init.get();
     job.data_description = {{"files", corpus.pieces.size()},
                             {"skipped", corpus.skipped.size()},
                             {"train_pieces", set.train.size()},
@@ -132,6 +137,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                             {"validation_tokens", set.validation_tokens()},
                             {"validation_notes", set.validation_notes},
                             {"split_seed", request.split_seed}};
+    if (request.init) job.data_description["init"] = request.init_file.string();
     job.on_step = [&](const train::StepReport& r) { display.step(r); };
     std::vector<train::EpochLosses> losses;
     bool warned = false;

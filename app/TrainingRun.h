@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <variant>
 #include <vector>
 
+#include "model/ModelFile.h"
 #include "music/Tokenizer.h"
 #include "train/LmRecipe.h"
 #include "train/SeedRecipe.h"
@@ -26,6 +28,10 @@ struct TrainingRequest {
     double max_seconds = 0;
     bool resume = false;
     bool json = false;              // per-epoch JSON lines on stdout, the prose on stderr
+    // Fine-tuning: the trained next-token model the run starts from (its file: init_file); the
+    // recipe is then train::fine_tuning_recipe's and the tokenizer the base's.
+    std::shared_ptr<const model::LoadedModel> init;
+    std::filesystem::path init_file;
 };
 
 train::TrainSummary run_training(const TrainingRequest& request);

@@ -11,6 +11,8 @@
 #include "Commands.h"
 #include "TokenizerFlags.h"
 #include "TrainingRun.h"
+#include "model/ModelFile.h"
+#include "train/FineTuning.h"
 
 namespace pianola::app {
 
@@ -24,7 +26,7 @@ struct TrainFlags {
     std::optional<double> dropout, learning_rate;
     std::optional<int> dense, window;                        // seed presets
     std::optional<int> embed, seq, transpose, patience;      // next-token presets
-    std::string arch = "lstm";
+    std::optional<std::string> arch;                         // none: lstm, or a fine-tuned base's
     std::optional<int> dim, heads, ff;                       // transformer
     bool no_bf16 = false;
     std::optional<double> val_split;
@@ -34,6 +36,7 @@ struct TrainFlags {
     int threads = 0;
     double max_minutes = 0;
     bool resume = false, json = false;
+    std::optional<std::filesystem::path> init;
 };
 
 bool is_seed_preset(const std::string& preset) { return preset.rfind("seed", 0) == 0; }
@@ -47,7 +50,7 @@ train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
     for (const auto& [flag, name] : {std::pair{f.embed, "--embed"}, {f.seq, "--seq"}, {f.transpose, "--transpose"},
                                      {f.patience, "--patience"}, {f.dim, "--dim"}, {f.heads, "--heads"}, {f.ff, "--ff"}})
         refuse(flag, name, "next-token");
-    if (f.arch != "lstm") throw std::invalid_argument("the seed presets are the original design's LSTM; --arch needs a next-token preset");
+    if (f.arch.value_or("lstm") != "lstm") throw std::invalid_argument("the seed presets are the original design's LSTM; --arch needs a next-token preset");
     refuse(f.val_split, "--val-split", "next-token");
     train::SeedRecipe r = train::seed_recipe(f.preset);
     if (f.epochs) r.epochs = *f.epochs;
@@ -62,17 +65,22 @@ train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
     return r;
 }
 
-train::LmRecipe lm_recipe_from(const TrainFlags& f) {
-    refuse(f.dense, "--dense", "seed");
-    refuse(f.window, "--window", "seed");
-    train::LmRecipe r = train::lm_recipe(f.preset, f.arch);
+// The flags that set how a next-token network learns, not what it is.
+void apply_training_flags(const TrainFlags& f, train::LmRecipe& r) {
     if (f.epochs) r.epochs = *f.epochs;
     if (f.batch) r.batch = *f.batch;
-    if (f.seq) r.seq = *f.seq;
     if (f.learning_rate) r.learning_rate = *f.learning_rate;
     if (f.transpose) r.transpose = *f.transpose;
     if (f.patience) r.patience = *f.patience;
     if (f.val_split) r.val_split = *f.val_split;
+}
+
+train::LmRecipe lm_recipe_from(const TrainFlags& f) {
+    refuse(f.dense, "--dense", "seed");
+    refuse(f.window, "--window", "seed");
+    train::LmRecipe r = train::lm_recipe(f.preset, f.arch.value_or("lstm"));
+    apply_training_flags(f, r);
+    if (f.seq) r.seq = *f.seq;
     if (auto* lstm = std::get_if<model::LmModelOptions>(&r.model)) {
         for (const auto& [flag, name] : {std::pair{f.dim, "--dim"}, {f.heads, "--heads"}, {f.ff, "--ff"}})
             refuse(flag, name, "Transformer");
@@ -100,11 +108,33 @@ train::LmRecipe lm_recipe_from(const TrainFlags& f) {
     return r;
 }
 
+// Fine-tuning keeps the base's network and tokenizer; only the training flags apply.
+train::LmRecipe fine_tuning_recipe_from(const TrainFlags& f, const model::ModelInfo& base) {
+    train::LmRecipe r = train::fine_tuning_recipe(base);
+    if (f.preset != "default" || f.arch || f.no_bf16)
+        throw std::invalid_argument("--init keeps the base model's network: --preset, --arch and --no-bf16 do not apply");
+    for (const auto& [flag, name] : {std::pair{f.layers, "--layers"}, {f.hidden, "--hidden"}, {f.embed, "--embed"},
+                                     {f.seq, "--seq"}, {f.dim, "--dim"}, {f.heads, "--heads"}, {f.ff, "--ff"},
+                                     {f.dense, "--dense"}, {f.window, "--window"}})
+        if (flag) throw std::invalid_argument(std::string("--init keeps the base model's network: ") + name + " does not apply");
+    if (f.dropout) throw std::invalid_argument("--init keeps the base model's network: --dropout does not apply");
+    const TokenizerFlags& t = f.tokenizer;
+    if (t.name || t.grid || t.velocity_levels || t.time_tokens)
+        throw std::invalid_argument("--init keeps the base model's tokenizer: the tokenizer flags do not apply");
+    apply_training_flags(f, r);
+    return r;
+}
+
 void run_train(const TrainFlags& flags) {
     TrainingRequest request;
     request.data = flags.data;
     request.out = flags.out;
-    if (is_seed_preset(flags.preset)) {
+    if (flags.init) {
+        request.init = std::make_shared<const model::LoadedModel>(model::load_model(*flags.init));
+        request.init_file = *flags.init;
+        request.recipe = fine_tuning_recipe_from(flags, request.init->info);
+        request.tokenizer = request.init->info.tokenizer;
+    } else if (is_seed_preset(flags.preset)) {
         request.recipe = seed_recipe_from(flags);
         request.tokenizer = tokenizer_from(flags.tokenizer, music::SeedTokenizer());
         if (!std::holds_alternative<music::SeedTokenizer>(request.tokenizer))
@@ -143,8 +173,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--lstm", flags->lstm,
                     "fused: pianola's LSTM; stock: libtorch's, on the same weights (slower; to compare)")
         ->check(CLI::IsMember({"fused", "stock"}))->capture_default_str();
-    cmd->add_option("--arch", flags->arch, "Next-token network: lstm or transformer (Music Transformer, relative attention)")
-        ->check(CLI::IsMember({"lstm", "transformer"}))->capture_default_str();
+    cmd->add_option("--arch", flags->arch,
+                    "Next-token network: lstm (default) or transformer (Music Transformer, relative attention)")
+        ->check(CLI::IsMember({"lstm", "transformer"}));
     cmd->add_option("--dim", flags->dim, "Transformer: width")->check(CLI::Range(2, 8192));
     cmd->add_option("--heads", flags->heads, "Transformer: attention heads (dividing --dim)")->check(CLI::Range(1, 256));
     cmd->add_option("--ff", flags->ff, "Transformer: feed-forward width")->check(CLI::Range(1, 65536));
@@ -167,6 +198,10 @@ void add_train_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--max-minutes", flags->max_minutes, "Stop cleanly after this many minutes (0: no limit)")
         ->check(CLI::Range(0.0, 1e6));
+    cmd->add_option("--init", flags->init,
+                    "Fine-tune: start from this trained next-token model (its network and tokenizer; a third of its "
+                    "learning rate, early stopping after 2 epochs without progress; training flags still apply)")
+        ->check(CLI::ExistingFile);
     cmd->add_flag("--resume", flags->resume, "Next-token: go on from OUT.checkpoint exactly where it stopped");
     cmd->add_flag("--json", flags->json, "Next-token: one JSON line per epoch and a summary line on stdout");
     cmd->callback([flags] { run_train(*flags); });

@@ -129,8 +129,9 @@ TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
 
 namespace {
 
-// Pieces with rhythm: notes of several lengths, rests, chords over three octaves.
-void write_rhythmic_corpus(const std::filesystem::path& dir) {
+// Pieces with rhythm: notes of several lengths, rests, chords over three octaves; `shift`
+// semitones up.
+void write_rhythmic_corpus(const std::filesystem::path& dir, int shift = 0) {
     std::filesystem::create_directories(dir);
     for (int piece = 0; piece < 4; ++piece) {
         music::Score score;
@@ -143,7 +144,7 @@ void write_rhythmic_corpus(const std::filesystem::path& dir) {
                     music::Note note;
                     note.start_tick = tick;
                     note.end_tick = tick + static_cast<std::uint32_t>(length);
-                    note.pitch = static_cast<std::uint8_t>(pitch + octave + piece);
+                    note.pitch = static_cast<std::uint8_t>(pitch + octave + piece + shift);
                     if (octave == 0 || length == 720) score.notes.push_back(note);
                 }
                 tick += static_cast<std::uint32_t>(length + gap);
@@ -182,6 +183,47 @@ TEST(Cli, TrainsATimedModelAndComposesItsRhythm) {
     expect_one_line_error(run_cli(dir, "train --preset seed-tiny --tokenizer timed --data " + (dir / "midi").string() +
                                            " --out " + (dir / "s.pianola").string()),
                           "--tokenizer timed needs a next-token preset");
+}
+
+TEST(Cli, FineTunesATrainedModelOnAFolderOfItsOwn) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "base");
+    write_rhythmic_corpus(dir / "mine", 12);  // an octave up: pitches the base never saw
+    const std::string base = (dir / "base.pianola").string(), mine = (dir / "mine").string();
+    ASSERT_EQ(run_cli(dir, "train --preset tiny --data " + (dir / "base").string() + " --out " + base).exit_code, 0);
+
+    const CliResult tuned = run_cli(dir, "train --init " + base + " --data " + mine + " --out " +
+                                             (dir / "tuned.pianola").string() + " --epochs 2");
+    ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
+    EXPECT_NE(tuned.out.find("fine-tuning " + base), std::string::npos) << tuned.out;
+    EXPECT_NE(tuned.out.find("preset fine-tune: embedding 16, 1x32 LSTM"), std::string::npos) << tuned.out;
+    const CliResult scratch = run_cli(dir, "train --preset tiny --data " + mine + " --out " +
+                                               (dir / "scratch.pianola").string() + " --epochs 2");
+    ASSERT_EQ(scratch.exit_code, 0) << scratch.err;
+
+    const model::LoadedModel from = model::load_model(base), to = model::load_model(dir / "tuned.pianola"),
+                             fresh = model::load_model(dir / "scratch.pianola");
+    EXPECT_GT(to.info.vocabulary.size(), from.info.vocabulary.size());
+    for (const std::string& token : from.info.vocabulary.tokens()) EXPECT_TRUE(to.info.vocabulary.contains(token)) << token;
+    EXPECT_EQ(to.info.training.at("init"), base);
+    // The guard indexes the base's pieces too.
+    EXPECT_EQ(to.info.corpus_ids.size(), fresh.info.corpus_ids.size() + from.info.corpus_ids.size());
+    // After the same two epochs, what the base knew of rhythm and form shows on the held-out piece.
+    EXPECT_LT(to.info.training.at("validation_bits_per_note").get<double>(),
+              fresh.info.training.at("validation_bits_per_note").get<double>());
+
+    const auto refused = [&](const std::string& flags) {
+        return run_cli(dir, "train --init " + base + " --data " + mine + " --out " + (dir / "x.pianola").string() + " " + flags);
+    };
+    expect_one_line_error(refused("--hidden 64"), "--init keeps the base model's network: --hidden");
+    expect_one_line_error(refused("--arch lstm"), "--init keeps the base model's network");
+    expect_one_line_error(refused("--tokenizer seed"), "--init keeps the base model's tokenizer");
+    ASSERT_EQ(run_cli(dir, "train --preset seed-tiny --data " + (dir / "base").string() + " --out " +
+                               (dir / "seed.pianola").string()).exit_code, 0);
+    expect_one_line_error(run_cli(dir, "train --init " + (dir / "seed.pianola").string() + " --data " + mine + " --out " +
+                                           (dir / "x.pianola").string()),
+                          "cannot be fine-tuned");
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.pianola"));
 }
 
 TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {

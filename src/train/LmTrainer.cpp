@@ -2,6 +2,7 @@
 
 #include "io/FileError.h"
 #include "model/ModelFile.h"
+#include "model/WeightTransfer.h"
 #include "runtime/Compute.h"
 #include "runtime/Stopwatch.h"
 #include "train/EpochStreams.h"
@@ -27,6 +28,10 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
         info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
     }
     for (const TokenIds& ids : set.validation) info.held_out_ids.insert(info.held_out_ids.end(), ids.begin(), ids.end());
+    // A fine-tuned model must not copy its base's pieces either: the guard indexes them too.
+    if (job.init)
+        for (const std::int64_t id : job.init->info.corpus_ids)
+            info.corpus_ids.push_back(set.vocabulary.id(job.init->info.vocabulary.token(id)));
     return info;
 }
 
@@ -64,6 +69,9 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     const auto V = static_cast<std::int64_t>(set.vocabulary.size());
     std::visit([V](auto& o) { o.vocab = V; }, options);
     const model::NextTokenModel net = model::make_next_token_model(options);
+    if (job.init && !job.resume)
+        model::transfer_weights(*std::get<model::NextTokenModel>(job.init->net), *net,
+                                model::old_ids(job.init->info.vocabulary, set.vocabulary));
     const LibtorchThreads pool(net->training_threads());
     torch::optim::AdamW optimizer(net->parameters(),
                                   torch::optim::AdamWOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "model/ModelFile.h"
 #include "train/LmRecipe.h"
 #include "train/SequenceSet.h"
 #include "train/TrainingReport.h"
@@ -28,6 +29,9 @@ struct LmJob {
     bool resume = false;                // go on from the checkpoint instead of starting afresh
     double checkpoint_seconds = 60;     // mid-epoch checkpoint interval
     nlohmann::json data_description;    // stored in the model file's "training" (files, skipped...)
+    // Fine-tuning (train/FineTuning): the trained model whose weights a fresh run starts from; its
+    // vocabulary must be within the set's. Its training pieces join the guard's.
+    const model::LoadedModel* init = nullptr;
     std::function<void(const StepReport&)> on_step;
     std::function<void(const EpochReport&)> on_epoch;
 };

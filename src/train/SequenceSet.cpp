@@ -44,7 +44,8 @@ std::int64_t SequenceSet::validation_tokens() const {
     return n;
 }
 
-SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose) {
+SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose,
+                              const music::Vocabulary* base) {
     if (transpose < 0 || transpose > 12) throw std::invalid_argument("transposition must be 0 to 12 semitones");
     // train_text[piece][shift + transpose]: the tokens, or nullopt where the shift leaves the range.
     std::vector<std::vector<std::optional<std::vector<std::string>>>> train_text;
@@ -60,6 +61,7 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
         const auto& tokens = corpus.pieces.at(piece).tokens;
         all.insert(all.end(), tokens.begin(), tokens.end());
     }
+    if (base) all.insert(all.end(), base->tokens().begin(), base->tokens().end());
 
     SequenceSet set;
     set.tokenizer = corpus.tokenizer;

@@ -36,7 +36,9 @@ struct SequenceSet {
 };
 
 // Transposition goes through the corpus' tokenizer; a piece that one shift would move outside
-// MIDI's range is kept without that shift.
-SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose);
+// MIDI's range is kept without that shift. With `base` (a model's, to fine-tune), the vocabulary
+// holds every token of it too.
+SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose,
+                              const music::Vocabulary* base = nullptr);
 
 }  // namespace pianola::train
