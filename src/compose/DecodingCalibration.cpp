@@ -22,7 +22,7 @@ constexpr std::size_t shortest_calibration = 150, longest_calibration = 1000;
 // Pitch top-p first, with time tokens uncut at the pitches' temperature and the memory and key
 // pull at middle strengths; then the time tokens' temperature and the memory's strength together,
 // as they pull against each other (a hotter rhythm repeats less, a stronger memory more: on
-// nottingham each alone made the pieces farther, x0.9 and 1 together nearest); then the key
+// nottingham each alone made the pieces farther, memory x0.9 with time temperature 1 nearest); then the key
 // pull's; then the time top-p. A full grid would take many times as long for little: the stages
 // act on different things. On ff-piano, nottingham and the Debian corpus (6-minute models) time
 // top-p 0.9 or 0.95 won; 0.7 never did, and a lower pitch top-p than 0.4 was not needed.
