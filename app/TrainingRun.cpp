@@ -94,10 +94,10 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
                seconds_since(start), chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
                chosen.key_pull, c.pieces, c.notes,
                chosen.distance.total, tried, features);
-    if (2 * chosen.copying > c.pieces)
+    if (2 * c.copying > c.pieces)
         warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "
                                                "than any held-out piece shares with the training pieces",
-                                               chosen.copying, c.pieces, c.longest_human_copy));
+                                               c.copying, c.pieces, c.longest_human_copy));
 }
 
 train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe& recipe,

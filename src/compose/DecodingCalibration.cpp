@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 #include "compose/CopyGuard.h"
@@ -59,13 +60,14 @@ std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::
 
 DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature) {
     DecodingCalibration calibration;
-    const std::size_t median = median_notes(held_out_stats(model.info));
+    std::vector<eval::MusicStats> human = held_out_stats(model.info);
+    const std::size_t median = median_notes(human);
     if (median == 0) throw std::invalid_argument("the model holds no held-out pieces to calibrate against");
     calibration.notes = std::clamp(median, shortest_calibration, longest_calibration);
     // Whole held-out pieces, as `evaluate` compares with, unless the composed ones are shorter than
     // the median: then the longer held-out pieces are cut, so length alone (range and repetition
     // grow with it) does not count.
-    const std::vector<eval::MusicStats> human = held_out_stats(model.info, calibration.notes < median ? calibration.notes : 0);
+    if (calibration.notes < median) human = held_out_stats(model.info, calibration.notes);
     const TrainingCopies copies(model.info);
     const std::vector<std::size_t> human_runs = copies.held_out_runs();
     calibration.pieces = calibration_pieces;
@@ -77,18 +79,21 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
     options.count = calibration_pieces;
     options.sampling.temperature = temperature;
     // Under the guard at generate's limit: it forbids some continuations, and so shapes the pieces.
-    if (!human_runs.empty() && default_copy_limit(human_runs) > 0) options.max_copy = default_copy_limit(human_runs);
-    const auto trial = [&](DecodingTrial t) {
+    const std::size_t limit = human_runs.empty() ? 0 : default_copy_limit(human_runs);
+    const auto use = [&](const DecodingTrial& t) {
         options.sampling.top_p = t.top_p;
         options.sampling.time_top_p = t.time_top_p;
         options.sampling.time_temperature = t.time_temperature;
         options.memory = model::scaled(memory, t.memory);
         options.key_pull = t.key_pull;
+        options.max_copy = limit > 0 ? std::optional<std::size_t>(limit) : std::nullopt;
+    };
+    const auto trial = [&](DecodingTrial t) {
+        use(t);
         std::vector<eval::MusicStats> composed;
         for (const ComposedPiece& piece : compose_lm(model, options, &copies)) {
             const music::Score score = piece_score(model.info, piece.tokens);
             if (!score.notes.empty()) composed.push_back(eval::music_stats(score));
-            t.copying += !human_runs.empty() && piece.longest_copy > calibration.longest_human_copy;
         }
         // A setting whose pieces hold no notes at all is as far as can be.
         t.distance = composed.empty() ? eval::SetDistance{{}, 1} : eval::set_distance(composed, human);
@@ -111,10 +116,24 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
         memory.on() ? std::vector<double>(std::begin(memories), std::end(memories)) : std::vector<double>{first.memory};
     for (const double t : time_temperature_grid)
         for (const double m : memory_grid)
-            if (t != first.time_temperature || m != first.memory) trial({first.top_p, 1, t, m, first.key_pull});
-    if (!timed) return calibration;
-    for (const double k : key_pulls) vary(&DecodingTrial::key_pull, k);
-    for (const double time_top_p : time_top_ps) vary(&DecodingTrial::time_top_p, time_top_p);
+            if (t != first.time_temperature || m != first.memory) {
+                DecodingTrial next = first;
+                next.time_temperature = t;
+                next.memory = m;
+                trial(next);
+            }
+    if (timed) {
+        for (const double k : key_pulls) vary(&DecodingTrial::key_pull, k);
+        for (const double time_top_p : time_top_ps) vary(&DecodingTrial::time_top_p, time_top_p);
+    }
+    // How much the model copies by itself, for train's small-folder warning: the chosen setting once
+    // more without the guard (under it, no piece gets past the limit, so none would ever count).
+    if (!human_runs.empty()) {
+        use(calibration.chosen);
+        options.max_copy.reset();
+        for (const ComposedPiece& piece : compose_lm(model, options, &copies))
+            calibration.copying += piece.longest_copy > calibration.longest_human_copy;
+    }
     return calibration;
 }
 

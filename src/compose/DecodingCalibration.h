@@ -11,8 +11,8 @@
 // polyphony, range, repetition). The pieces are as long as the median held-out piece, the length
 // generate composes by default, so that length alone (range grows with it, repetition too) does not
 // count.
-// It also measures how much the pieces copy, for train's warning about folders too small for
-// the model. It does not change the model.
+// It also measures how much the pieces copy (the chosen setting once more, without the guard),
+// for train's warning about folders too small for the model. It does not change the model.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,6 @@ struct DecodingTrial {
     double memory = 0;            // the piece memory's strength (model::scaled)
     double key_pull = 0;          // KeyPull's strength
     eval::SetDistance distance;   // the composed pieces' to the held-out pieces
-    int copying = 0;              // pieces sharing a longer run with the training pieces than any held-out piece does
 };
 
 struct DecodingCalibration {
@@ -43,6 +42,9 @@ struct DecodingCalibration {
     int pieces = 0;                       // composed per trial
     std::size_t notes = 0;                // in each of them: the median held-out piece's, within [150, 1000]
     std::size_t longest_human_copy = 0;   // the longest run a held-out piece shares with the training pieces
+    // Of `pieces` composed at the chosen setting without the originality guard: those sharing a
+    // longer run with the training pieces than any held-out piece does.
+    int copying = 0;
 };
 
 // Composes with the model's stored piece-memory weights (training["memory"]; none: no memory).

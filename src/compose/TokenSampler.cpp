@@ -53,13 +53,13 @@ std::int64_t TokenSampler::operator()(std::span<const float> logits, std::mt1993
     };
     candidates_.clear();
     std::array<double, 2> total{};  // pitch (or every) token, time token: at the temperature
-    std::array<double, 2> odds{};   // the same at temperature 1: the model's odds of the classes
+    std::array<double, 2> odds{};   // the same at temperature 1: the model's odds of the classes (two classes only)
     for (std::size_t i = 0; i < logits.size(); ++i) {
         const std::size_t c = time_class(static_cast<std::int64_t>(i));
         const double w = std::exp((logits[i] - top) / class_T[c]);
         if (w > 0) candidates_.emplace_back(w, static_cast<std::int64_t>(i));
         total[c] += w;
-        odds[c] += std::exp(logits[i] - top);
+        if (two_classes) odds[c] += class_T[c] == 1 ? w : std::exp(logits[i] - top);
     }
     // Ties keep id order, so a draw does not depend on the sort's implementation.
     const auto likelier = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };

@@ -28,10 +28,14 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
         info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
     }
     for (const TokenIds& ids : set.validation) info.held_out_ids.insert(info.held_out_ids.end(), ids.begin(), ids.end());
-    // A fine-tuned model must not copy its base's pieces either: the guard indexes them too.
-    if (job.init)
-        for (const std::int64_t id : job.init->info.corpus_ids)
-            info.corpus_ids.push_back(set.vocabulary.id(job.init->info.vocabulary.token(id)));
+    // A fine-tuned model must not copy its base's pieces either: the guard indexes them too, in the
+    // set's ids (the base's vocabulary is within the set's).
+    if (job.init) {
+        const music::Vocabulary& base = job.init->info.vocabulary;
+        std::vector<std::int64_t> new_id(base.size());
+        for (std::size_t id = 0; id < base.size(); ++id) new_id[id] = set.vocabulary.id(base.token(static_cast<std::int64_t>(id)));
+        for (const std::int64_t id : job.init->info.corpus_ids) info.corpus_ids.push_back(new_id[static_cast<std::size_t>(id)]);
+    }
     return info;
 }
 
