@@ -128,13 +128,17 @@ TEST(StepProduct, EqualsAddmmForEveryTileAndTail) {
     torch::manual_seed(4);
     torch::NoGradGuard no_grad;
     // N = 358 leaves blocks of 64 and 16 outputs and a tail of 6; N = 7 only a tail; B = 1..9 every
-    // tile of pieces (4 + 1 .. 4 + 4 + 1); B = 1 the matrix-vector path.
+    // tile of pieces (4 + 1 .. 4 + 4 + 1); B = 1 the matrix-vector path (float32 weights).
     for (const std::int64_t B : {1, 2, 3, 4, 5, 6, 7, 8, 9, 33})
         for (const auto& [N, K] : {std::pair<std::int64_t, std::int64_t>{358, 37}, {7, 5}, {2048, 576}, {1, 1}}) {
             const torch::Tensor x = torch::randn({B, K}), wt = torch::randn({K, N}), bias = torch::randn({N});
             torch::Tensor y = torch::empty({B, N});
             model::step_product(x, wt, bias, y);
             expect_close(y, torch::addmm(bias, x, wt), fmt::format("B{} N{} K{}", B, N, K));
+            // bfloat16 weights: the same product with W rounded, widened exactly in the kernel.
+            const torch::Tensor wt16 = wt.to(torch::kBFloat16);
+            model::step_product(x, wt16, bias, y);
+            expect_close(y, torch::addmm(bias, x, wt16.to(torch::kFloat32)), fmt::format("bf16 B{} N{} K{}", B, N, K));
         }
 }
 

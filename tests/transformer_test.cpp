@@ -1,7 +1,7 @@
 // The Transformer: its generation step (key/value cache) gives the logits of a full forward pass,
 // position by position; past its context the cache forgets the oldest half and still agrees with
 // a forward pass over the positions it kept; relative attention really sees distances; bfloat16
-// products stay close to float32; the model file keeps it; validation reads long pieces in
+// products, and a step over bfloat16 weights and cache, stay close to float32; the model file keeps it; validation reads long pieces in
 // half-overlapping windows, scoring every token once.
 #include <gtest/gtest.h>
 
@@ -87,6 +87,16 @@ TEST(Transformer, Bf16ProductsStayCloseToFloat32) {
     EXPECT_EQ(b.scalar_type(), torch::kFloat32);
     EXPECT_FALSE(torch::equal(a, b));  // the products did run in bfloat16
     EXPECT_LT((a.exp() - b.exp()).abs().max().item<double>(), 0.05);
+}
+
+TEST(Transformer, Bf16StepStaysCloseToFloat32) {
+    // A model with bfloat16 products steps with bfloat16 weights and cache (on any CPU: they are
+    // widened to float32 in registers), and stays close to the float32 model's forward pass.
+    model::TransformerModel fp32 = small_transformer(2, 12, false), bf16 = small_transformer(2, 12, true);
+    const torch::Tensor ids = torch::randint(0, 13, {2, 20}, torch::kInt64);  // past the context: the cache slides
+    const torch::Tensor a = stepped(fp32, ids).softmax(-1), b = stepped(bf16, ids).softmax(-1);
+    EXPECT_FALSE(torch::equal(a, b));  // the step did read bfloat16
+    EXPECT_LT((a - b).abs().max().item<double>(), 0.05);
 }
 
 TEST(Transformer, ModelFileKeepsIt) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/CachedAttention.h"
 #include "model/StepProduct.h"
 
 namespace pianola::model {
@@ -36,33 +37,26 @@ torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x) {
     return out_->forward(y.transpose(1, 2).reshape({B, T, D}));
 }
 
-AttentionCache RelativeAttentionImpl::start(std::int64_t B) const {
+AttentionCache RelativeAttentionImpl::start(std::int64_t B, torch::ScalarType weights) const {
     const std::int64_t D = qkv_->weight.size(1), K = D / heads_;
-    return {torch::zeros({B, heads_, context_, K}), torch::zeros({B, heads_, context_, K}),
-            qkv_->weight.t().contiguous().detach(), out_->weight.t().contiguous().detach(),
-            torch::empty({B, 3 * D}), torch::empty({B, D})};
+    const auto cache = torch::TensorOptions().dtype(weights);
+    return {torch::zeros({B, heads_, K, context_}, cache), torch::zeros({B, heads_, context_, K}, cache),
+            distance_.t().contiguous().detach(),
+            qkv_->weight.t().to(weights).contiguous().detach(), out_->weight.t().to(weights).contiguous().detach(),
+            torch::empty({B, 3 * D}), torch::empty({B, D}), torch::empty({B, D})};
 }
 
 torch::Tensor RelativeAttentionImpl::step(const torch::Tensor& x, std::int64_t N, AttentionCache& c) const {
-    const std::int64_t B = x.size(0), D = x.size(1), A = heads_, K = D / A;
     step_product(x, c.qkv_weight, qkv_->bias, c.qkv);
-    const torch::Tensor q = c.qkv.narrow(1, 0, D).view({B, A, 1, K});
-    c.keys.select(2, N).copy_(c.qkv.narrow(1, D, D).view({B, A, K}));
-    c.values.select(2, N).copy_(c.qkv.narrow(1, 2 * D, D).view({B, A, K}));
-    const torch::Tensor keys = c.keys.narrow(2, 0, N + 1), values = c.values.narrow(2, 0, N + 1);  // (B, A, N+1, K)
-    // Key j is at distance N - j: rows C - 1 - N .. C - 1 of the table, in key order.
-    const torch::Tensor scores = torch::matmul(q, keys.transpose(2, 3))                       // (B, A, 1, N+1)
-                                     .add_(torch::matmul(q, distance_.narrow(0, context_ - 1 - N, N + 1).t()))
-                                     .mul_(1.0 / std::sqrt(double(K)));
-    const torch::Tensor y = torch::matmul(scores.softmax(-1), values).view({B, D});            // (B, D)
-    step_product(y, c.out_weight, out_->bias, c.out);
+    attend_cached(c.qkv, N, c.keys, c.values, c.distance, c.attended);
+    step_product(c.attended, c.out_weight, out_->bias, c.out);
     return c.out;
 }
 
 void RelativeAttentionImpl::forget(AttentionCache& c, std::int64_t N, std::int64_t drop) {
     // The kept positions overlap where they go when drop < N / 2: copy through a temporary.
-    for (torch::Tensor* t : {&c.keys, &c.values})
-        t->narrow(2, 0, N - drop).copy_(t->narrow(2, drop, N - drop).clone());
+    for (auto [t, positions] : {std::pair{&c.keys, 3}, std::pair{&c.values, 2}})
+        t->narrow(positions, 0, N - drop).copy_(t->narrow(positions, drop, N - drop).clone());
 }
 
 }  // namespace pianola::model

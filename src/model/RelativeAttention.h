@@ -19,10 +19,13 @@ namespace pianola::model {
 
 // One layer's generation buffers for B sequences.
 struct AttentionCache {
-    torch::Tensor keys, values;      // (B, A, C, K): the cached positions, oldest first
+    // The cached positions, oldest first, in the weights' type: keys (B, A, K, C) transposed, so that
+    // a step scores all of them along rows (model/CachedAttention), values (B, A, C, K).
+    torch::Tensor keys, values;
+    torch::Tensor distance;          // the distance table transposed, (K, C)
     torch::Tensor qkv_weight;        // the query/key/value weight transposed, (D, 3D), for model/StepProduct
     torch::Tensor out_weight;        // the output weight transposed, (D, D)
-    torch::Tensor qkv, out;          // (B, 3D), (B, D)
+    torch::Tensor qkv, attended, out;  // (B, 3D), (B, D), (B, D)
 };
 
 class RelativeAttentionImpl : public torch::nn::Module {
@@ -33,7 +36,9 @@ public:
     // x (B, T, D), T <= C -> (B, T, D): each position attends to itself and the positions before it.
     torch::Tensor forward(const torch::Tensor& x);
 
-    AttentionCache start(std::int64_t B) const;
+    // Buffers for B sequences, with the step's weights and cache in `weights` (float32, or bfloat16
+    // to halve what a step reads).
+    AttentionCache start(std::int64_t B, torch::ScalarType weights) const;
     // x (B, D): the newest position of each sequence, with N < C positions already in `cache`
     //   -> (B, D), a view into cache.out. The new position is cached at index N. No autograd.
     torch::Tensor step(const torch::Tensor& x, std::int64_t N, AttentionCache& cache) const;

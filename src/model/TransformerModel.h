@@ -49,9 +49,10 @@ TORCH_MODULE(TransformerBlock);
 struct TransformerStepState : StepState {
     std::int64_t cached = 0;                  // N: positions in every layer's cache
     std::vector<AttentionCache> attention;    // per layer
-    std::vector<torch::Tensor> ff1_weight, ff2_weight;  // per layer, transposed: (D, F), (F, D)
-    torch::Tensor out_weight;                 // (D, V)
-    torch::Tensor x, hidden, ff_out, logits;  // (B, D), (B, F), (B, D), (B, V)
+    // Transposed for model/StepProduct, bfloat16 where the model's products are (options.bf16).
+    std::vector<torch::Tensor> ff1_weight, ff2_weight;  // per layer: (D, F), (F, D)
+    torch::Tensor out_weight;                           // (D, V)
+    torch::Tensor x, normed, hidden, ff_out, logits;    // (B, D), (B, D), (B, F), (B, D), (B, V)
 };
 
 class TransformerModelImpl : public NextTokenModelImpl {
