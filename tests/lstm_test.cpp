@@ -135,10 +135,10 @@ TEST(StepProduct, EqualsAddmmForEveryTileAndTail) {
             torch::Tensor y = torch::empty({B, N});
             model::step_product(x, wt, bias, y);
             expect_close(y, torch::addmm(bias, x, wt), fmt::format("B{} N{} K{}", B, N, K));
-            // bfloat16 weights: the same product with W rounded, widened exactly in the kernel.
-            const torch::Tensor wt16 = wt.to(torch::kBFloat16);
-            model::step_product(x, wt16, bias, y);
-            expect_close(y, torch::addmm(bias, x, wt16.to(torch::kFloat32)), fmt::format("bf16 B{} N{} K{}", B, N, K));
+            // bfloat16 weights in panels: the same product with W rounded, widened exactly in the kernel.
+            const torch::Tensor rounded = wt.to(torch::kBFloat16).to(torch::kFloat32);
+            model::step_product(x, model::step_weight(rounded.t(), torch::kBFloat16), bias, y);
+            expect_close(y, torch::addmm(bias, x, rounded), fmt::format("bf16 B{} N{} K{}", B, N, K));
         }
 }
 

@@ -42,7 +42,7 @@ AttentionCache RelativeAttentionImpl::start(std::int64_t B, torch::ScalarType we
     const auto cache = torch::TensorOptions().dtype(weights);
     return {torch::zeros({B, heads_, K, context_}, cache), torch::zeros({B, heads_, context_, K}, cache),
             distance_.t().contiguous().detach(),
-            qkv_->weight.t().to(weights).contiguous().detach(), out_->weight.t().to(weights).contiguous().detach(),
+            step_weight(qkv_->weight, weights), step_weight(out_->weight, weights),
             torch::empty({B, 3 * D}), torch::empty({B, D}), torch::empty({B, D})};
 }
 

@@ -23,8 +23,8 @@ struct AttentionCache {
     // a step scores all of them along rows (model/CachedAttention), values (B, A, C, K).
     torch::Tensor keys, values;
     torch::Tensor distance;          // the distance table transposed, (K, C)
-    torch::Tensor qkv_weight;        // the query/key/value weight transposed, (D, 3D), for model/StepProduct
-    torch::Tensor out_weight;        // the output weight transposed, (D, D)
+    torch::Tensor qkv_weight;        // the query/key/value weight (3D, D) in model/StepProduct's form
+    torch::Tensor out_weight;        // the output weight (D, D), the same
     torch::Tensor qkv, attended, out;  // (B, 3D), (B, D), (B, D)
 };
 

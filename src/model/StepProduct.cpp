@@ -19,6 +19,7 @@ using Vec = float __attribute__((vector_size(64)));
 // no call ever crosses that boundary.
 #pragma GCC diagnostic ignored "-Wpsabi"
 constexpr std::int64_t lanes = 16;
+constexpr std::int64_t panel_width = 4 * lanes;  // outputs per panel of a bfloat16 weight
 
 inline __attribute__((always_inline)) Vec load(const float* p) {
     Vec v;
@@ -43,8 +44,8 @@ inline __attribute__((always_inline)) void store(float* p, Vec v) { std::memcpy(
 // Outputs [n, n + 16 NV) of pieces [b, b + NB): NB x NV accumulators that start at the bias. Each
 // step of k loads NV vectors of a row of wt and meets each of them with NB inputs, so every load
 // of W feeds NB multiply-adds and no sum across lanes is ever needed.
-template <int NV, int NB, typename W>
-inline __attribute__((always_inline)) void tile(const W* wt, const float* bias, const float* x, float* y,
+template <int NV, int NB>
+inline __attribute__((always_inline)) void tile(const float* wt, const float* bias, const float* x, float* y,
                                                 std::int64_t n, std::int64_t b, std::int64_t N, std::int64_t K) {
     Vec acc[NB][NV];
     for (int j = 0; j < NB; ++j)
@@ -61,77 +62,122 @@ inline __attribute__((always_inline)) void tile(const W* wt, const float* bias, 
         for (int v = 0; v < NV; ++v) store(y + (b + j) * N + n + v * lanes, acc[j][v]);
 }
 
-template <int NV, typename W>
-inline __attribute__((always_inline)) void column_block(const W* wt, const float* bias, const float* x, float* y,
+template <int NV>
+inline __attribute__((always_inline)) void column_block(const float* wt, const float* bias, const float* x, float* y,
                                                         std::int64_t n, std::int64_t B, std::int64_t N,
                                                         std::int64_t K) {
     std::int64_t b = 0;
-    for (; b + 4 <= B; b += 4) tile<NV, 4, W>(wt, bias, x, y, n, b, N, K);
+    for (; b + 4 <= B; b += 4) tile<NV, 4>(wt, bias, x, y, n, b, N, K);
     switch (B - b) {
-        case 3: tile<NV, 3, W>(wt, bias, x, y, n, b, N, K); break;
-        case 2: tile<NV, 2, W>(wt, bias, x, y, n, b, N, K); break;
-        case 1: tile<NV, 1, W>(wt, bias, x, y, n, b, N, K); break;
+        case 3: tile<NV, 3>(wt, bias, x, y, n, b, N, K); break;
+        case 2: tile<NV, 2>(wt, bias, x, y, n, b, N, K); break;
+        case 1: tile<NV, 1>(wt, bias, x, y, n, b, N, K); break;
         default: break;
     }
 }
 
 // Outputs [begin, end): blocks of 64, then of 16, then the last few one by one.
-template <typename W>
-inline __attribute__((always_inline)) void columns_of(const W* wt, const float* bias, const float* x, float* y,
-                                                      std::int64_t begin, std::int64_t end, std::int64_t B,
-                                                      std::int64_t N, std::int64_t K) {
+PIANOLA_VECTOR_CLONES
+void columns(const float* wt, const float* bias, const float* x, float* y, std::int64_t begin, std::int64_t end,
+             std::int64_t B, std::int64_t N, std::int64_t K) {
     std::int64_t n = begin;
-    for (; n + 4 * lanes <= end; n += 4 * lanes) column_block<4, W>(wt, bias, x, y, n, B, N, K);
-    for (; n + lanes <= end; n += lanes) column_block<1, W>(wt, bias, x, y, n, B, N, K);
+    for (; n + 4 * lanes <= end; n += 4 * lanes) column_block<4>(wt, bias, x, y, n, B, N, K);
+    for (; n + lanes <= end; n += lanes) column_block<1>(wt, bias, x, y, n, B, N, K);
     for (; n < end; ++n)
         for (std::int64_t b = 0; b < B; ++b) {
             float s = bias[n];
-            for (std::int64_t k = 0; k < K; ++k) s += x[b * K + k] * static_cast<float>(wt[k * N + n]);
+            for (std::int64_t k = 0; k < K; ++k) s += x[b * K + k] * wt[k * N + n];
             y[b * N + n] = s;
         }
 }
 
-// One clone set per weight type (GCC does not clone templates).
-PIANOLA_VECTOR_CLONES
-void columns(const float* wt, const float* bias, const float* x, float* y, std::int64_t begin, std::int64_t end,
-             std::int64_t B, std::int64_t N, std::int64_t K) {
-    columns_of(wt, bias, x, y, begin, end, B, N, K);
+// Outputs [n, n + 64) of pieces [b, b + NB) from one panel (K, 64) of bfloat16 weights; past N
+// the panel is zero and those outputs are not stored.
+template <int NB>
+inline __attribute__((always_inline)) void panel_tile(const c10::BFloat16* panel, const float* bias, const float* x,
+                                                      float* y, std::int64_t n, std::int64_t b, std::int64_t N,
+                                                      std::int64_t K) {
+    const std::int64_t width = std::min(panel_width, N - n);
+    float start[panel_width] = {};
+    std::copy(bias + n, bias + n + width, start);
+    Vec acc[NB][4];
+    for (int j = 0; j < NB; ++j)
+        for (int v = 0; v < 4; ++v) acc[j][v] = load(start + v * lanes);
+    for (std::int64_t k = 0; k < K; ++k) {
+        Vec w[4];
+        for (int v = 0; v < 4; ++v) w[v] = load(panel + k * panel_width + v * lanes);
+        for (int j = 0; j < NB; ++j) {
+            const float xs = x[(b + j) * K + k];
+            for (int v = 0; v < 4; ++v) acc[j][v] += xs * w[v];
+        }
+    }
+    for (int j = 0; j < NB; ++j) {
+        float out[panel_width];
+        for (int v = 0; v < 4; ++v) store(out + v * lanes, acc[j][v]);
+        std::copy(out, out + width, y + (b + j) * N + n);
+    }
 }
 
+// Panels [begin, end) of W (P, K, 64), for all B pieces, 4 at a time.
 PIANOLA_VECTOR_CLONES
-void columns(const c10::BFloat16* wt, const float* bias, const float* x, float* y, std::int64_t begin,
-             std::int64_t end, std::int64_t B, std::int64_t N, std::int64_t K) {
-    columns_of(wt, bias, x, y, begin, end, B, N, K);
-}
-
-template <typename W>
-void split_columns(const W* wt, const float* bias, const float* x, float* y, std::int64_t B, std::int64_t N,
-                   std::int64_t K) {
-    // Each core takes a contiguous share of whole blocks of 64 outputs (at least 2 blocks), so the
-    // cores split W between them rather than tiles.
-    const std::int64_t block = 4 * lanes, blocks = (N + block - 1) / block;
-    const int threads = static_cast<int>(std::clamp<std::int64_t>(blocks / 2, 1, compute_threads()));
-#pragma omp parallel num_threads(threads)
-    {
-        const std::int64_t t = omp_get_thread_num();
-        const std::int64_t begin = blocks * t / threads, end = blocks * (t + 1) / threads;
-        columns(wt, bias, x, y, begin * block, std::min(end * block, N), B, N, K);
+void panels(const c10::BFloat16* wt, const float* bias, const float* x, float* y, std::int64_t begin,
+            std::int64_t end, std::int64_t B, std::int64_t N, std::int64_t K) {
+    for (std::int64_t p = begin; p < end; ++p) {
+        const c10::BFloat16* panel = wt + p * K * panel_width;
+        const std::int64_t n = p * panel_width;
+        std::int64_t b = 0;
+        for (; b + 4 <= B; b += 4) panel_tile<4>(panel, bias, x, y, n, b, N, K);
+        switch (B - b) {
+            case 3: panel_tile<3>(panel, bias, x, y, n, b, N, K); break;
+            case 2: panel_tile<2>(panel, bias, x, y, n, b, N, K); break;
+            case 1: panel_tile<1>(panel, bias, x, y, n, b, N, K); break;
+            default: break;
+        }
     }
 }
 
 }  // namespace
 
+torch::Tensor step_weight(const torch::Tensor& weight, torch::ScalarType type) {
+    torch::NoGradGuard no_grad;
+    if (type == torch::kFloat32) return weight.t().contiguous().detach();
+    TORCH_CHECK(type == torch::kBFloat16, "step weights are float32 or bfloat16");
+    const std::int64_t N = weight.size(0), K = weight.size(1), P = (N + panel_width - 1) / panel_width;
+    const torch::Tensor padded = torch::constant_pad_nd(weight.detach(), {0, 0, 0, P * panel_width - N});  // (P 64, K)
+    return padded.view({P, panel_width, K}).transpose(1, 2).to(torch::kBFloat16).contiguous();
+}
+
 void step_product(const torch::Tensor& x, const torch::Tensor& wt, const torch::Tensor& bias, torch::Tensor& y) {
-    const std::int64_t B = x.size(0), K = wt.size(0), N = wt.size(1);
+    const std::int64_t B = x.size(0), K = x.size(1), N = y.size(1);
     const float *bp = bias.data_ptr<float>(), *xp = x.data_ptr<float>();
     float* yp = y.data_ptr<float>();
     if (wt.scalar_type() == torch::kBFloat16) {
-        split_columns(wt.data_ptr<c10::BFloat16>(), bp, xp, yp, B, N, K);
-    } else if (B == 1) {  // a matrix-vector product streams W once at memory speed; no tiles to gain
+        // Each core streams a contiguous run of whole panels.
+        const std::int64_t P = wt.size(0);
+        const int threads = static_cast<int>(std::clamp<std::int64_t>(P / 2, 1, compute_threads()));
+        const c10::BFloat16* wp = wt.data_ptr<c10::BFloat16>();
+#pragma omp parallel num_threads(threads)
+        {
+            const std::int64_t t = omp_get_thread_num();
+            panels(wp, bp, xp, yp, P * t / threads, P * (t + 1) / threads, B, N, K);
+        }
+        return;
+    }
+    if (B == 1) {  // a matrix-vector product streams W once at memory speed; no tiles to gain
         torch::Tensor y0 = y[0];
         torch::addmv_out(y0, bias, wt.t(), x[0]);
-    } else {
-        split_columns(wt.data_ptr<float>(), bp, xp, yp, B, N, K);
+        return;
+    }
+    const float* wp = wt.data_ptr<float>();
+    // Each core takes a contiguous share of whole blocks of 64 outputs (at least 4 blocks), so the
+    // cores split W between them rather than tiles.
+    const std::int64_t block = 4 * lanes, blocks = (N + block - 1) / block;
+    const int threads = static_cast<int>(std::clamp<std::int64_t>(blocks / 4, 1, compute_threads()));
+#pragma omp parallel num_threads(threads)
+    {
+        const std::int64_t t = omp_get_thread_num();
+        const std::int64_t begin = blocks * t / threads, end = blocks * (t + 1) / threads;
+        columns(wp, bp, xp, yp, begin * block, std::min(end * block, N), B, N, K);
     }
 }
 

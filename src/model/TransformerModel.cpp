@@ -57,14 +57,13 @@ std::tuple<torch::Tensor, CarriedState> TransformerModelImpl::forward(const torc
 std::unique_ptr<StepState> TransformerModelImpl::start(std::int64_t B) const {
     // bfloat16 step weights halve the bytes a step reads, and reading them is most of its time.
     const torch::ScalarType weights = options_.bf16 ? torch::kBFloat16 : torch::kFloat32;
-    const auto transposed = [&](const torch::Tensor& w) { return w.t().to(weights).contiguous().detach(); };
     auto s = std::make_unique<TransformerStepState>();
     for (const TransformerBlock& b : blocks_) {
         s->attention.push_back(b->attention->start(B, weights));
-        s->ff1_weight.push_back(transposed(b->ff1->weight));
-        s->ff2_weight.push_back(transposed(b->ff2->weight));
+        s->ff1_weight.push_back(step_weight(b->ff1->weight, weights));
+        s->ff2_weight.push_back(step_weight(b->ff2->weight, weights));
     }
-    s->out_weight = transposed(out_->weight);
+    s->out_weight = step_weight(out_->weight, weights);
     s->x = torch::empty({B, options_.dim});
     s->normed = torch::empty({B, options_.dim});
     s->hidden = torch::empty({B, options_.ff});

@@ -49,9 +49,9 @@ TORCH_MODULE(TransformerBlock);
 struct TransformerStepState : StepState {
     std::int64_t cached = 0;                  // N: positions in every layer's cache
     std::vector<AttentionCache> attention;    // per layer
-    // Transposed for model/StepProduct, bfloat16 where the model's products are (options.bf16).
-    std::vector<torch::Tensor> ff1_weight, ff2_weight;  // per layer: (D, F), (F, D)
-    torch::Tensor out_weight;                           // (D, V)
+    // In model/StepProduct's form (step_weight), bfloat16 where the model's products are (options.bf16).
+    std::vector<torch::Tensor> ff1_weight, ff2_weight;  // per layer: of (F, D), (D, F)
+    torch::Tensor out_weight;                           // of (V, D)
     torch::Tensor x, normed, hidden, ff_out, logits;    // (B, D), (B, D), (B, F), (B, D), (B, V)
 };
 
