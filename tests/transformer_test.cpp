@@ -1,12 +1,14 @@
 // The Transformer: its generation step (key/value cache) gives the logits of a full forward pass,
 // position by position; past its context the cache forgets the oldest half and still agrees with
-// a forward pass over the positions it kept; relative attention really sees distances; bfloat16
-// products, and a step over bfloat16 weights and cache, stay close to float32; the model file keeps it; validation reads long pieces in
-// half-overlapping windows, scoring every token once.
+// a forward pass over the positions it kept; relative attention really sees distances, and its fused
+// softmax equals the skew composed of libtorch calls, gradients included; bfloat16 products, and a
+// step over bfloat16 weights and cache, stay close to float32; the model file keeps it; validation
+// reads long pieces in half-overlapping windows, scoring every token once.
 #include <gtest/gtest.h>
 
 #include "TestFiles.h"
 #include "model/ModelFile.h"
+#include "model/RelativeSoftmax.h"
 #include "model/TransformerModel.h"
 #include "runtime/Bf16Products.h"
 #include "train/Validation.h"
@@ -34,7 +36,40 @@ torch::Tensor stepped(model::TransformerModel& net, const torch::Tensor& ids) {
     return torch::stack(logits, 1);
 }
 
+// RelativeSoftmax as libtorch calls: the Music Transformer's skew (pad one column, reshape, drop a
+// row), the causal mask and the softmax, in float32. qk, rel (B, A, T, T) -> (B, A, T, T).
+torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Tensor& rel, double scale) {
+    const std::int64_t B = rel.size(0), A = rel.size(1), T = rel.size(2);
+    const torch::Tensor skewed = torch::constant_pad_nd(rel, {1, 0}).view({B, A, T + 1, T}).narrow(2, 1, T);
+    const torch::Tensor scores = ((qk + skewed) * scale).masked_fill(torch::ones({T, T}, torch::kBool).triu(1), -INFINITY);
+    return scores.softmax(-1);
+}
+
 }  // namespace
+
+TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
+    torch::manual_seed(5);
+    for (const std::int64_t T : {1, 7, 40}) {
+        const torch::Tensor qk = torch::randn({2, 3, T, T}) * 3, rel = torch::randn({2, 3, T, T}) * 3;
+        const torch::Tensor upstream = torch::randn({2, 3, T, T});
+        for (const auto dtype : {torch::kFloat32, torch::kBFloat16}) {
+            const double tolerance = dtype == torch::kFloat32 ? 1e-5 : 2e-2;
+            // Both sides start from the same rounded inputs; the composed side computes in float32.
+            const torch::Tensor a = qk.to(dtype).clone().requires_grad_(), b = rel.to(dtype).clone().requires_grad_();
+            const torch::Tensor a32 = a.detach().to(torch::kFloat32).requires_grad_(),
+                                b32 = b.detach().to(torch::kFloat32).requires_grad_();
+            const torch::Tensor fused = model::relative_softmax(a, b, 0.125);
+            const torch::Tensor composed = relative_softmax_composed(a32, b32, 0.125);
+            ASSERT_EQ(fused.scalar_type(), dtype);
+            EXPECT_TRUE(torch::allclose(fused.to(torch::kFloat32), composed, tolerance, tolerance)) << T << " " << dtype;
+            (fused.to(torch::kFloat32) * upstream).sum().backward();
+            (composed * upstream).sum().backward();
+            // The skew drops rel's columns that no key reaches: their gradient is 0 on both sides.
+            EXPECT_TRUE(torch::allclose(a.grad().to(torch::kFloat32), a32.grad(), tolerance, tolerance)) << T << " " << dtype;
+            EXPECT_TRUE(torch::allclose(b.grad().to(torch::kFloat32), b32.grad(), tolerance, tolerance)) << T << " " << dtype;
+        }
+    }
+}
 
 TEST(Transformer, StepEqualsForward) {
     for (const std::int64_t layers : {1, 3}) {

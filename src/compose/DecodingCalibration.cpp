@@ -108,7 +108,7 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
         t.*setting = value;
         trial(t);
     };
-    for (const double top_p : pitch_top_ps) trial({top_p, 1, temperature, strength, key_pull});
+    for (const double top_p : pitch_top_ps) trial({top_p, 1, temperature, strength, key_pull, {}});
     const DecodingTrial first = calibration.chosen;
     const std::vector<double> time_temperature_grid =
         timed ? std::vector<double>(std::begin(time_temperatures), std::end(time_temperatures)) : std::vector<double>{temperature};

@@ -1,7 +1,6 @@
 #include "model/CachedAttention.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,6 +8,7 @@
 
 #include <omp.h>
 
+#include "model/Bfloat16.h"
 #include "model/VectorClones.h"
 #include "runtime/Compute.h"
 
@@ -16,19 +16,11 @@ namespace pianola::model {
 
 namespace {
 
-// Cached keys and values are float32, or bfloat16 (the top half of a float32) to halve what a step
-// reads: the cache of a 6 x 384 model at 500 positions is 9 MB in float32.
-inline float widen(float v) { return v; }
-inline float widen(std::uint16_t v) { return std::bit_cast<float>(static_cast<std::uint32_t>(v) << 16); }
-inline void narrow(float from, float& to) { to = from; }
-inline void narrow(float from, std::uint16_t& to) {  // round to nearest, ties to even
-    const std::uint32_t u = std::bit_cast<std::uint32_t>(from);
-    to = static_cast<std::uint16_t>((u + 0x7fff + ((u >> 16) & 1)) >> 16);
-}
-
 // One head of one sequence: q (K); keys (K, C), transposed so that the scores of all positions
 // grow together along a row, with no sum across vector lanes; values (C, K); distance (K, C), the
 // distance table transposed; positions 0..N valid; scores (N + 1) scratch -> y (K).
+// Cached keys and values are float32, or bfloat16 (model/Bfloat16) to halve what a step reads: the
+// cache of a 6 x 384 model at 500 positions is 9 MB in float32.
 template <typename E>
 inline __attribute__((always_inline)) void attend_head_of(const float* q, const E* keys, const E* values,
                                                           const float* distance, float* scores, float* y,

@@ -2,9 +2,9 @@
 // Transformer's (Huang et al. 2018). Each head adds q_i . E_(i-j) to q_i . k_j, where E is one
 // learned vector per distance, shared by the heads of the layer; positions are never absolute,
 // so a motif scores alike wherever it recurs, and a generation cache can slide. Training computes
-// Q E^T for all (query, distance) pairs and "skews" it into (query, key) order with one pad and
-// one reshape (the paper's memory-efficient form: no (T, T, K) tensor). Generation attends one new
-// position to a cache of keys and values.
+// Q E^T for all (query, distance) pairs and "skews" it into (query, key) order (the paper's
+// memory-efficient form: no (T, T, K) tensor), by index inside one fused softmax
+// (model/RelativeSoftmax). Generation attends one new position to a cache of keys and values.
 // It is the attention sub-layer only: norms, residuals and the feed-forward are TransformerModel's.
 //
 // Shapes: B batch, T time, D width, A heads, K = D / A head size, C context (the distance table's
