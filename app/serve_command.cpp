@@ -36,11 +36,21 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         CompositionRequest request;
         request.model = order.model_path;
         request.out = files.midi;
-        request.length = {compose::PieceLength::Unit::notes, static_cast<double>(order.notes)};
+        using Unit = compose::PieceLength::Unit;
+        if (order.notes) request.length = {Unit::notes, static_cast<double>(*order.notes)};
+        if (order.bars) request.length = {Unit::bars, static_cast<double>(*order.bars)};
+        if (order.seconds) request.length = {Unit::seconds, *order.seconds};
         request.seed = order.seed;
         request.temperature = order.temperature;
         request.top_p = order.top_p;
+        request.time_temperature = order.time_temperature;
+        request.time_top_p = order.time_top_p;
+        request.memory = order.memory;
+        request.key_pull = order.key_pull;
+        request.bpm = order.tempo;
+        request.program = order.program;
         if (!files.primer.empty()) request.primer = files.primer;
+        if (!order.chord.empty()) request.chord = order.chord;
         run_composition(request);
         report(web::JobStage::rendering);
         run_render(files.midi, files.wav, audio);
@@ -66,6 +76,11 @@ void run_serve(const ServeFlags& flags) {
     const StopSignals signals([&server] { server.stop(); });
     fmt::print("pianola studio: http://{}:{}/ with the models in {}; Ctrl-C stops it\n", flags.host, port,
                std::filesystem::canonical(flags.models).string());
+    if (flags.host != "127.0.0.1" && flags.host != "localhost" && flags.host != "::1")
+        fmt::print(stderr,
+                   "pianola studio: warning: listening on {} lets anyone who can reach this machine on port {} "
+                   "compose with its models and read their pieces; there are no accounts\n",
+                   flags.host, port);
     server.serve();
     const int signal = signals.received();
     fmt::print("pianola studio: stopped{}\n", signal ? fmt::format(" ({})", strsignal(signal)) : "");

@@ -1,7 +1,8 @@
 // The web studio without a browser: the checks on what a request asks (fields, model names,
 // primer uploads), the job queue's stages, and the server itself on an ephemeral port through
 // cpp-httplib's client: traversal, oversized and non-MIDI uploads and bad fields each refused with
-// a 4xx and a JSON message, and jobs at the same time each with their own files. Composing is a
+// a 4xx and a JSON message, jobs at the same time each with their own files, and requests naming
+// another host (DNS rebinding) or posted from another site's page refused before any route. Composing is a
 // stand-in here that writes files naming the job's seed; tests/browser runs the real thing.
 #include <gtest/gtest.h>
 
@@ -25,6 +26,7 @@
 #include "web/ModelShelf.h"
 #include "web/PrimerUpload.h"
 #include "web/RequestError.h"
+#include "web/RequestOrigin.h"
 #include "web/StudioServer.h"
 
 using namespace pianola;
@@ -108,20 +110,39 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     const web::ModelShelf shelf(dir.path());
     const web::ComposeLimits limits;
     const web::ComposeOrder order = web::parse_compose_order(
-        {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"}},
+        {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"},
+         {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
+         {"program", "40"}, {"chord", "D minor"}},
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
     EXPECT_EQ(order.notes, 300);
+    EXPECT_FALSE(order.bars);
+    EXPECT_FALSE(order.seconds);
     EXPECT_EQ(order.temperature, 0.5);
     EXPECT_EQ(order.top_p, 0.9);
+    EXPECT_EQ(order.time_temperature, 0.85);
+    EXPECT_EQ(order.time_top_p, 0.95);
+    EXPECT_EQ(order.memory, 0.6);
+    EXPECT_EQ(order.key_pull, 0.25);
+    EXPECT_EQ(order.tempo, 96);
+    EXPECT_EQ(order.program, 40);
+    EXPECT_EQ(order.chord, "D minor");
     EXPECT_EQ(order.seed, 18446744073709551615ull);
     EXPECT_TRUE(order.primer.empty());
+    EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"bars", "16"}}, shelf, limits, 7).bars, 16);
+    EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"seconds", "30.5"}}, shelf, limits, 7).seconds, 30.5);
 
     const web::ComposeOrder defaults = web::parse_compose_order(
-        {{"model", "a.pianola"}, {"notes", ""}, {"temperature", ""}, {"seed", ""}, {"primer", ""}}, shelf, limits, 7);
-    EXPECT_EQ(defaults.notes, 200);
+        {{"model", "a.pianola"}, {"notes", ""}, {"temperature", ""}, {"seed", ""}, {"primer", ""}, {"chord", ""}}, shelf,
+        limits, 7);
+    EXPECT_FALSE(defaults.notes || defaults.bars || defaults.seconds) << "the model's own length";
     EXPECT_FALSE(defaults.temperature) << "the default for the model's kind";
     EXPECT_FALSE(defaults.top_p) << "the model's calibrated top-p";
+    EXPECT_FALSE(defaults.time_temperature || defaults.time_top_p || defaults.memory || defaults.key_pull)
+        << "as calibrated";
+    EXPECT_FALSE(defaults.tempo) << "the model's";
+    EXPECT_EQ(defaults.program, 0) << "the piano";
+    EXPECT_TRUE(defaults.chord.empty());
     EXPECT_EQ(defaults.seed, 7u);
     const std::string primer = melody_bytes(dir);
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}}, shelf, limits, 7).primer, primer);
@@ -148,6 +169,14 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"model", "x.pianola"}}), "unknown model 'x.pianola': pick one of the models listed");
     EXPECT_EQ(refusal({{"model", ""}}), "no model chosen");
     EXPECT_EQ(refusal({{"tempreature", "1"}}), "unknown field 'tempreature'");
+    EXPECT_EQ(refusal({{"notes", "40"}, {"seconds", "20"}}), "give the length once: in notes, bars or seconds");
+    EXPECT_EQ(refusal({{"bars", "0"}}), "bars must be a whole number from 1 to 500, not '0'");
+    EXPECT_EQ(refusal({{"time_top_p", "0"}}), "time_top_p must be a number from 0.01 to 1, not '0'");
+    EXPECT_EQ(refusal({{"memory", "3"}}), "memory must be a number from 0 to 2, not '3'");
+    EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
+    EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
+    EXPECT_EQ(refusal({{"chord", "H minor"}}), "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not 'H minor'");
+    EXPECT_EQ(refusal({{"chord", "Am"}, {"primer", melody_bytes(dir)}}), "start from a primer or from a chord, not both");
     EXPECT_EQ(refusal({{"notes", std::string(100, '9')}}),
               "notes must be a whole number from 1 to 2000, not '" + std::string(40, '9') + "...'");
 }
@@ -287,7 +316,9 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
     EXPECT_EQ(studio_json.at("models"), (nlohmann::json{"a.pianola", "b.pianola"}));
     EXPECT_EQ(studio_json.at("folder"), std::filesystem::canonical(studio.dir.path()).string());
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
-    EXPECT_EQ(studio_json.at("limits").at("notes").at("initial"), 200);
+    EXPECT_TRUE(studio_json.at("limits").at("notes").at("initial").is_null()) << "the model's own length";
+    EXPECT_EQ(studio_json.at("limits").at("program").at("max"), 127);
+    EXPECT_EQ(studio_json.at("limits").at("key_pull").at("max"), 10);
     EXPECT_TRUE(studio_json.at("limits").at("top_p").at("initial").is_null()) << "the model's own";
     EXPECT_EQ(studio_json.at("limits").at("primer_bytes"), 1 << 20);
 }
@@ -354,6 +385,68 @@ TEST(StudioServer, RefusesBadFieldsAndUploadsWithAMessage) {
                    "the uploaded primer (byte ", "non-MIDI primer");
     expect_refusal(http.Post("/api/jobs/0123456789abcdef"), 404, "no such page", "a method the route lacks");
     expect_refusal(http.Get("/api/jobs/0123456789abcdef"), 404, "no such job", "an unknown job");
+}
+
+TEST(StudioOrigin, HostMustNameTheAddressListenedOn) {
+    struct Case {
+        const char *host, *listen;
+        int port;
+        bool ours;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"127.0.0.1:8080", "127.0.0.1", 8080, true},
+             {"localhost:8080", "127.0.0.1", 8080, true},
+             {"LocalHost:8080", "127.0.0.1", 8080, true},
+             {"[::1]:8080", "::1", 8080, true},
+             {"127.0.0.1", "127.0.0.1", 80, true},  // no port: 80
+             {"evil.example:8080", "127.0.0.1", 8080, false},  // a rebound name
+             {"127.0.0.1.nip.io:8080", "127.0.0.1", 8080, false},
+             {"127.0.0.1:8081", "127.0.0.1", 8080, false},
+             {"127.0.0.1", "127.0.0.1", 8080, false},
+             {"127.0.0.1:8080x", "127.0.0.1", 8080, false},
+             {"127.0.0.1:", "127.0.0.1", 8080, false},
+             {"", "127.0.0.1", 8080, false},
+             {"[evil]:8080", "::1", 8080, false},
+             {"192.168.1.5:8080", "127.0.0.1", 8080, false},  // not the address listened on
+             // Listening on every address: any address of the machine, never a name but localhost.
+             {"192.168.1.5:8080", "0.0.0.0", 8080, true},
+             {"[fe80::1]:8080", "::", 8080, true},
+             {"localhost:8080", "0.0.0.0", 8080, true},
+             {"evil.example:8080", "0.0.0.0", 8080, false},
+             {"10.0.0.2:9000", "10.0.0.2", 9000, true},
+             {"localhost:9000", "10.0.0.2", 9000, false}})
+        EXPECT_EQ(web::host_is_ours(c.host, c.listen, c.port), c.ours) << c.host << " to " << c.listen << ":" << c.port;
+}
+
+TEST(StudioOrigin, AChangeFromAnotherSitesPageIsForeign) {
+    EXPECT_EQ(web::foreign_origin("", "", "127.0.0.1:8080"), "") << "curl sends neither";
+    EXPECT_EQ(web::foreign_origin("http://127.0.0.1:8080", "same-origin", "127.0.0.1:8080"), "");
+    EXPECT_EQ(web::foreign_origin("", "none", "127.0.0.1:8080"), "") << "typed by the user";
+    EXPECT_EQ(web::foreign_origin("https://evil.example", "", "127.0.0.1:8080"),
+              "the request comes from https://evil.example, not from the studio's page at http://127.0.0.1:8080");
+    EXPECT_NE(web::foreign_origin("null", "", "127.0.0.1:8080"), "") << "a sandboxed frame or a file";
+    EXPECT_NE(web::foreign_origin("http://127.0.0.1:8081", "", "127.0.0.1:8080"), "") << "another port";
+    EXPECT_EQ(web::foreign_origin("", "cross-site", "127.0.0.1:8080"),
+              "the browser says the request comes from another site (Sec-Fetch-Site: cross-site)");
+    EXPECT_NE(web::foreign_origin("", "same-site", "127.0.0.1:8080"), "") << "another port of this host";
+}
+
+TEST(StudioServer, RefusesAnotherHostAndChangesFromAnotherSite) {
+    const Studio studio;
+    httplib::Client http = studio.client();
+    const std::string ours = "127.0.0.1:" + std::to_string(studio.port());
+    expect_refusal(http.Get("/", {{"Host", "evil.example:" + std::to_string(studio.port())}}), 403,
+                   "this studio answers as http://" + ours + "/ only, not as evil.example", "a rebound name");
+    expect_refusal(http.Get("/api/studio", {{"Host", "evil.example"}}), 403, "not as evil.example", "the API too");
+    const httplib::MultipartFormDataItems fields{{"model", "a.pianola", "", ""}, {"notes", "-5", "", ""}};
+    expect_refusal(http.Post("/api/compose", {{"Origin", "https://evil.example"}}, fields), 403,
+                   "the request comes from https://evil.example", "a form on another site");
+    expect_refusal(http.Post("/api/compose", {{"Sec-Fetch-Site", "cross-site"}}, fields), 403,
+                   "Sec-Fetch-Site: cross-site", "another site, no Origin");
+    // The page's own post gets as far as reading its fields.
+    expect_refusal(http.Post("/api/compose", {{"Origin", "http://" + ours}, {"Sec-Fetch-Site", "same-origin"}}, fields),
+                   400, "notes must be a whole number", "the studio's own page");
+    EXPECT_EQ(http.Get("/", {{"Host", "localhost:" + std::to_string(studio.port())}})->status, 200);
 }
 
 TEST(StudioServer, JobsAtTheSameTimeKeepTheirOwnFilesAndPrimers) {

@@ -6,6 +6,33 @@
 const $ = (id) => document.getElementById(id);
 const stages = ['queued', 'composing', 'rendering', 'drawing', 'done'];
 const pollMs = 250;
+// The number fields whose ranges and starting values the server gives; the length is apart, its
+// unit chosen beside it.
+const bounded = ['temperature', 'top_p', 'time_temperature', 'time_top_p', 'memory', 'key_pull', 'tempo'];
+const said = { top_p: 'top-p', time_temperature: 'rhythm temperature', time_top_p: 'rhythm top-p', key_pull: 'key pull' };
+// General MIDI's 128 instruments, in program order.
+const instruments = [
+  'Acoustic Grand Piano', 'Bright Acoustic Piano', 'Electric Grand Piano', 'Honky-tonk Piano', 'Electric Piano 1',
+  'Electric Piano 2', 'Harpsichord', 'Clavinet', 'Celesta', 'Glockenspiel', 'Music Box', 'Vibraphone', 'Marimba',
+  'Xylophone', 'Tubular Bells', 'Dulcimer', 'Drawbar Organ', 'Percussive Organ', 'Rock Organ', 'Church Organ',
+  'Reed Organ', 'Accordion', 'Harmonica', 'Tango Accordion', 'Acoustic Guitar (nylon)', 'Acoustic Guitar (steel)',
+  'Electric Guitar (jazz)', 'Electric Guitar (clean)', 'Electric Guitar (muted)', 'Overdriven Guitar',
+  'Distortion Guitar', 'Guitar Harmonics', 'Acoustic Bass', 'Electric Bass (finger)', 'Electric Bass (pick)',
+  'Fretless Bass', 'Slap Bass 1', 'Slap Bass 2', 'Synth Bass 1', 'Synth Bass 2', 'Violin', 'Viola', 'Cello',
+  'Contrabass', 'Tremolo Strings', 'Pizzicato Strings', 'Orchestral Harp', 'Timpani', 'String Ensemble 1',
+  'String Ensemble 2', 'Synth Strings 1', 'Synth Strings 2', 'Choir Aahs', 'Voice Oohs', 'Synth Voice',
+  'Orchestra Hit', 'Trumpet', 'Trombone', 'Tuba', 'Muted Trumpet', 'French Horn', 'Brass Section', 'Synth Brass 1',
+  'Synth Brass 2', 'Soprano Sax', 'Alto Sax', 'Tenor Sax', 'Baritone Sax', 'Oboe', 'English Horn', 'Bassoon',
+  'Clarinet', 'Piccolo', 'Flute', 'Recorder', 'Pan Flute', 'Blown Bottle', 'Shakuhachi', 'Whistle', 'Ocarina',
+  'Lead 1 (square)', 'Lead 2 (sawtooth)', 'Lead 3 (calliope)', 'Lead 4 (chiff)', 'Lead 5 (charang)',
+  'Lead 6 (voice)', 'Lead 7 (fifths)', 'Lead 8 (bass + lead)', 'Pad 1 (new age)', 'Pad 2 (warm)',
+  'Pad 3 (polysynth)', 'Pad 4 (choir)', 'Pad 5 (bowed)', 'Pad 6 (metallic)', 'Pad 7 (halo)', 'Pad 8 (sweep)',
+  'FX 1 (rain)', 'FX 2 (soundtrack)', 'FX 3 (crystal)', 'FX 4 (atmosphere)', 'FX 5 (brightness)', 'FX 6 (goblins)',
+  'FX 7 (echoes)', 'FX 8 (sci-fi)', 'Sitar', 'Banjo', 'Shamisen', 'Koto', 'Kalimba', 'Bagpipe', 'Fiddle', 'Shanai',
+  'Tinkle Bell', 'Agogo', 'Steel Drums', 'Woodblock', 'Taiko Drum', 'Melodic Tom', 'Synth Drum', 'Reverse Cymbal',
+  'Guitar Fret Noise', 'Breath Noise', 'Seashore', 'Bird Tweet', 'Telephone Ring', 'Helicopter', 'Applause', 'Gunshot',
+];
+let limits = {};
 
 // Every answer of the server is JSON; a refusal carries {error}.
 async function ask(url, options) {
@@ -27,10 +54,14 @@ function showError(message) {
 
 async function load() {
   const studio = await ask('/api/studio');
-  for (const name of ['notes', 'temperature', 'top_p']) {
-    const range = studio.limits[name];
+  limits = studio.limits;
+  for (const name of bounded) {
+    const range = limits[name];
     Object.assign($(name), { min: range.min, max: range.max, value: range.initial ?? '' });
   }
+  setLengthRange();
+  $('program').replaceChildren(...instruments.map((name, program) => new Option(`${program} ${name}`, program)));
+  $('program').value = limits.program.initial;
   $('primer-limit').textContent = `at most ${Math.round(studio.limits.primer_bytes / 1024)} KiB`;
   $('model').replaceChildren(...studio.models.map((name) => new Option(name, name)));
   const none = studio.models.length === 0;
@@ -38,6 +69,11 @@ async function load() {
   $('no-models').textContent = `No models (*.pianola) in ${studio.folder}: train one with ` +
     `pianola train --data YOUR_MIDI --out ${studio.folder}/my.pianola, then reload.`;
   $('go').disabled = none;
+}
+
+function setLengthRange() {
+  const range = limits[$('unit').value];
+  Object.assign($('length'), { min: range.min, max: range.max });
 }
 
 function showStage(job) {
@@ -55,9 +91,11 @@ function showStage(job) {
 
 function showResult(job) {
   const name = `pianola-${job.model.replace(/\.pianola$/, '')}-${job.seed}`;
-  const chosen = [`${job.notes} notes`, `seed ${job.seed}`];
-  if (job.temperature !== null) chosen.push(`temperature ${job.temperature}`);
-  if (job.top_p !== null) chosen.push(`top-p ${job.top_p}`);
+  const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
+  const chosen = [length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
+  for (const name of bounded) if (job[name] !== null) chosen.push(`${said[name] ?? name} ${job[name]}`);
+  if (job.program !== 0) chosen.push(instruments[job.program]);
+  if (job.chord) chosen.push(`from ${job.chord}`);
   $('title').textContent = `${job.model}: ${chosen.join(', ')}`;
   $('player').src = job.files.wav;
   $('roll').src = job.files.png;
@@ -84,7 +122,9 @@ async function compose(event) {
   showError('');
   $('go').disabled = true;
   try {
-    const job = await ask('/api/compose', { method: 'POST', body: new FormData($('compose')) });
+    const fields = new FormData($('compose'));
+    if ($('length').value !== '') fields.set($('unit').value, $('length').value);
+    const job = await ask('/api/compose', { method: 'POST', body: fields });
     await follow(job.status);
   } catch (error) {
     $('progress').hidden = true;
@@ -95,4 +135,5 @@ async function compose(event) {
 }
 
 $('compose').addEventListener('submit', compose);
+$('unit').addEventListener('change', setLengthRange);
 load().catch((error) => showError(error.message));

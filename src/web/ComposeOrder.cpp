@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include "music/ChordSymbol.h"
 #include "web/PrimerUpload.h"
 #include "web/RequestError.h"
 
@@ -56,7 +57,10 @@ std::uint64_t read_seed(const FormFields& fields, std::uint64_t fresh_seed) {
 
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed) {
-    static const std::set<std::string> known = {"model", "notes", "temperature", "top_p", "seed", "primer"};
+    static const std::set<std::string> known = {"model",      "notes",  "bars",     "seconds", "temperature",
+                                                "top_p",      "time_temperature",   "time_top_p", "memory",
+                                                "key_pull",   "tempo",  "program",  "seed",    "primer",
+                                                "chord"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quoted(name));
     const auto model = fields.find("model");
@@ -65,13 +69,33 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     ComposeOrder order;
     order.model = model->second;
     order.model_path = shelf.path_of(order.model);
-    order.notes = read_bounded(fields, "notes", limits.notes).value();
+    order.notes = read_bounded(fields, "notes", limits.notes);
+    order.bars = read_bounded(fields, "bars", limits.bars);
+    order.seconds = read_bounded(fields, "seconds", limits.seconds);
+    if (int{order.notes.has_value()} + int{order.bars.has_value()} + int{order.seconds.has_value()} > 1)
+        throw RequestError(400, "give the length once: in notes, bars or seconds");
     order.temperature = read_bounded(fields, "temperature", limits.temperature);
     order.top_p = read_bounded(fields, "top_p", limits.top_p);
+    order.time_temperature = read_bounded(fields, "time_temperature", limits.time_temperature);
+    order.time_top_p = read_bounded(fields, "time_top_p", limits.time_top_p);
+    order.memory = read_bounded(fields, "memory", limits.memory);
+    order.key_pull = read_bounded(fields, "key_pull", limits.key_pull);
+    order.tempo = read_bounded(fields, "tempo", limits.tempo);
+    order.program = read_bounded(fields, "program", limits.program).value();
     order.seed = read_seed(fields, fresh_seed);
     if (const auto primer = fields.find("primer"); primer != fields.end() && !primer->second.empty()) {
         check_primer(primer->second, limits.primer_bytes);
         order.primer = primer->second;
+    }
+    if (const auto chord = fields.find("chord"); chord != fields.end() && !chord->second.empty()) {
+        if (!order.primer.empty()) throw RequestError(400, "start from a primer or from a chord, not both");
+        try {
+            music::chord_pitches(chord->second);
+        } catch (const std::invalid_argument&) {
+            throw RequestError(400, "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not " +
+                                        quoted(chord->second));
+        }
+        order.chord = chord->second;
     }
     return order;
 }

@@ -1,7 +1,7 @@
 // ComposeOrder: what the studio's page asks to compose, read from the form fields of a request and
 // checked against the studio's limits, each bad field refused with a message that names it and its
-// range (RequestError, 400). It only validates; composing is ComposeJobs' work, and the primer's
-// bytes are checked as MIDI by PrimerUpload.
+// range (RequestError, 400). It only validates; composing is ComposeJobs' work, the primer's bytes
+// are checked as MIDI by PrimerUpload, and a chord by music/ChordSymbol.
 #pragma once
 
 #include <cstddef>
@@ -22,28 +22,45 @@ struct Bounded {
 };
 
 struct ComposeLimits {
-    Bounded<int> notes{1, 2000, 200};
+    // The length: at most one of the three; none: the model's own (the length it was calibrated at).
+    Bounded<int> notes{1, 2000, std::nullopt};
+    Bounded<int> bars{1, 500, std::nullopt};
+    Bounded<double> seconds{1.0, 1200.0, std::nullopt};
+    // Decoding, as `generate` takes it; none: the model's calibrated value (or its kind's default).
     Bounded<double> temperature{0.0, 5.0, std::nullopt};  // 0: the argmax
     Bounded<double> top_p{0.01, 1.0, std::nullopt};
+    Bounded<double> time_temperature{0.01, 5.0, std::nullopt};
+    Bounded<double> time_top_p{0.01, 1.0, std::nullopt};
+    Bounded<double> memory{0.0, 2.0, std::nullopt};
+    Bounded<double> key_pull{0.0, 10.0, std::nullopt};
+    // Sound: none: the primer's tempo, else the model's; program 0 is the piano.
+    Bounded<double> tempo{10.0, 400.0, std::nullopt};
+    Bounded<int> program{0, 127, 0};
     std::size_t primer_bytes = std::size_t{1} << 20;
 };
 
 struct ComposeOrder {
     std::string model;                 // as listed by the shelf
     std::filesystem::path model_path;
-    int notes = 0;
+    std::optional<int> notes, bars;    // at most one of these and seconds; none: the model's own length
+    std::optional<double> seconds;
     std::optional<double> temperature; // none: the default for the model's kind
     std::optional<double> top_p;       // none: what `generate` takes for the model (its calibrated top-p)
+    std::optional<double> time_temperature, time_top_p, memory, key_pull;  // none: as calibrated
+    std::optional<double> tempo;       // beats per minute; none: the primer's, else the model's
+    int program = 0;                   // General MIDI
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
+    std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none
 };
 
 // Field name -> value; an uploaded file's value is its bytes.
 using FormFields = std::map<std::string, std::string>;
 
-// Fields: model (required), notes, temperature, top_p (absent or empty: the limits' initial value),
-// seed (absent or empty: `fresh_seed`), primer (absent or empty: none). Any other field is refused,
-// so a misspelt one is not ignored.
+// Fields: model (required); notes, bars or seconds; temperature, top_p, time_temperature,
+// time_top_p, memory, key_pull, tempo, program (each absent or empty: the limits' initial value);
+// seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none). Any other field is
+// refused, so a misspelt one is not ignored; so are two lengths, and a primer with a chord.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);
 

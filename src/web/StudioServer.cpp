@@ -12,6 +12,7 @@
 #include "io/AtomicFile.h"
 #include "io/FileError.h"
 #include "web/RequestError.h"
+#include "web/RequestOrigin.h"
 
 namespace pianola::web {
 
@@ -50,8 +51,16 @@ nlohmann::json limits_json(const ComposeLimits& limits) {
         return nlohmann::json{{"min", range.min}, {"max", range.max}, {"initial", optional_json(range.initial)}};
     };
     return {{"notes", bounded(limits.notes)},
+            {"bars", bounded(limits.bars)},
+            {"seconds", bounded(limits.seconds)},
             {"temperature", bounded(limits.temperature)},
             {"top_p", bounded(limits.top_p)},
+            {"time_temperature", bounded(limits.time_temperature)},
+            {"time_top_p", bounded(limits.time_top_p)},
+            {"memory", bounded(limits.memory)},
+            {"key_pull", bounded(limits.key_pull)},
+            {"tempo", bounded(limits.tempo)},
+            {"program", bounded(limits.program)},
             {"primer_bytes", limits.primer_bytes}};
 }
 
@@ -61,9 +70,18 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"ahead", status.ahead},
                            {"seconds", status.seconds},
                            {"model", status.order.model},
-                           {"notes", status.order.notes},
+                           {"notes", optional_json(status.order.notes)},
+                           {"bars", optional_json(status.order.bars)},
+                           {"seconds", optional_json(status.order.seconds)},
                            {"temperature", optional_json(status.order.temperature)},
                            {"top_p", optional_json(status.order.top_p)},
+                           {"time_temperature", optional_json(status.order.time_temperature)},
+                           {"time_top_p", optional_json(status.order.time_top_p)},
+                           {"memory", optional_json(status.order.memory)},
+                           {"key_pull", optional_json(status.order.key_pull)},
+                           {"tempo", optional_json(status.order.tempo)},
+                           {"program", status.order.program},
+                           {"chord", status.order.chord},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
     if (status.stage == JobStage::failed) json["error"] = status.error;
     if (status.stage == JobStage::done)
@@ -143,6 +161,26 @@ void StudioServer::add_routes() {
             send_error(res, 500, message.substr(0, message.find('\n')));
         }
     });
+    // Before any route: a Host that is not this server's (DNS rebinding), or a change asked from
+    // another site's page, is refused whatever it asks.
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        const std::string host = req.get_header_value("Host");
+        if (!host_is_ours(host, config_.host, port_)) {
+            send_error(res, 403,
+                       fmt::format("this studio answers as http://{}:{}/ only, not as {}", config_.host, port_,
+                                   host.empty() ? "a request without a Host" : host));
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (req.method != "GET" && req.method != "HEAD") {
+            const std::string foreign =
+                foreign_origin(req.get_header_value("Origin"), req.get_header_value("Sec-Fetch-Site"), host);
+            if (!foreign.empty()) {
+                send_error(res, 403, foreign);
+                return httplib::Server::HandlerResponse::Handled;
+            }
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
     http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty()) send_error(res, res.status, message_for(res.status));
     });
@@ -195,6 +233,7 @@ int StudioServer::bind() {
     if (port < 0)
         throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
                                              config_.host, config_.port));
+    port_ = port;
     return port;
 }
 

@@ -2,7 +2,8 @@
 // serves the page's own files, lists the models, takes compositions into ComposeJobs, reports
 // their progress, and serves a finished job's three files by job id and fixed name: nothing a
 // request names is ever used as a path. Every refusal is a 4xx with a JSON {"error": message} the
-// page shows. It binds to 127.0.0.1 unless told otherwise. What composing does is the Work the
+// page shows. It binds to 127.0.0.1 unless told otherwise, and answers only requests that name it
+// in their Host header and changes asked from its own page (web/RequestOrigin). What composing does is the Work the
 // CLI hands in, and the page's files come from the CLI too (compiled into the binary).
 #pragma once
 
@@ -60,6 +61,7 @@ private:
     ModelShelf shelf_;
     ComposeJobs jobs_;
     std::atomic<bool> stopped_{false};
+    int port_ = 0;  // the port bound, which a request's Host must name
     std::unique_ptr<httplib::Server> http_;  // after jobs_: its handlers use them, so it goes first
 };
 

@@ -122,12 +122,20 @@ async function composeAndRefuse(studio) {
     await page.goto(studio.url);
     await page.waitForSelector('#model option', { state: 'attached' });
     check('the page lists the model', (await page.locator('#model option').allTextContents()).join() === 'tiny.pianola');
-    check('the page takes its ranges from the server', (await page.inputValue('#notes')) === '200' &&
-          (await page.inputValue('#top_p')) === '' && (await page.getAttribute('#top_p', 'max')) === '1');
+    check('the page takes its ranges from the server', (await page.inputValue('#length')) === '' &&
+          (await page.getAttribute('#length', 'max')) === '2000' && (await page.inputValue('#top_p')) === '' &&
+          (await page.getAttribute('#top_p', 'max')) === '1' && (await page.getAttribute('#key_pull', 'max')) === '10');
+    await page.selectOption('#unit', 'bars');
+    check('the length takes the range of its unit', (await page.getAttribute('#length', 'max')) === '500');
+    await page.selectOption('#unit', 'notes');
 
-    await page.fill('#notes', '48');
+    await page.fill('#length', '48');
     await page.fill('#temperature', '0.9');
     await page.fill('#top_p', '0.95');
+    await page.fill('#time_temperature', '0.9');
+    await page.fill('#memory', '0.5');
+    await page.fill('#tempo', '96');
+    await page.selectOption('#program', '40');
     await page.fill('#seed', '7');
     await composeInPage(page, 'done');
     check('the progress went through the stages', stagesSeen.has('done') && stagesSeen.size >= 2, [...stagesSeen].join());
@@ -144,7 +152,14 @@ async function composeAndRefuse(studio) {
     const midi = await page.request.get(new URL(midiHref, studio.url).href);
     check('the MIDI download is a MIDI file', (await midi.body()).subarray(0, 4).toString() === 'MThd');
     check('the downloads are named after the piece', (await page.getAttribute('#get-wav', 'download')) === 'pianola-tiny-7.wav');
-    check('the title says what was composed', (await page.textContent('#title')).includes('seed 7'));
+    const title = await page.textContent('#title');
+    check('the title says what was composed', ['48 notes', 'seed 7', 'rhythm temperature 0.9', 'top-p 0.95', 'memory 0.5', 'tempo 96',
+                                               'Violin'].every((part) => title.includes(part)), title);
+    const first = path.join(work, 'first.mid');
+    fs.writeFileSync(first, await midi.body());
+    const firstCsv = execFileSync(pianola, ['midi', 'csv', first]).toString();
+    check('the piece plays on the instrument chosen', /Program_c, \d+, 40\n/.test(firstCsv));
+    check('the piece has the tempo chosen', /Tempo, 625000\n/.test(firstCsv));
     await page.screenshot({ path: path.join(outDir, 'studio.png'), fullPage: true });
 
     const opening = [60, 64, 67, 72];
@@ -162,11 +177,33 @@ async function composeAndRefuse(studio) {
           opening.every((pitch, i) => onsets.includes(`${i * quarter}:${pitch}`)), onsets.join());
     await page.setInputFiles('#primer', []);
 
-    await page.fill('#notes', '-5');
+    await page.fill('#chord', 'Am');
+    await page.selectOption('#unit', 'bars');
+    await page.fill('#length', '4');
+    await page.fill('#seed', '9');
+    await composeInPage(page, 'done');
+    const chordFile = path.join(work, 'from-chord.mid');
+    fs.writeFileSync(chordFile, await (await page.request.get(new URL(await page.getAttribute('#get-midi', 'href'),
+                                                                     studio.url).href)).body());
+    const fromChord = execFileSync(pianola, ['midi', 'csv', chordFile]).toString();
+    const firstOnset = fromChord.split('\n').map((line) => line.split(', '))
+      .filter((f) => f[2] === 'Note_on_c' && f[1] === '0' && Number(f[5]) > 0).map((f) => Number(f[4]));
+    check('a piece asked to start from A minor opens on its chord', [57, 60, 64].every((p) => firstOnset.includes(p)),
+          firstOnset.join());
+    check('the title says it started from the chord, in bars', (await page.textContent('#title')).includes('4 bars') &&
+          (await page.textContent('#title')).includes('from Am'));
+    await page.fill('#chord', 'H minor');
+    await composeInPage(page, 'refused');
+    check('a chord that is none is refused in the page', (await page.textContent('#error')) ===
+          "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not 'H minor'");
+    await page.fill('#chord', '');
+    await page.selectOption('#unit', 'notes');
+
+    await page.fill('#length', '-5');
     await composeInPage(page, 'refused');
     check('negative length is refused in the page', (await page.textContent('#error')) ===
           "notes must be a whole number from 1 to 2000, not '-5'");
-    await page.fill('#notes', '48');
+    await page.fill('#length', '48');
 
     await page.setInputFiles('#primer', { name: 'letter.mid', mimeType: 'audio/midi', buffer: Buffer.from('Dear Sir,') });
     await composeInPage(page, 'refused');
@@ -185,6 +222,8 @@ async function composeAndRefuse(studio) {
       [{ model: 'nope.pianola' }, 400, "unknown model 'nope.pianola': pick one of the models listed"],
       [{ model: '../models/tiny.pianola' }, 400, "unknown model '../models/tiny.pianola': pick one of the models listed"],
       [{ model: 'tiny.pianola', top_p: '2' }, 400, "top_p must be a number from 0.01 to 1, not '2'"],
+      [{ model: 'tiny.pianola', notes: '40', bars: '4' }, 400, 'give the length once: in notes, bars or seconds'],
+      [{ model: 'tiny.pianola', program: '128' }, 400, "program must be a whole number from 0 to 127, not '128'"],
     ]) {
       const answer = await postFromPage(page, fields);
       check(`refused with ${status}: ${JSON.stringify(fields)}`, answer.status === status && answer.body.error === message,
