@@ -68,6 +68,19 @@ TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
             EXPECT_TRUE(torch::allclose(a.grad().to(torch::kFloat32), a32.grad(), tolerance, tolerance)) << T << " " << dtype;
             EXPECT_TRUE(torch::allclose(b.grad().to(torch::kFloat32), b32.grad(), tolerance, tolerance)) << T << " " << dtype;
         }
+        // The last R queries alone: the rows of the whole square's answer.
+        for (const std::int64_t R : {std::int64_t{1}, T / 2 + 1}) {
+            const torch::Tensor a = qk.narrow(2, T - R, R).detach().requires_grad_(),
+                                b = rel.narrow(2, T - R, R).detach().requires_grad_();
+            const torch::Tensor a_all = qk.detach().requires_grad_(), b_all = rel.detach().requires_grad_();
+            const torch::Tensor fused = model::relative_softmax(a, b, 0.125);
+            const torch::Tensor rows = relative_softmax_composed(a_all, b_all, 0.125).narrow(2, T - R, R);
+            EXPECT_TRUE(torch::allclose(fused, rows, 1e-5, 1e-5)) << T << " " << R;
+            (fused * upstream.narrow(2, T - R, R)).sum().backward();
+            (rows * upstream.narrow(2, T - R, R)).sum().backward();
+            EXPECT_TRUE(torch::allclose(a.grad(), a_all.grad().narrow(2, T - R, R), 1e-5, 1e-5)) << T << " " << R;
+            EXPECT_TRUE(torch::allclose(b.grad(), b_all.grad().narrow(2, T - R, R), 1e-5, 1e-5)) << T << " " << R;
+        }
     }
 }
 

@@ -19,12 +19,22 @@ RelativeAttentionImpl::RelativeAttentionImpl(std::int64_t dim, std::int64_t head
 torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x) {
     const std::int64_t B = x.size(0), T = x.size(1), D = x.size(2), A = heads_, K = D / A;
     TORCH_CHECK(T <= context_, "a sequence of ", T, " tokens is longer than the context of ", context_);
-    const auto heads = [&](const torch::Tensor& t) { return t.view({B, T, A, K}).transpose(1, 2); };  // (B, A, T, K)
+    // Contiguous once here rather than copied inside each product that reads them.
+    const auto heads = [&](const torch::Tensor& t) { return t.view({B, T, A, K}).transpose(1, 2).contiguous(); };  // (B, A, T, K)
     const std::vector<torch::Tensor> qkv = qkv_->forward(x).chunk(3, -1);                          // 3 x (B, T, D)
     const torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
-    const torch::Tensor rel = torch::matmul(q, distance_.narrow(0, context_ - T, T).t());  // (B, A, T, T) by distance
-    const torch::Tensor weights = relative_softmax(torch::matmul(q, k.transpose(2, 3)), rel, 1.0 / std::sqrt(double(K)));
-    const torch::Tensor y = torch::matmul(weights, v);                                            // (B, A, T, K)
+    // Queries [from, from + R) against keys [0, W), W = from + R -> (B, A, R, K).
+    const auto attend = [&](std::int64_t from, std::int64_t R) {
+        const std::int64_t W = from + R;
+        const torch::Tensor qb = q.narrow(2, from, R);
+        const torch::Tensor rel = torch::matmul(qb, distance_.narrow(0, context_ - W, W).t());  // (B, A, R, W) by distance
+        const torch::Tensor scores = torch::matmul(qb, k.narrow(2, 0, W).transpose(2, 3));     // (B, A, R, W)
+        return torch::matmul(relative_softmax(scores, rel, 1.0 / std::sqrt(double(K))), v.narrow(2, 0, W));
+    };
+    // The first half of the queries sees only the first half of the keys: in two blocks the
+    // products skip a quarter of the (T, T) square that the causal mask would throw away.
+    const std::int64_t H = T / 2;
+    const torch::Tensor y = H == 0 ? attend(0, T) : torch::cat({attend(0, H), attend(H, T - H)}, 2);  // (B, A, T, K)
     return out_->forward(y.transpose(1, 2).reshape({B, T, D}));
 }
 

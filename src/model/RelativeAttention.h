@@ -4,7 +4,8 @@
 // so a motif scores alike wherever it recurs, and a generation cache can slide. Training computes
 // Q E^T for all (query, distance) pairs and "skews" it into (query, key) order (the paper's
 // memory-efficient form: no (T, T, K) tensor), by index inside one fused softmax
-// (model/RelativeSoftmax). Generation attends one new position to a cache of keys and values.
+// (model/RelativeSoftmax), in two blocks of queries so that the first half of them never meets the
+// second half of the keys. Generation attends one new position to a cache of keys and values.
 // It is the attention sub-layer only: norms, residuals and the feed-forward are TransformerModel's.
 //
 // Shapes: B batch, T time, D width, A heads, K = D / A head size, C context (the distance table's

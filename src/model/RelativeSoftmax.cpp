@@ -30,7 +30,7 @@ inline float exp_nonpositive(float x) {
     return p * std::bit_cast<float>(static_cast<std::uint32_t>(static_cast<std::int32_t>(n) + 127) << 23);
 }
 
-// One query row i of T: qk, rel and p (T) -> p; s (T) scratch.
+// One row, of the query at position i of T: qk, rel and p (T) -> p; s (T) scratch.
 template <typename E>
 inline __attribute__((always_inline)) void forward_row_of(const E* qk, const E* rel, E* p, float* s, std::int64_t i,
                                                           std::int64_t T, float scale) {
@@ -51,7 +51,7 @@ inline __attribute__((always_inline)) void forward_row_of(const E* qk, const E* 
     std::fill(p + i + 1, p + T, E{});
 }
 
-// The softmax's backward for row i: p and dp (T) -> dqk (T) and drel (T), the same gradient
+// The softmax's backward for the query at position i: p and dp (T) -> dqk (T) and drel (T), the same gradient
 // skewed back into distance order; columns that no key reaches get 0.
 template <typename E>
 inline __attribute__((always_inline)) void backward_row_of(const E* p, const E* dp, E* dqk, E* drel, std::int64_t i,
@@ -98,15 +98,15 @@ E* elements(const torch::Tensor& t) {
     else return reinterpret_cast<std::uint16_t*>(t.data_ptr<c10::BFloat16>());
 }
 
-// Rows go to libtorch's threads in contiguous ranges; row i costs i + 1, but every (B, A) block
-// holds all of 0..T-1, so ranges of whole blocks balance.
+// Rows go to libtorch's threads in contiguous ranges; a row costs as many keys as it sees, but every
+// (B, A) block holds the same rows, so ranges of whole blocks balance.
 constexpr std::int64_t rows_per_task = 64;
 
 struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFunction> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& qk_in,
                                  const torch::Tensor& rel_in, double scale) {
         const torch::Tensor qk = qk_in.contiguous(), rel = rel_in.contiguous();
-        const std::int64_t T = qk.size(-1);
+        const std::int64_t R = qk.size(2), T = qk.size(3);
         torch::Tensor p = torch::empty_like(qk);
         const auto run = [&]<typename E>(E*) {
             const E *qkp = elements<E>(qk), *relp = elements<E>(rel);
@@ -114,7 +114,7 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
             at::parallel_for(0, qk.numel() / T, rows_per_task, [&](std::int64_t begin, std::int64_t end) {
                 std::vector<float> s(static_cast<std::size_t>(T));
                 for (std::int64_t row = begin; row < end; ++row)
-                    forward_row(qkp + row * T, relp + row * T, pp + row * T, s.data(), row % T, T,
+                    forward_row(qkp + row * T, relp + row * T, pp + row * T, s.data(), T - R + row % R, T,
                                 static_cast<float>(scale));
             });
         };
@@ -130,14 +130,14 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
         const torch::Tensor p = ctx->get_saved_variables()[0];
         const torch::Tensor dp = grads[0].to(p.scalar_type()).contiguous();
         const float scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
-        const std::int64_t T = p.size(-1);
+        const std::int64_t R = p.size(2), T = p.size(3);
         torch::Tensor dqk = torch::empty_like(p), drel = torch::empty_like(p);
         const auto run = [&]<typename E>(E*) {
             const E *pp = elements<E>(p), *dpp = elements<E>(dp);
             E *dqkp = elements<E>(dqk), *drelp = elements<E>(drel);
             at::parallel_for(0, p.numel() / T, rows_per_task, [&](std::int64_t begin, std::int64_t end) {
                 for (std::int64_t row = begin; row < end; ++row)
-                    backward_row(pp + row * T, dpp + row * T, dqkp + row * T, drelp + row * T, row % T, T, scale);
+                    backward_row(pp + row * T, dpp + row * T, dqkp + row * T, drelp + row * T, T - R + row % R, T, scale);
             });
         };
         if (p.scalar_type() == torch::kBFloat16) run(static_cast<std::uint16_t*>(nullptr));
@@ -149,8 +149,8 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
 }  // namespace
 
 torch::Tensor relative_softmax(const torch::Tensor& qk, const torch::Tensor& rel, double scale) {
-    TORCH_CHECK(qk.dim() == 4 && qk.size(2) == qk.size(3) && qk.sizes() == rel.sizes(),
-                "relative_softmax takes two (B, A, T, T) tensors, not ", qk.sizes(), " and ", rel.sizes());
+    TORCH_CHECK(qk.dim() == 4 && qk.size(2) <= qk.size(3) && qk.sizes() == rel.sizes(),
+                "relative_softmax takes two (B, A, R, T) tensors with R <= T, not ", qk.sizes(), " and ", rel.sizes());
     TORCH_CHECK(qk.scalar_type() == rel.scalar_type() &&
                     (qk.scalar_type() == torch::kFloat32 || qk.scalar_type() == torch::kBFloat16),
                 "relative_softmax takes float32 or bfloat16 scores");

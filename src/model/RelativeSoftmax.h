@@ -7,17 +7,18 @@
 // Transformer's training spent outside its matrix products. It does not compute the products
 // around it (q k^T, q E^T, the weights times v: libtorch's, in bfloat16 where the model trains so).
 //
-// Shapes: B batch, A heads, T time (queries and keys).
+// Shapes: B batch, A heads, T keys (time), R <= T queries: the last R positions.
 #pragma once
 
 #include <torch/torch.h>
 
 namespace pianola::model {
 
-// qk (B, A, T, T): query i's score of key j; rel (B, A, T, T): query i's score of each distance,
-// column m holding distance T - 1 - m; both float32 or both bfloat16
-//   -> (B, A, T, T) in the same type: row i the softmax over keys j <= i of
-//      (qk[i][j] + rel[i][T - 1 - i + j]) * scale, and 0 for j > i. Differentiable in qk and rel.
+// qk (B, A, R, T): the scores of the last R of T query positions (row r: position T - R + r) for
+// each of the T keys; rel (B, A, R, T): each query's score of each distance, column m holding
+// distance T - 1 - m; both float32 or both bfloat16
+//   -> (B, A, R, T) in the same type: for the query at position i, the softmax over keys j <= i of
+//      (qk[j] + rel[T - 1 - i + j]) * scale, and 0 for j > i. Differentiable in qk and rel.
 torch::Tensor relative_softmax(const torch::Tensor& qk, const torch::Tensor& rel, double scale);
 
 }  // namespace pianola::model
