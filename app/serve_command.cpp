@@ -1,6 +1,6 @@
 // `pianola serve`: the web studio. A local HTTP server (src/web) with one page: pick a model from
-// the `*.pianola` files in --models, set the length, temperature, top-p and seed, optionally upload
-// a primer, compose, then listen to the piece, look at its piano roll and download MIDI and WAV.
+// the `*.pianola` files in --models, set what `generate` takes, optionally upload a primer, compose,
+// then listen to the piece while a playhead crosses its piano roll, and download MIDI and WAV.
 // Each job composes, renders and plots exactly as `generate --wav --png` does. It runs until
 // SIGINT or SIGTERM, then finishes the piece being composed and removes every job's files.
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "Commands.h"
 #include "CompositionRun.h"
 #include "ComputeSetup.h"
+#include "MidiInput.h"
 #include "RenderRun.h"
 #include "StopSignals.h"
 #include "StudioPage.h"
@@ -55,7 +56,14 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         report(web::JobStage::rendering);
         run_render(files.midi, files.wav, audio);
         report(web::JobStage::drawing);
-        run_plot(files.midi, files.png);
+        const audio::PianoRollSize size;
+        run_plot(files.midi, files.png, size);
+        // Where the piece's time lies in the picture, for the page's playhead.
+        const audio::PianoRollLayout roll = audio::layout_piano_roll(read_midi_reporting_warnings(files.midi), size);
+        return nlohmann::json{
+            {"roll",
+             {{"width", size.width}, {"height", size.height}, {"left", roll.left}, {"right", roll.right},
+              {"top", roll.top}, {"bottom", roll.bottom}, {"seconds", roll.seconds}}}};
     };
 }
 

@@ -42,11 +42,14 @@ void write_results(const web::ComposeOrder& order, const web::JobFiles& files) {
     write_file_atomically(files.png, "png of seed " + std::to_string(order.seed));
 }
 
-void stand_in(const web::ComposeOrder& order, const web::JobFiles& files, const web::ComposeJobs::Report& report) {
+// What a job says of its piece: here, its seed.
+nlohmann::json stand_in(const web::ComposeOrder& order, const web::JobFiles& files,
+                        const web::ComposeJobs::Report& report) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     report(web::JobStage::rendering);
     report(web::JobStage::drawing);
     write_results(order, files);
+    return {{"composed_with_seed", order.seed}};
 }
 
 void write_models(const std::filesystem::path& dir) {
@@ -206,9 +209,11 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
             next.acquire();
             if (order.seed == 2) throw std::runtime_error("the model is broken\nbacktrace ...");
             write_results(order, files);
+            return nlohmann::json{{"seed", order.seed}};
         },
         {.waiting = 1, .kept = 1});
-    web::ComposeOrder order{"a.pianola", dir / "a.pianola", 10, 0.5, 1.0, 1, {}};
+    web::ComposeOrder order{.model = "a.pianola", .model_path = dir / "a.pianola", .notes = 10, .temperature = 0.5,
+                            .top_p = 1.0, .seed = 1};
     const std::string first = jobs.submit(order);
     const auto stage_of = [&](const std::string& id) { return jobs.status(id)->stage; };
     ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::composing; }));
@@ -225,6 +230,7 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
     ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::drawing; }));
     next.release();
     ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::done; }));
+    EXPECT_EQ(jobs.status(first)->piece, (nlohmann::json{{"seed", 1}})) << "what the work said of the piece";
     const std::optional<std::filesystem::path> midi = jobs.result(first, "piece.mid");
     ASSERT_TRUE(midi);
     EXPECT_TRUE(std::filesystem::exists(*midi));
@@ -234,6 +240,7 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
     next.release(3);
     ASSERT_TRUE(eventually([&] { return stage_of(second) == web::JobStage::failed; }));
     EXPECT_EQ(jobs.status(second)->error, "the model is broken");
+    EXPECT_TRUE(jobs.status(second)->piece.is_null());
     EXPECT_FALSE(jobs.result(second, "piece.mid"));
     EXPECT_FALSE(jobs.status(first)) << "only the newest finished job is kept";
     EXPECT_FALSE(std::filesystem::exists(midi->parent_path())) << "its files go with it";
@@ -343,6 +350,7 @@ TEST(StudioServer, ComposesAndServesTheJobsOwnFilesOnly) {
     const nlohmann::json job = studio.compose({{"model", "a.pianola", "", ""}, {"seed", "11", "", ""}});
     ASSERT_EQ(job.value("stage", ""), "done") << job.dump();
     EXPECT_EQ(job.at("seed"), "11");
+    EXPECT_EQ(job.at("piece"), (nlohmann::json{{"composed_with_seed", 11}}));
     httplib::Client http = studio.client();
     const httplib::Result wav = http.Get(job.at("files").at("wav").get<std::string>());
     ASSERT_TRUE(wav);
@@ -459,7 +467,7 @@ TEST(StudioServer, JobsAtTheSameTimeKeepTheirOwnFilesAndPrimers) {
             std::lock_guard lock(mutex);
             primers[order.seed] = {bytes.begin(), bytes.end()};
         }
-        stand_in(order, files, report);
+        return stand_in(order, files, report);
     });
     const std::string primer = melody_bytes(studio.dir);
     std::vector<nlohmann::json> jobs(6);

@@ -1,6 +1,7 @@
 // The web studio's behaviour: sets the form's ranges from the server, sends a composition, follows
-// its job until it is done, then shows the piano roll, the player and the downloads. The server
-// checks every field; the page shows its messages as they are and decides nothing itself.
+// its job until it is done, then shows the piano roll with a playhead that follows the player (a
+// click on the roll seeks), the player and the downloads. The server checks every field; the page
+// shows its messages as they are and decides nothing itself.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +34,9 @@ const instruments = [
   'Guitar Fret Noise', 'Breath Noise', 'Seashore', 'Bird Tweet', 'Telephone Ring', 'Helicopter', 'Applause', 'Gunshot',
 ];
 let limits = {};
+// The shown piano roll's geometry, from the server: its size in pixels, the plot area's edges, and
+// the piece's time at the right edge; null while none is shown.
+let roll = null;
 
 // Every answer of the server is JSON; a refusal carries {error}.
 async function ask(url, options) {
@@ -97,12 +101,41 @@ function showResult(job) {
   if (job.program !== 0) chosen.push(instruments[job.program]);
   if (job.chord) chosen.push(`from ${job.chord}`);
   $('title').textContent = `${job.model}: ${chosen.join(', ')}`;
+  roll = job.piece.roll;
+  $('playhead').hidden = true;
   $('player').src = job.files.wav;
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });
   Object.assign($('get-wav'), { href: job.files.wav, download: `${name}.wav` });
   $('result').dataset.job = job.id;
   $('result').hidden = false;
+}
+
+// The playhead sits where the audio is, scaled from the picture's pixels to the shown image's.
+function placePlayhead() {
+  const image = $('roll');
+  if (!roll || !image.complete || image.clientWidth === 0) return;
+  const scale = image.clientWidth / roll.width;
+  const at = Math.min($('player').currentTime, roll.seconds);
+  const x = roll.left + (roll.right - roll.left) * at / roll.seconds;
+  Object.assign($('playhead').style, {
+    left: `${x * scale}px`, top: `${roll.top * scale}px`, height: `${(roll.bottom - roll.top) * scale}px`,
+  });
+  $('playhead').hidden = false;
+}
+
+function followPlayback() {
+  placePlayhead();
+  if (!$('player').paused) requestAnimationFrame(followPlayback);
+}
+
+// A click on the roll plays from the time under it.
+function seek(event) {
+  if (!roll) return;
+  const x = event.offsetX * roll.width / $('roll').clientWidth;
+  const at = (x - roll.left) / (roll.right - roll.left) * roll.seconds;
+  $('player').currentTime = Math.max(0, Math.min(at, $('player').duration || roll.seconds));
+  placePlayhead();
 }
 
 async function follow(statusUrl) {
@@ -136,4 +169,9 @@ async function compose(event) {
 
 $('compose').addEventListener('submit', compose);
 $('unit').addEventListener('change', setLengthRange);
+$('roll').addEventListener('load', placePlayhead);
+$('roll').addEventListener('click', seek);
+$('player').addEventListener('play', () => requestAnimationFrame(followPlayback));
+for (const event of ['seeked', 'timeupdate']) $('player').addEventListener(event, placePlayhead);
+window.addEventListener('resize', placePlayhead);
 load().catch((error) => showError(error.message));

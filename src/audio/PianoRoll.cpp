@@ -219,6 +219,10 @@ PianoRollLayout layout_piano_roll(const music::Score& score, double seconds, Pia
     return l;
 }
 
+PianoRollLayout layout_piano_roll(const midi::MidiFile& file, PianoRollSize size) {
+    return layout_piano_roll(music::score_from_midi(file), end_seconds(file, midi::TempoMap(file)), size);
+}
+
 std::vector<std::uint8_t> draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size) {
     const music::Score score = music::score_from_midi(file);
     const midi::TempoMap tempo(file);

@@ -88,7 +88,7 @@ std::optional<JobStatus> ComposeJobs::status(const std::string& id) const {
     const auto found = jobs_.find(id);
     if (found == jobs_.end()) return std::nullopt;
     const Job& job = found->second;
-    JobStatus status{job.stage, 0, 0, job.error, job.order};
+    JobStatus status{job.stage, 0, 0, job.error, job.order, job.piece};
     if (job.stage == JobStage::queued)
         status.ahead = static_cast<int>(std::find(queue_.begin(), queue_.end(), id) - queue_.begin()) +
                        (running_ ? 1 : 0);
@@ -111,11 +111,12 @@ void ComposeJobs::set_stage(const std::string& id, JobStage stage) {
     jobs_.at(id).stage = stage;
 }
 
-void ComposeJobs::finish(const std::string& id, JobStage stage, std::string error) {
+void ComposeJobs::finish(const std::string& id, JobStage stage, std::string error, nlohmann::json piece) {
     std::lock_guard lock(mutex_);
     Job& job = jobs_.at(id);
     job.stage = stage;
     job.error = std::move(error);
+    job.piece = std::move(piece);
     job.finished = Clock::now();
     running_.reset();
     finished_.push_back(id);
@@ -141,10 +142,10 @@ void ComposeJobs::run() {
         const JobFiles files = job.files;
         lock.unlock();
         try {
-            work_(order, files, [this, &id](JobStage stage) { set_stage(id, stage); });
-            finish(id, JobStage::done, {});
+            nlohmann::json piece = work_(order, files, [this, &id](JobStage stage) { set_stage(id, stage); });
+            finish(id, JobStage::done, {}, std::move(piece));
         } catch (const std::exception& e) {
-            finish(id, JobStage::failed, first_line(e.what()));
+            finish(id, JobStage::failed, first_line(e.what()), nullptr);
         }
     }
 }

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "web/ComposeOrder.h"
 
 namespace pianola::web {
@@ -43,13 +45,15 @@ struct JobStatus {
     double seconds = 0;      // since it was submitted, until it finished
     std::string error;       // why it failed
     ComposeOrder order;      // without the primer's bytes
+    nlohmann::json piece;    // what the work said of the finished piece (null until done)
 };
 
 class ComposeJobs {
 public:
     using Report = std::function<void(JobStage)>;
-    // Runs on the worker thread; reports the stages after composing as it reaches them; throws on failure.
-    using Work = std::function<void(const ComposeOrder&, const JobFiles&, const Report&)>;
+    // Runs on the worker thread; reports the stages after composing as it reaches them; returns what
+    // the page needs to know of the piece beyond its files (the piano roll's geometry); throws on failure.
+    using Work = std::function<nlohmann::json(const ComposeOrder&, const JobFiles&, const Report&)>;
 
     struct Limits {
         std::size_t waiting = 8;  // queued jobs; more is refused with 503
@@ -79,11 +83,12 @@ private:
         Clock::time_point submitted;
         std::optional<Clock::time_point> finished;
         std::string error;
+        nlohmann::json piece;
     };
 
     void run();
     void set_stage(const std::string& id, JobStage stage);
-    void finish(const std::string& id, JobStage stage, std::string error);
+    void finish(const std::string& id, JobStage stage, std::string error, nlohmann::json piece);
     std::string fresh_id();
 
     Work work_;

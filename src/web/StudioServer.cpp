@@ -84,10 +84,12 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"chord", status.order.chord},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
     if (status.stage == JobStage::failed) json["error"] = status.error;
-    if (status.stage == JobStage::done)
+    if (status.stage == JobStage::done) {
         json["files"] = {{"midi", "/files/" + id + "/piece.mid"},
                          {"wav", "/files/" + id + "/piece.wav"},
                          {"png", "/files/" + id + "/piece.png"}};
+        json["piece"] = status.piece;
+    }
     return json;
 }
 

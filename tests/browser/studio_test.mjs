@@ -109,7 +109,9 @@ async function run() {
 }
 
 async function composeAndRefuse(studio) {
-  const browser = await chromium.launch({ executablePath: process.env.PIANOLA_CHROMIUM });
+  // Played without a click: the playhead is checked while the audio plays.
+  const browser = await chromium.launch({ executablePath: process.env.PIANOLA_CHROMIUM,
+                                         args: ['--autoplay-policy=no-user-gesture-required'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const consoleErrors = [];
@@ -148,6 +150,32 @@ async function composeAndRefuse(studio) {
     check('the audio element has a playable source', audio.duration > 1, JSON.stringify(audio));
     const roll = await page.$eval('#roll', (img) => img.complete && { width: img.naturalWidth, height: img.naturalHeight });
     check('the piano roll is shown', roll && roll.width > 0 && roll.height > 0, JSON.stringify(roll));
+
+    // The playhead: where the audio is, over the roll; a click on the roll seeks there.
+    const job = await (await page.request.get(new URL(`/api/jobs/${await page.getAttribute('#result', 'data-job')}`,
+                                                      studio.url).href)).json();
+    const geometry = job.piece.roll;
+    const shown = await page.$eval('#roll', (img) => img.clientWidth);
+    const scale = shown / geometry.width;
+    const playheadX = () => page.$eval('#playhead', (line) => !line.hidden && parseFloat(line.style.left));
+    check('the playhead starts at the left edge of the plot', Math.abs((await playheadX()) - geometry.left * scale) < 1,
+          `${await playheadX()} against ${geometry.left * scale}`);
+    const target = 0.75;
+    const box = await page.locator('#roll').boundingBox();
+    await page.locator('#roll').click({ position: { x: (geometry.left + (geometry.right - geometry.left) * target) * scale,
+                                                    y: box.height / 2 } });
+    const sought = await page.$eval('#player', (player) => player.currentTime);
+    check('a click on the roll seeks the audio to the time under it',
+          Math.abs(sought - target * geometry.seconds) < 0.02 * geometry.seconds, `${sought} of ${geometry.seconds} s`);
+    const before = await playheadX();
+    check('the playhead moves to where the click sought', Math.abs(before - (geometry.left + (geometry.right - geometry.left) * target) * scale) < 2,
+          `${before}`);
+    await page.$eval('#player', (player) => { player.muted = true; player.currentTime = 0; return player.play(); });
+    await page.waitForFunction(() => document.getElementById('player').currentTime > 0.5, null, { timeout: 10000 });
+    const playing = await playheadX();
+    await page.$eval('#player', (player) => player.pause());
+    check('the playhead moves while the audio plays', playing > geometry.left * scale + 0.5 &&
+          playing < geometry.right * scale, `${playing}`);
     const midiHref = await page.getAttribute('#get-midi', 'href');
     const midi = await page.request.get(new URL(midiHref, studio.url).href);
     check('the MIDI download is a MIDI file', (await midi.body()).subarray(0, 4).toString() === 'MThd');
