@@ -41,48 +41,59 @@ inline __attribute__((always_inline)) Vec load(const c10::BFloat16* p) {
 
 inline __attribute__((always_inline)) void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
-// Outputs [n, n + 16 NV) of pieces [b, b + NB): NB x NV accumulators that start at the bias. Each
-// step of k loads NV vectors of a row of wt and meets each of them with NB inputs, so every load
-// of W feeds NB multiply-adds and no sum across lanes is ever needed.
-template <int NV, int NB>
-inline __attribute__((always_inline)) void tile(const float* wt, const float* bias, const float* x, float* y,
-                                                std::int64_t n, std::int64_t b, std::int64_t N, std::int64_t K) {
+// Outputs [n, n + width) of pieces [b, b + NB), width <= 16 NV: NB x NV accumulators that start at
+// the bias. Row k of the weights is at w + k * stride (a float32 weight transposed, at column n, or
+// one bfloat16 panel, zero past N). Each step of k loads NV vectors of that row and meets each of
+// them with NB inputs, so every load of W feeds NB multiply-adds and no sum across lanes is ever
+// needed. A tile narrower than its vectors (a last panel) is stored through a buffer.
+template <int NV, int NB, typename W>
+inline __attribute__((always_inline)) void tile(const W* w, std::int64_t stride, const float* bias, const float* x,
+                                                float* y, std::int64_t n, std::int64_t width, std::int64_t b,
+                                                std::int64_t N, std::int64_t K) {
+    constexpr std::int64_t full = NV * lanes;
+    float start[full] = {};
+    std::copy(bias + n, bias + n + width, start);
     Vec acc[NB][NV];
     for (int j = 0; j < NB; ++j)
-        for (int v = 0; v < NV; ++v) acc[j][v] = load(bias + n + v * lanes);
+        for (int v = 0; v < NV; ++v) acc[j][v] = load(start + v * lanes);
     for (std::int64_t k = 0; k < K; ++k) {
-        Vec w[NV];
-        for (int v = 0; v < NV; ++v) w[v] = load(wt + k * N + n + v * lanes);
+        Vec row[NV];
+        for (int v = 0; v < NV; ++v) row[v] = load(w + k * stride + v * lanes);
         for (int j = 0; j < NB; ++j) {
             const float xs = x[(b + j) * K + k];
-            for (int v = 0; v < NV; ++v) acc[j][v] += xs * w[v];
+            for (int v = 0; v < NV; ++v) acc[j][v] += xs * row[v];
         }
     }
-    for (int j = 0; j < NB; ++j)
-        for (int v = 0; v < NV; ++v) store(y + (b + j) * N + n + v * lanes, acc[j][v]);
+    for (int j = 0; j < NB; ++j) {
+        float out[full];
+        for (int v = 0; v < NV; ++v) store(out + v * lanes, acc[j][v]);
+        std::copy(out, out + width, y + (b + j) * N + n);
+    }
 }
 
-template <int NV>
-inline __attribute__((always_inline)) void column_block(const float* wt, const float* bias, const float* x, float* y,
-                                                        std::int64_t n, std::int64_t B, std::int64_t N,
-                                                        std::int64_t K) {
+// The same outputs for all B pieces, 4 at a time.
+template <int NV, typename W>
+inline __attribute__((always_inline)) void all_pieces(const W* w, std::int64_t stride, const float* bias,
+                                                      const float* x, float* y, std::int64_t n, std::int64_t width,
+                                                      std::int64_t B, std::int64_t N, std::int64_t K) {
     std::int64_t b = 0;
-    for (; b + 4 <= B; b += 4) tile<NV, 4>(wt, bias, x, y, n, b, N, K);
+    for (; b + 4 <= B; b += 4) tile<NV, 4>(w, stride, bias, x, y, n, width, b, N, K);
     switch (B - b) {
-        case 3: tile<NV, 3>(wt, bias, x, y, n, b, N, K); break;
-        case 2: tile<NV, 2>(wt, bias, x, y, n, b, N, K); break;
-        case 1: tile<NV, 1>(wt, bias, x, y, n, b, N, K); break;
+        case 3: tile<NV, 3>(w, stride, bias, x, y, n, width, b, N, K); break;
+        case 2: tile<NV, 2>(w, stride, bias, x, y, n, width, b, N, K); break;
+        case 1: tile<NV, 1>(w, stride, bias, x, y, n, width, b, N, K); break;
         default: break;
     }
 }
 
-// Outputs [begin, end): blocks of 64, then of 16, then the last few one by one.
+// Outputs [begin, end) of a float32 weight transposed (K, N): blocks of 64, then of 16, then the
+// last few one by one.
 PIANOLA_VECTOR_CLONES
 void columns(const float* wt, const float* bias, const float* x, float* y, std::int64_t begin, std::int64_t end,
              std::int64_t B, std::int64_t N, std::int64_t K) {
     std::int64_t n = begin;
-    for (; n + 4 * lanes <= end; n += 4 * lanes) column_block<4>(wt, bias, x, y, n, B, N, K);
-    for (; n + lanes <= end; n += lanes) column_block<1>(wt, bias, x, y, n, B, N, K);
+    for (; n + 4 * lanes <= end; n += 4 * lanes) all_pieces<4>(wt + n, N, bias, x, y, n, 4 * lanes, B, N, K);
+    for (; n + lanes <= end; n += lanes) all_pieces<1>(wt + n, N, bias, x, y, n, lanes, B, N, K);
     for (; n < end; ++n)
         for (std::int64_t b = 0; b < B; ++b) {
             float s = bias[n];
@@ -91,48 +102,13 @@ void columns(const float* wt, const float* bias, const float* x, float* y, std::
         }
 }
 
-// Outputs [n, n + 64) of pieces [b, b + NB) from one panel (K, 64) of bfloat16 weights; past N
-// the panel is zero and those outputs are not stored.
-template <int NB>
-inline __attribute__((always_inline)) void panel_tile(const c10::BFloat16* panel, const float* bias, const float* x,
-                                                      float* y, std::int64_t n, std::int64_t b, std::int64_t N,
-                                                      std::int64_t K) {
-    const std::int64_t width = std::min(panel_width, N - n);
-    float start[panel_width] = {};
-    std::copy(bias + n, bias + n + width, start);
-    Vec acc[NB][4];
-    for (int j = 0; j < NB; ++j)
-        for (int v = 0; v < 4; ++v) acc[j][v] = load(start + v * lanes);
-    for (std::int64_t k = 0; k < K; ++k) {
-        Vec w[4];
-        for (int v = 0; v < 4; ++v) w[v] = load(panel + k * panel_width + v * lanes);
-        for (int j = 0; j < NB; ++j) {
-            const float xs = x[(b + j) * K + k];
-            for (int v = 0; v < 4; ++v) acc[j][v] += xs * w[v];
-        }
-    }
-    for (int j = 0; j < NB; ++j) {
-        float out[panel_width];
-        for (int v = 0; v < 4; ++v) store(out + v * lanes, acc[j][v]);
-        std::copy(out, out + width, y + (b + j) * N + n);
-    }
-}
-
-// Panels [begin, end) of W (P, K, 64), for all B pieces, 4 at a time.
+// Panels [begin, end) of a bfloat16 weight (P, K, 64).
 PIANOLA_VECTOR_CLONES
 void panels(const c10::BFloat16* wt, const float* bias, const float* x, float* y, std::int64_t begin,
             std::int64_t end, std::int64_t B, std::int64_t N, std::int64_t K) {
     for (std::int64_t p = begin; p < end; ++p) {
-        const c10::BFloat16* panel = wt + p * K * panel_width;
         const std::int64_t n = p * panel_width;
-        std::int64_t b = 0;
-        for (; b + 4 <= B; b += 4) panel_tile<4>(panel, bias, x, y, n, b, N, K);
-        switch (B - b) {
-            case 3: panel_tile<3>(panel, bias, x, y, n, b, N, K); break;
-            case 2: panel_tile<2>(panel, bias, x, y, n, b, N, K); break;
-            case 1: panel_tile<1>(panel, bias, x, y, n, b, N, K); break;
-            default: break;
-        }
+        all_pieces<4>(wt + p * K * panel_width, panel_width, bias, x, y, n, std::min(panel_width, N - n), B, N, K);
     }
 }
 
