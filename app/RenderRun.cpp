@@ -45,10 +45,12 @@ void run_render(const std::filesystem::path& midi_path, const std::filesystem::p
                sound.seconds() / seconds);
 }
 
-void run_plot(const std::filesystem::path& midi_path, const std::filesystem::path& png, audio::PianoRollSize size) {
+audio::PianoRollLayout run_plot(const std::filesystem::path& midi_path, const std::filesystem::path& png,
+                                audio::PianoRollSize size) {
     const midi::MidiFile file = read_midi_reporting_warnings(midi_path);
-    audio::write_piano_roll(file, midi_path.filename().string(), png, size);
+    const audio::PianoRollLayout layout = audio::write_piano_roll(file, midi_path.filename().string(), png, size);
     fmt::print("plotted {} to {} ({}x{})\n", midi_path.string(), png.string(), size.width, size.height);
+    return layout;
 }
 
 }  // namespace pianola::app

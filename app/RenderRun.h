@@ -24,6 +24,8 @@ void add_audio_flags(CLI::App& cmd, AudioFlags& flags);
 void check_render(const std::filesystem::path& wav, const AudioFlags& flags);
 
 void run_render(const std::filesystem::path& midi, const std::filesystem::path& wav, const AudioFlags& flags);
-void run_plot(const std::filesystem::path& midi, const std::filesystem::path& png, audio::PianoRollSize size = {});
+// Returns the picture's layout.
+audio::PianoRollLayout run_plot(const std::filesystem::path& midi, const std::filesystem::path& png,
+                                audio::PianoRollSize size = {});
 
 }  // namespace pianola::app

@@ -12,7 +12,6 @@
 #include "Commands.h"
 #include "CompositionRun.h"
 #include "ComputeSetup.h"
-#include "MidiInput.h"
 #include "RenderRun.h"
 #include "StopSignals.h"
 #include "StudioPage.h"
@@ -57,9 +56,8 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         run_render(files.midi, files.wav, audio);
         report(web::JobStage::drawing);
         const audio::PianoRollSize size;
-        run_plot(files.midi, files.png, size);
         // Where the piece's time lies in the picture, for the page's playhead.
-        const audio::PianoRollLayout roll = audio::layout_piano_roll(read_midi_reporting_warnings(files.midi), size);
+        const audio::PianoRollLayout roll = run_plot(files.midi, files.png, size);
         return nlohmann::json{
             {"roll",
              {{"width", size.width}, {"height", size.height}, {"left", roll.left}, {"right", roll.right},

@@ -219,11 +219,7 @@ PianoRollLayout layout_piano_roll(const music::Score& score, double seconds, Pia
     return l;
 }
 
-PianoRollLayout layout_piano_roll(const midi::MidiFile& file, PianoRollSize size) {
-    return layout_piano_roll(music::score_from_midi(file), end_seconds(file, midi::TempoMap(file)), size);
-}
-
-std::vector<std::uint8_t> draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size) {
+PianoRollPicture draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size) {
     const music::Score score = music::score_from_midi(file);
     const midi::TempoMap tempo(file);
     const PianoRollLayout layout = layout_piano_roll(score, end_seconds(file, tempo), size);
@@ -258,12 +254,14 @@ std::vector<std::uint8_t> draw_piano_roll(const midi::MidiFile& file, const std:
     if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png_stream(surface.get(), append, &png);
     if (status != CAIRO_STATUS_SUCCESS)
         throw FileError(title, std::string("cannot draw the piano roll: ") + cairo_status_to_string(status));
-    return png;
+    return {png, layout};
 }
 
-void write_piano_roll(const midi::MidiFile& file, const std::string& title, const std::filesystem::path& path,
-                      PianoRollSize size) {
-    write_file_atomically(path, draw_piano_roll(file, title, size));
+PianoRollLayout write_piano_roll(const midi::MidiFile& file, const std::string& title,
+                                 const std::filesystem::path& path, PianoRollSize size) {
+    const PianoRollPicture picture = draw_piano_roll(file, title, size);
+    write_file_atomically(path, picture.png);
+    return picture.layout;
 }
 
 }  // namespace pianola::audio

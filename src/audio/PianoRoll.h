@@ -35,15 +35,16 @@ struct PianoRollLayout {
 // `seconds` is the length of the piece (Timeline::end_seconds); notes past it widen the axis.
 PianoRollLayout layout_piano_roll(const music::Score& score, double seconds, PianoRollSize size);
 
-// The layout draw_piano_roll gives `file`: where a time in the piece lies in the picture (a page
-// draws its playhead from it).
-PianoRollLayout layout_piano_roll(const midi::MidiFile& file, PianoRollSize size);
+struct PianoRollPicture {
+    std::vector<std::uint8_t> png;
+    PianoRollLayout layout;  // where a time in the piece lies in the picture (a page's playhead)
+};
 
-// PNG bytes. `title`, printed above the plot, is the MIDI file's name: FileErrors from cairo name it.
-std::vector<std::uint8_t> draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size);
+// `title`, printed above the plot, is the MIDI file's name: FileErrors from cairo name it.
+PianoRollPicture draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size);
 
-// Throws FileError naming `path` when it cannot be written.
-void write_piano_roll(const midi::MidiFile& file, const std::string& title, const std::filesystem::path& path,
-                      PianoRollSize size = {});
+// Returns the picture's layout. Throws FileError naming `path` when it cannot be written.
+PianoRollLayout write_piano_roll(const midi::MidiFile& file, const std::string& title,
+                                 const std::filesystem::path& path, PianoRollSize size = {});
 
 }  // namespace pianola::audio

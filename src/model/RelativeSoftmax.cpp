@@ -98,6 +98,13 @@ E* elements(const torch::Tensor& t) {
     else return reinterpret_cast<std::uint16_t*>(t.data_ptr<c10::BFloat16>());
 }
 
+// Calls f(E*) with E the element type of a float32 or bfloat16 tensor.
+template <typename F>
+void by_element_type(torch::ScalarType type, F f) {
+    if (type == torch::kBFloat16) f(static_cast<std::uint16_t*>(nullptr));
+    else f(static_cast<float*>(nullptr));
+}
+
 // Rows go to libtorch's threads in contiguous ranges; a row costs as many keys as it sees, but every
 // (B, A) block holds the same rows, so ranges of whole blocks balance.
 constexpr std::int64_t rows_per_task = 64;
@@ -108,7 +115,7 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
         const torch::Tensor qk = qk_in.contiguous(), rel = rel_in.contiguous();
         const std::int64_t R = qk.size(2), T = qk.size(3);
         torch::Tensor p = torch::empty_like(qk);
-        const auto run = [&]<typename E>(E*) {
+        by_element_type(qk.scalar_type(), [&]<typename E>(E*) {
             const E *qkp = elements<E>(qk), *relp = elements<E>(rel);
             E* pp = elements<E>(p);
             at::parallel_for(0, qk.numel() / T, rows_per_task, [&](std::int64_t begin, std::int64_t end) {
@@ -117,9 +124,7 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
                     forward_row(qkp + row * T, relp + row * T, pp + row * T, s.data(), T - R + row % R, T,
                                 static_cast<float>(scale));
             });
-        };
-        if (qk.scalar_type() == torch::kBFloat16) run(static_cast<std::uint16_t*>(nullptr));
-        else run(static_cast<float*>(nullptr));
+        });
         ctx->save_for_backward({p});
         ctx->saved_data["scale"] = scale;
         return p;
@@ -132,16 +137,14 @@ struct RelativeSoftmaxFunction : torch::autograd::Function<RelativeSoftmaxFuncti
         const float scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
         const std::int64_t R = p.size(2), T = p.size(3);
         torch::Tensor dqk = torch::empty_like(p), drel = torch::empty_like(p);
-        const auto run = [&]<typename E>(E*) {
+        by_element_type(p.scalar_type(), [&]<typename E>(E*) {
             const E *pp = elements<E>(p), *dpp = elements<E>(dp);
             E *dqkp = elements<E>(dqk), *drelp = elements<E>(drel);
             at::parallel_for(0, p.numel() / T, rows_per_task, [&](std::int64_t begin, std::int64_t end) {
                 for (std::int64_t row = begin; row < end; ++row)
                     backward_row(pp + row * T, dpp + row * T, dqkp + row * T, drelp + row * T, T - R + row % R, T, scale);
             });
-        };
-        if (p.scalar_type() == torch::kBFloat16) run(static_cast<std::uint16_t*>(nullptr));
-        else run(static_cast<float*>(nullptr));
+        });
         return {dqk, drel, torch::Tensor()};
     }
 };
