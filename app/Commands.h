@@ -23,5 +23,6 @@ void add_bench_parse_command(CLI::App& bench);
 void add_bench_train_command(CLI::App& bench);
 void add_bench_generate_command(CLI::App& bench);
 void add_bench_gemm_command(CLI::App& bench);
+void add_bench_corpus_command(CLI::App& bench);
 
 }  // namespace pianola::app

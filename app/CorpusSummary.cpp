@@ -10,8 +10,10 @@ void print_corpus_summary(const music::Corpus& corpus, std::size_t vocabulary_si
     for (const music::WarnedFile& warned : corpus.warned)
         for (const std::string& warning : warned.warnings)
             fmt::print(stderr, "warning: {}: {}\n", warned.path.string(), warning);
-    fmt::print(out, "read {} files ({} skipped) in {:.2f} s: {} {} tokens for {} notes, vocabulary of {}\n",
-               corpus.pieces.size(), corpus.skipped.size(), seconds, corpus.token_count(),
+    if (corpus.cache_problem) fmt::print(stderr, "warning: no token cache: {}\n", *corpus.cache_problem);
+    const std::string cached = corpus.from_cache ? fmt::format("; {} from the token cache", corpus.from_cache) : "";
+    fmt::print(out, "read {} files ({} skipped{}) in {:.2f} s: {} {} tokens for {} notes, vocabulary of {}\n",
+               corpus.pieces.size(), corpus.skipped.size(), cached, seconds, corpus.token_count(),
                music::tokenizer_name(corpus.tokenizer), corpus.note_count(), vocabulary_size);
 }
 

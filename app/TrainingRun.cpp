@@ -171,7 +171,7 @@ train::TrainSummary run_training(const TrainingRequest& request) {
     check_writable(request.out);
     const ComputeInfo compute = setup_compute(request.threads);
     const auto start = Clock::now();
-    const music::Corpus corpus = music::load_corpus(request.data, compute.threads, request.tokenizer);
+    const music::Corpus corpus = music::load_corpus(request.data, compute.threads, request.tokenizer, request.token_cache);
     const double load_seconds = seconds_since(start);
     if (const auto* seed = std::get_if<train::SeedRecipe>(&request.recipe))
         return run_seed(request, *seed, corpus, load_seconds, compute.threads);

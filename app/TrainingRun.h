@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct TrainingRequest {
     std::uint64_t seed = 1;
     std::uint64_t split_seed = 1;   // which pieces validate; `pianola baseline` uses the same
     int threads = 0;
+    std::optional<std::filesystem::path> token_cache;  // the corpus' token cache folder; none: read every file
     double max_seconds = 0;
     bool resume = false;
     bool json = false;              // per-epoch JSON lines on stdout, the prose on stderr

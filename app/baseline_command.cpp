@@ -12,6 +12,7 @@
 #include "Commands.h"
 #include "ComputeSetup.h"
 #include "CorpusSummary.h"
+#include "TokenCacheFlags.h"
 #include "TokenizerFlags.h"
 #include "eval/NGramModel.h"
 #include "runtime/Stopwatch.h"
@@ -25,6 +26,7 @@ namespace {
 struct BaselineFlags {
     std::vector<std::filesystem::path> data;
     TokenizerFlags tokenizer;
+    TokenCacheFlags cache;
     int order = 5;
     double val_split = train::lm_recipe("default").val_split;
     std::uint64_t split_seed = 1;
@@ -38,7 +40,8 @@ void run_baseline(const BaselineFlags& flags) {
     const ComputeInfo compute = setup_compute(flags.threads);
     const auto start = Clock::now();
     const music::Corpus corpus =
-        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()));
+        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()),
+                           token_cache_dir(flags.cache));
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     const train::SequenceSet set = train::make_sequence_set(corpus, split, flags.transpose);
     std::FILE* text = flags.json ? stderr : stdout;
@@ -88,6 +91,7 @@ void add_baseline_command(CLI::App& app) {
         "baseline", "Validation bits per token and note of Kneser-Ney n-gram models, on the split `train` uses.");
     cmd->add_option("--data", flags->data, "Folders (or files) of MIDI")->required()->expected(1, -1);
     add_tokenizer_flags(*cmd, flags->tokenizer);
+    add_token_cache_flags(*cmd, flags->cache);
     cmd->add_option("--order", flags->order, "Fit orders 1 (the unigram) to N")->check(CLI::Range(1, 20))
         ->capture_default_str();
     cmd->add_option("--val-split", flags->val_split, "Share of pieces held out")->check(CLI::Range(0.0, 0.9))

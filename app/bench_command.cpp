@@ -12,6 +12,7 @@ void add_bench_command(CLI::App& app) {
     add_bench_train_command(*bench);
     add_bench_generate_command(*bench);
     add_bench_gemm_command(*bench);
+    add_bench_corpus_command(*bench);
 }
 
 }  // namespace pianola::app

@@ -12,15 +12,13 @@
 #include "Commands.h"
 #include "CompositionRun.h"
 #include "RenderRun.h"
+#include "DemoCorpus.h"
 #include "TrainingRun.h"
-#include "io/FileError.h"
 #include "io/AtomicFile.h"
 
 namespace pianola::app {
 
 namespace {
-
-const std::vector<std::filesystem::path> demo_corpus = {"/usr/share/doc/pianobooster", "/usr/share/doc/mma"};
 
 struct DemoFlags {
     std::filesystem::path out_dir = ".";
@@ -30,12 +28,7 @@ struct DemoFlags {
 };
 
 void run_demo(const DemoFlags& flags) {
-    std::vector<std::filesystem::path> data;
-    for (const auto& dir : demo_corpus)
-        if (std::filesystem::is_directory(dir)) data.push_back(dir);
-    if (data.empty())
-        throw FileError(demo_corpus.front().string(),
-                        "the demo corpus is not installed (Debian packages pianobooster and mma): run scripts/setup.sh");
+    const std::vector<std::filesystem::path> data = demo_corpus_folders();
     const auto model = flags.out_dir / "demo.pianola";
     const auto midi = flags.out_dir / "demo.mid";
     const auto wav = flags.out_dir / "demo.wav";
@@ -44,8 +37,9 @@ void run_demo(const DemoFlags& flags) {
     check_render(wav, {});
     check_writable(png);
 
-    fmt::print("pianola demo: learning from the MIDI files in {} for at most {} minutes\n",
-               fmt::format("{} and {}", demo_corpus[0].string(), demo_corpus[1].string()), flags.minutes);
+    std::string folders = data.front().string();
+    for (std::size_t i = 1; i < data.size(); ++i) folders += " and " + data[i].string();
+    fmt::print("pianola demo: learning from the MIDI files in {} for at most {} minutes\n", folders, flags.minutes);
     TrainingRequest request;
     request.data = data;
     request.out = model;

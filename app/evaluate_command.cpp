@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
+#include "TokenCacheFlags.h"
 #include "eval/PieceEvaluation.h"
 #include "eval/SetDistance.h"
 #include "midi/MidiReader.h"
@@ -33,6 +34,7 @@ struct EvaluateFlags {
     std::uint64_t baseline_seed = 1;
     int threads = 0;
     bool json = false;
+    TokenCacheFlags cache;
 };
 
 eval::NamedScore named_score(const std::filesystem::path& path) {
@@ -104,7 +106,7 @@ nlohmann::json distance_json(const eval::SetDistance& d) {
 }
 
 void run_evaluate(const EvaluateFlags& flags) {
-    const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer());
+    const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer(), token_cache_dir(flags.cache));
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     if (split.validation.empty()) throw std::invalid_argument("--val-split must hold out at least one piece");
     std::vector<eval::NamedScore> composed, held_out;
@@ -172,6 +174,7 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--threads", flags->threads, "Threads reading the corpus (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_flag("--json", flags->json, "One JSON object: every piece's measures");
+    add_token_cache_flags(*cmd, flags->cache);
     cmd->callback([flags] { run_evaluate(*flags); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "Commands.h"
 #include "CorpusSummary.h"
+#include "TokenCacheFlags.h"
 #include "TokenizerFlags.h"
 #include "model/ModelFile.h"
 #include "runtime/Compute.h"
@@ -22,6 +23,7 @@ namespace {
 struct TokensFlags {
     std::vector<std::filesystem::path> data;
     TokenizerFlags tokenizer;
+    TokenCacheFlags cache;
     bool json = false;
     bool print = false;
     int threads = 0;
@@ -31,7 +33,8 @@ void run_tokens(const TokensFlags& flags) {
     const ComputeInfo compute = configure_compute(flags.threads);
     const auto start = Clock::now();
     const music::Corpus corpus =
-        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()));
+        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()),
+                           token_cache_dir(flags.cache));
     const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
     const double seconds = seconds_since(start);
     if (flags.print) {
@@ -52,6 +55,7 @@ void run_tokens(const TokensFlags& flags) {
                                    {"tokens", corpus.token_count()},
                                    {"notes", corpus.note_count()},
                                    {"vocab", vocabulary.size()},
+                                   {"from_cache", corpus.from_cache},
                                    {"seconds", seconds}};
     fmt::print("{}\n", report.dump());
 }
@@ -63,6 +67,7 @@ void add_tokens_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("tokens", "Tokenize MIDI folders and report files, tokens and vocabulary.");
     cmd->add_option("--data", flags->data, "Folders (or files) of MIDI")->required()->expected(1, -1);
     add_tokenizer_flags(*cmd, flags->tokenizer);
+    add_token_cache_flags(*cmd, flags->cache);
     CLI::Option* json = cmd->add_flag("--json", flags->json, "One JSON line instead of text");
     cmd->add_flag("--print", flags->print,
                   "Each file's tokens instead: one JSON line per file, {\"file\", \"tokens\"}, in corpus order")

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "Commands.h"
+#include "TokenCacheFlags.h"
 #include "TokenizerFlags.h"
 #include "TrainingRun.h"
 #include "model/ModelFile.h"
@@ -32,6 +33,7 @@ struct TrainFlags {
     std::optional<double> val_split;
     std::string lstm = "fused";
     TokenizerFlags tokenizer;
+    TokenCacheFlags cache;
     std::uint64_t seed = 1, split_seed = 1;
     int threads = 0;
     double max_minutes = 0;
@@ -147,6 +149,7 @@ void run_train(const TrainFlags& flags) {
     request.seed = flags.seed;
     request.split_seed = flags.split_seed;
     request.threads = flags.threads;
+    request.token_cache = token_cache_dir(flags.cache);
     request.max_seconds = flags.max_minutes * 60.0;
     request.resume = flags.resume;
     request.json = flags.json;
@@ -191,6 +194,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--patience", flags->patience, "Next-token: epochs without progress before stopping")
         ->check(CLI::Range(1, 100000));
     add_tokenizer_flags(*cmd, flags->tokenizer);
+    add_token_cache_flags(*cmd, flags->cache);
     cmd->add_option("--dense", flags->dense, "Seed: the dense layer size")->check(CLI::Range(1, 8192));
     cmd->add_option("--window", flags->window, "Seed: the window length in tokens")->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", flags->seed, "Random seed: same seed and threads, same model")->capture_default_str();

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread      # tensors/autograd; OpenBLAS so matrix products are not the slow reference BLAS
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  libxxhash-dev                          # the token cache's content hash
   libgtest-dev googletest
   pianobooster mma                       # small real MIDI corpus for `pianola demo` (under /usr/share/doc)
   midicsv python3-mido python3-torch     # reference tools the tests and benchmarks compare against

@@ -410,6 +410,50 @@ TEST(Cli, BenchParsePrintsOneJsonLineFromMemoryAndOneFromDisk) {
             EXPECT_NE(line.find(field), std::string::npos) << field << " in " << line;
 }
 
+TEST(Cli, TokensComeFromTheTokenCacheTheSecondTime) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const std::string args = "tokens --json --data " + (dir / "midi").string() + " --token-cache " + (dir / "cache").string();
+    const nlohmann::json cold = nlohmann::json::parse(run_cli(dir, args).out);
+    const nlohmann::json warm = nlohmann::json::parse(run_cli(dir, args).out);
+    EXPECT_EQ(cold.at("from_cache"), 0);
+    EXPECT_EQ(warm.at("from_cache"), 3);  // the broken file's reason too
+    for (const char* field : {"files", "tokens", "notes", "vocab", "skipped"}) EXPECT_EQ(cold.at(field), warm.at(field)) << field;
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "cache"), {}), 1);
+
+    const CliResult text = run_cli(dir, "tokens --data " + (dir / "midi").string() + " --token-cache " + (dir / "cache").string());
+    EXPECT_NE(text.out.find("(1 skipped; 3 from the token cache)"), std::string::npos) << text.out;
+    const nlohmann::json uncached =
+        nlohmann::json::parse(run_cli(dir, "tokens --json --no-token-cache --data " + (dir / "midi").string()).out);
+    EXPECT_EQ(uncached.at("from_cache"), 0);
+    EXPECT_EQ(uncached.at("tokens"), warm.at("tokens"));
+    // A cache folder that cannot be made: one warning, and the corpus read as without a cache.
+    const CliResult unwritable =
+        run_cli(dir, "tokens --data " + (dir / "midi").string() + " --token-cache " + (dir / "midi" / "a.mid" / "cache").string());
+    EXPECT_EQ(unwritable.exit_code, 0) << unwritable.err;
+    EXPECT_NE(unwritable.err.find("warning: no token cache:"), std::string::npos) << unwritable.err;
+}
+
+TEST(Cli, BenchCorpusMultipliesAFolderAndLoadsItColdWarmAndChanged) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    const CliResult r = run_cli(dir, "bench corpus --files 250 --data " + (dir / "midi").string() + " --work-dir " + dir.path().string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json line = nlohmann::json::parse(r.out);
+    EXPECT_EQ(line.at("bench"), "corpus");
+    EXPECT_EQ(line.at("files"), 250);
+    EXPECT_EQ(line.at("source_files"), 2);  // the broken file is not multiplied
+    EXPECT_EQ(line.at("tokenized_cold"), 250);
+    EXPECT_EQ(line.at("tokenized_warm"), 0);
+    EXPECT_EQ(line.at("changed_files"), 3);
+    EXPECT_EQ(line.at("tokenized_changed"), 3);
+    EXPECT_GT(line.at("tokens").get<double>(), 250 * 17 * 3);  // every piece holds 17 or 18 notes
+    for (const char* field : {"cold_seconds", "warm_seconds", "changed_seconds", "peak_rss_mb", "cache_mb"})
+        EXPECT_GT(line.at(field).get<double>(), 0) << field;
+    // The made corpus is deleted again.
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 3) << "midi, stdout, stderr";
+}
+
 TEST(Cli, TrainJsonPrintsOneLinePerEpochAndResumeGoesOn) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");

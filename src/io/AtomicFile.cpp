@@ -32,39 +32,56 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     return bytes;
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path) : path_(path) {
     const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
     // Appended piece by piece: gcc 12 warns falsely (-Wrestrict) on "." + string + "...".
     std::string name = ".";
     name += path.filename().string();
     name += ".XXXXXX";
-    std::string temp = (dir / name).string();
-    int fd = ::mkstemp(temp.data());
-    if (fd < 0) throw FileError(path.string(), std::string("cannot write: ") + std::strerror(errno));
-    auto fail = [&](int err) {
-        ::close(fd);
-        ::unlink(temp.c_str());
-        throw FileError(path.string(), std::string("cannot write: ") + std::strerror(err));
-    };
+    temp_ = (dir / name).string();
+    fd_ = ::mkstemp(temp_.data());
+    if (fd_ < 0) throw FileError(path_.string(), std::string("cannot write: ") + std::strerror(errno));
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::fail(int err) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(temp_.c_str());
+    throw FileError(path_.string(), std::string("cannot write: ") + std::strerror(err));
+}
+
+void AtomicFileWriter::write(std::span<const std::uint8_t> bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) fail(errno);
         done += static_cast<std::size_t>(n);
     }
+}
+
+void AtomicFileWriter::commit() {
     // mkstemp creates 0600; outputs are ordinary user files.
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) fail(errno);
-    if (::close(fd) != 0) {
-        int err = errno;
-        ::unlink(temp.c_str());
-        throw FileError(path.string(), std::string("cannot write: ") + std::strerror(err));
+    if (::fchmod(fd_, 0644) != 0 || ::fsync(fd_) != 0) fail(errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0 || ::rename(temp_.c_str(), path_.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp_.c_str());
+        throw FileError(path_.string(), std::string("cannot write: ") + std::strerror(err));
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(temp.c_str());
-        throw FileError(path.string(), std::string("cannot write: ") + std::strerror(err));
-    }
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+    AtomicFileWriter file(path);
+    file.write(bytes);
+    file.commit();
 }
 
 void check_writable(const std::filesystem::path& path) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,8 +15,29 @@ namespace pianola {
 // Throws FileError naming the path when the file cannot be opened or read.
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path);
 
-// Throws FileError naming the path when the target directory is missing or not writable;
-// the target is then untouched and no temporary file is left behind.
+// A file written in pieces that appears whole or not at all: bytes go to a temporary file beside
+// the target, and commit() flushes it and renames it over the target. Destroyed uncommitted (an
+// exception on the way), it removes the temporary file and leaves the target untouched. Every
+// method throws FileError naming the target when the folder is missing or not writable or a
+// write fails.
+class AtomicFileWriter {
+public:
+    explicit AtomicFileWriter(const std::filesystem::path& path);
+    ~AtomicFileWriter();
+    AtomicFileWriter(const AtomicFileWriter&) = delete;
+    AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+    void write(std::span<const std::uint8_t> bytes);
+    void commit();
+
+private:
+    [[noreturn]] void fail(int err);
+    std::filesystem::path path_;
+    std::string temp_;
+    int fd_ = -1;
+};
+
+// The whole file at once, through AtomicFileWriter.
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 

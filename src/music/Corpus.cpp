@@ -1,6 +1,6 @@
 // Loading a corpus: finding the files, then reading and tokenizing them on worker threads.
 // A bad file is recorded and passed over, never fatal; only an unusable corpus as a whole is.
-// It does not cache anything: every load reads the files again.
+// With a cache folder, tokens come through TokenCache; without, every load reads the files again.
 #include "music/Corpus.h"
 
 #include <algorithm>
@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "io/FileError.h"
-#include "midi/MidiReader.h"
-#include "music/Score.h"
+#include "music/FileTokens.h"
+#include "music/TokenCache.h"
 #include "runtime/ParallelFor.h"
 
 namespace pianola::music {
@@ -46,33 +46,50 @@ std::vector<std::filesystem::path> midi_files_under(const std::filesystem::path&
     return files;
 }
 
-// Exception messages become one line of the skip report.
-std::string one_line(std::string text) {
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    return text;
+// A file's outcome into the corpus: a piece, or a skip; its warnings either way.
+void add_outcome(Corpus& corpus, const std::filesystem::path& path, FileTokens outcome) {
+    if (!outcome.warnings.empty()) corpus.warned.push_back({path, std::move(outcome.warnings)});
+    if (outcome.failure)
+        corpus.skipped.push_back({path, std::move(*outcome.failure)});
+    else
+        corpus.pieces.push_back({path, std::move(outcome.tokens), outcome.notes, outcome.tempo_us});
 }
 
-struct FileOutcome {
-    CorpusPiece piece;
-    std::optional<std::string> failure;
-    std::vector<std::string> warnings;
-};
-
-FileOutcome tokenize_file(const std::filesystem::path& path, const Tokenizer& tokenizer) {
-    FileOutcome outcome{{path, {}}, std::nullopt, {}};
-    try {
-        const midi::MidiFile file = midi::read_midi_file(path);
-        for (const midi::ReadWarning& warning : file.warnings) outcome.warnings.push_back(warning.text());
-        const Score score = score_from_midi(file);
-        outcome.piece.tokens = tokenize(tokenizer, score);
-        outcome.piece.notes = std::count_if(score.notes.begin(), score.notes.end(),
-                                            [](const Note& note) { return note.channel != drum_channel; });
-        outcome.piece.tempo_us = score.tempo_us;
-        if (outcome.piece.tokens.empty()) outcome.failure = "no notes";
-    } catch (const std::exception& e) {
-        outcome.failure = one_line(e.what());
+// A cached record back as the outcome reading the file would have given.
+FileTokens outcome_of(const TokenCache& cache, const CachedFile& file) {
+    FileTokens outcome;
+    outcome.tokens.reserve(file.ids.size());
+    for (std::uint32_t id : file.ids) outcome.tokens.emplace_back(cache.token(id));
+    outcome.notes = file.notes;
+    outcome.tempo_us = file.tempo_us;
+    if (!file.failure.empty()) outcome.failure = std::string(file.failure);
+    for (std::string_view rest = file.warnings; !rest.empty();) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        outcome.warnings.emplace_back(rest.substr(0, end));
+        rest.remove_prefix(std::min(end + 1, rest.size()));
     }
     return outcome;
+}
+
+// The corpus through the cache in `cache_dir`; nullopt (with the reason in `problem`) when the
+// cache cannot be written.
+std::optional<Corpus> load_through_cache(const std::vector<std::filesystem::path>& dirs,
+                                         const std::vector<std::filesystem::path>& files, int threads,
+                                         const Tokenizer& tokenizer, const std::filesystem::path& cache_dir,
+                                         std::string& problem) {
+    std::optional<TokenCache> cache;
+    try {
+        cache = TokenCache::update(TokenCache::file_for(cache_dir, dirs, tokenizer), files, tokenizer, threads);
+    } catch (const FileError& e) {
+        problem = e.what();
+        return std::nullopt;
+    }
+    Corpus corpus;
+    corpus.tokenizer = tokenizer;
+    corpus.tokenized = cache->last_update().tokenized;
+    corpus.from_cache = files.size() - corpus.tokenized;
+    for (std::size_t i = 0; i < files.size(); ++i) add_outcome(corpus, files[i], outcome_of(*cache, cache->file(i)));
+    return corpus;
 }
 
 }  // namespace
@@ -109,22 +126,25 @@ std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesy
     return files;
 }
 
-Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer) {
+Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer,
+                   const std::optional<std::filesystem::path>& cache_dir) {
     if (dirs.empty()) throw std::invalid_argument("load_corpus needs at least one folder");
     const std::vector<std::filesystem::path> files = find_midi_files(dirs);
 
-    // Outcomes land at their file's index, so the result does not depend on which thread read what.
-    std::vector<FileOutcome> outcomes(files.size());
-    parallel_for(files.size(), threads, [&](std::size_t i) { outcomes[i] = tokenize_file(files[i], tokenizer); });
-
+    std::string cache_problem;
+    std::optional<Corpus> cached;
+    if (cache_dir) cached = load_through_cache(dirs, files, threads, tokenizer, *cache_dir, cache_problem);
     Corpus corpus;
-    corpus.tokenizer = tokenizer;
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        if (!outcomes[i].warnings.empty()) corpus.warned.push_back({files[i], std::move(outcomes[i].warnings)});
-        if (outcomes[i].failure)
-            corpus.skipped.push_back({files[i], std::move(*outcomes[i].failure)});
-        else
-            corpus.pieces.push_back(std::move(outcomes[i].piece));
+    if (cached) {
+        corpus = std::move(*cached);
+    } else {
+        // Outcomes land at their file's index, so the result does not depend on which thread read what.
+        std::vector<FileTokens> outcomes(files.size());
+        parallel_for(files.size(), threads, [&](std::size_t i) { outcomes[i] = tokenize_midi_file(files[i], tokenizer); });
+        corpus.tokenizer = tokenizer;
+        corpus.tokenized = files.size();
+        for (std::size_t i = 0; i < files.size(); ++i) add_outcome(corpus, files[i], std::move(outcomes[i]));
+        if (cache_dir) corpus.cache_problem = cache_problem;
     }
     if (corpus.pieces.empty())
         throw FileError(dirs.front().string(),

@@ -1,11 +1,12 @@
-// Corpus: every MIDI file under some folders, read and tokenized, with the files that could not
-// be read listed with their reason instead of stopping the load, and the files read with
-// warnings listed with them. Files are read in parallel (the order of the result is the sorted
-// path order, whatever the thread count).
+// Corpus: every MIDI file under some folders, read and tokenized (or taken from a token cache),
+// with the files that could not be read listed with their reason instead of stopping the load,
+// and the files read with warnings listed with them. Files are read in parallel (the order of the
+// result is the sorted path order, whatever the thread count).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct Corpus {
     std::vector<CorpusPiece> pieces;  // files that gave at least one token
     std::vector<SkippedFile> skipped;
     std::vector<WarnedFile> warned;
+    std::size_t tokenized = 0;          // files read and tokenized by this load
+    std::size_t from_cache = 0;         // files whose tokens came from the token cache
+    std::optional<std::string> cache_problem;  // why the token cache was not used, when it was asked for
     std::size_t token_count() const;
     std::int64_t note_count() const;
     // The median of the pieces' starting tempos (lower middle; 120 BPM without pieces): the tempo
@@ -54,7 +58,10 @@ std::vector<std::filesystem::path> find_midi_files(const std::vector<std::filesy
 
 // Tokenizes every file on `threads` threads (<= 0: every core). A file that cannot be read or
 // tokenized (the exception's message is the reason) or has no notes ("no notes") is skipped.
-// Throws FileError naming the first folder when not one file could be used.
-Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer = {});
+// With `cache_dir`, the tokens come from a TokenCache there and only new or changed files are
+// read; a cache that cannot be written is passed over (the files are read as without one) and
+// `cache_problem` says why. Throws FileError naming the first folder when not one file could be used.
+Corpus load_corpus(const std::vector<std::filesystem::path>& dirs, int threads, const Tokenizer& tokenizer = {},
+                   const std::optional<std::filesystem::path>& cache_dir = std::nullopt);
 
 }  // namespace pianola::music
