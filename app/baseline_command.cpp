@@ -48,9 +48,8 @@ void run_baseline(const BaselineFlags& flags) {
     print_corpus_summary(corpus, set.vocabulary.size(), seconds_since(start), text);
 
     std::vector<train::TokenIds> training;
-    for (const auto& shifts : set.train)
-        for (const train::TokenIds& ids : shifts)
-            if (!ids.empty()) training.push_back(ids);
+    for (std::size_t piece = 0; piece < set.train.size(); ++piece)
+        for (int shift : set.train_shifts[piece]) training.push_back(set.transposed(piece, shift));
     fmt::print(text,
                "{} pieces train ({} tokens, {} sequences with transpositions up to +-{}), {} validate ({} tokens, {} notes)\n",
                set.train.size(), set.train_tokens(), training.size(), flags.transpose, set.validation.size(),

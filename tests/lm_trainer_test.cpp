@@ -78,16 +78,20 @@ TEST(SequenceSet, KeepsEveryTranspositionBehindAPieceStart) {
     corpus.pieces = {{"a.mid", {"C4", "0.4.7", "G9"}}, {"b.mid", {"D4", "E4"}}};
     const train::SequenceSet set = train::make_sequence_set(corpus, {{0}, {1}}, 2);
     ASSERT_EQ(set.train.size(), 1u);
-    ASSERT_EQ(set.train[0].size(), 5u);
-    EXPECT_TRUE(set.train[0][3].empty());  // G9 + 1 is above MIDI's range
-    EXPECT_TRUE(set.train[0][4].empty());
+    EXPECT_EQ(set.train_shifts[0], (std::vector<int>{-2, -1, 0}));  // G9 + 1 is above MIDI's range
+    EXPECT_TRUE(set.transposed(0, 1).empty());
+    EXPECT_TRUE(set.transposed(0, 2).empty());
     const auto decode = [&](const train::TokenIds& ids) {
         std::vector<std::string> tokens;
         for (std::int64_t id : ids) tokens.push_back(set.vocabulary.token(id));
         return tokens;
     };
-    EXPECT_EQ(decode(set.train[0][0]), (std::vector<std::string>{"<piece>", "B-3", "10.2.5", "F9"}));
-    EXPECT_EQ(decode(set.untransposed(0)), (std::vector<std::string>{"<piece>", "C4", "0.4.7", "G9"}));
+    EXPECT_EQ(decode(set.transposed(0, -2)), (std::vector<std::string>{"<piece>", "B-3", "10.2.5", "F9"}));
+    EXPECT_EQ(decode(set.transposed(0, 0)), (std::vector<std::string>{"<piece>", "C4", "0.4.7", "G9"}));
+    EXPECT_EQ(decode(set.train[0]), (std::vector<std::string>{"<piece>", "C4", "0.4.7", "G9"}));
+    // The vocabulary holds what the pieces hold at the shifts that fit them, nothing more.
+    EXPECT_EQ(set.vocabulary.tokens(), (std::vector<std::string>{"0.4.7", "10.2.5", "11.3.6", "<piece>",
+                                                                 "B-3", "B3", "C4", "D4", "E4", "F#9", "F9", "G9"}));
     EXPECT_EQ(decode(set.validation[0]), (std::vector<std::string>{"<piece>", "D4", "E4"}));
     EXPECT_EQ(set.train_tokens(), 3);
     EXPECT_EQ(set.validation_tokens(), 2);

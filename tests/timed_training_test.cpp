@@ -87,9 +87,9 @@ TEST(TimedSequenceSet, TransposesPitchTokensOnlyAndCountsValidationNotes) {
     EXPECT_TRUE(std::holds_alternative<music::TimedTokenizer>(set.tokenizer));
     EXPECT_EQ(set.tempo_us, 666667u);
     EXPECT_EQ(set.validation_notes, corpus.pieces[2].notes);
-    EXPECT_TRUE(set.train[0][4].empty());
-    EXPECT_FALSE(set.train[0][3].empty());
-    const Tokens original = decode_ids(set, set.untransposed(1)), down = decode_ids(set, set.train[1][0]);
+    EXPECT_TRUE(set.transposed(0, 2).empty());
+    EXPECT_FALSE(set.transposed(0, 1).empty());
+    const Tokens original = decode_ids(set, set.train[1]), down = decode_ids(set, set.transposed(1, -2));
     ASSERT_EQ(original.size(), down.size());
     for (std::size_t i = 0; i < original.size(); ++i) {
         if (original[i].starts_with("pitch:"))
@@ -97,6 +97,40 @@ TEST(TimedSequenceSet, TransposesPitchTokensOnlyAndCountsValidationNotes) {
         else
             EXPECT_EQ(down[i], original[i]);
     }
+}
+
+// The sequence set keeps each training piece once and moves it through per-shift id tables; on a
+// real corpus that must give exactly what transposing every token of every piece gives, and a
+// vocabulary of exactly those tokens.
+TEST(TimedSequenceSet, ShiftTablesEqualTransposingEveryTokenOnFfPiano) {
+    const std::filesystem::path corpora = fixtures::shared_corpora();
+    if (corpora.empty()) GTEST_SKIP() << "../shared/corpora not present";
+    const music::Corpus corpus = music::load_corpus({corpora / "ff-piano"}, 2, music::default_tokenizer());
+    const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), 0.1, 1);
+    const int transpose = 5;
+    const train::SequenceSet set = train::make_sequence_set(corpus, split, transpose);
+    std::set<std::string> expected_vocabulary{std::string(music::piece_start_token)};
+    std::size_t moved_pieces = 0;
+    for (std::size_t i = 0; i < split.train.size(); ++i) {
+        const std::vector<std::string>& tokens = corpus.pieces[split.train[i]].tokens;
+        for (int shift = -transpose; shift <= transpose; ++shift) {
+            std::vector<std::string> moved;
+            for (const std::string& token : tokens)
+                if (auto t = music::transpose(corpus.tokenizer, token, shift)) moved.push_back(*t);
+            if (moved.size() < tokens.size()) {
+                EXPECT_TRUE(set.transposed(i, shift).empty()) << i << " " << shift;
+                continue;
+            }
+            expected_vocabulary.insert(moved.begin(), moved.end());
+            moved.insert(moved.begin(), std::string(music::piece_start_token));
+            ASSERT_EQ(decode_ids(set, set.transposed(i, shift)), moved) << i << " " << shift;
+            ++moved_pieces;
+        }
+    }
+    for (std::size_t piece : split.validation)
+        expected_vocabulary.insert(corpus.pieces[piece].tokens.begin(), corpus.pieces[piece].tokens.end());
+    EXPECT_EQ(set.vocabulary.tokens(), std::vector<std::string>(expected_vocabulary.begin(), expected_vocabulary.end()));
+    EXPECT_EQ(moved_pieces, split.train.size() * (2 * transpose + 1));  // a piano stays within MIDI's range
 }
 
 TEST(TokenRules, SeedTokensAreFreeAndTimedTokensFollowTheGrammar) {

@@ -20,11 +20,10 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
     std::vector<std::int64_t> stream;
     stream.reserve(static_cast<std::size_t>(set.train_tokens()) + set.train.size());
     for (std::size_t piece : order) {
-        std::vector<const TokenIds*> shifts;
-        for (const TokenIds& ids : set.train[piece])
-            if (!ids.empty()) shifts.push_back(&ids);
-        const TokenIds& ids = *shifts[std::uniform_int_distribution<std::size_t>(0, shifts.size() - 1)(rng)];
-        stream.insert(stream.end(), ids.begin(), ids.end());
+        const std::vector<int>& shifts = set.train_shifts[piece];
+        const int shift = shifts[std::uniform_int_distribution<std::size_t>(0, shifts.size() - 1)(rng)];
+        const std::vector<std::int64_t>& moved = set.shift_ids[static_cast<std::size_t>(shift + set.transpose)];
+        for (std::int64_t id : set.train[piece]) stream.push_back(moved[static_cast<std::size_t>(id)]);
     }
     const auto predictions = static_cast<std::int64_t>(stream.size()) - 1;
     if (predictions < 1) throw std::invalid_argument("the training pieces hold no token to learn");

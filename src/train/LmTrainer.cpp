@@ -23,10 +23,7 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
     info.vocabulary = set.vocabulary;
     info.hyper = to_json(job.recipe);
     info.hyper["seed"] = job.seed;
-    for (std::size_t piece = 0; piece < set.train.size(); ++piece) {
-        const TokenIds& ids = set.untransposed(piece);
-        info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
-    }
+    for (const TokenIds& ids : set.train) info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
     for (const TokenIds& ids : set.validation) info.held_out_ids.insert(info.held_out_ids.end(), ids.begin(), ids.end());
     // A fine-tuned model must not copy its base's pieces either: the guard indexes them too, in the
     // set's ids (the base's vocabulary is within the set's).

@@ -1,25 +1,15 @@
 #include "train/SequenceSet.h"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace pianola::train {
 
 namespace {
-
-// The piece moved by `shift`, or nullopt when one of its notes would leave the MIDI range.
-std::optional<std::vector<std::string>> transposed(const music::Tokenizer& tokenizer,
-                                                   const std::vector<std::string>& tokens, int shift) {
-    std::vector<std::string> moved;
-    moved.reserve(tokens.size());
-    for (const std::string& token : tokens) {
-        std::optional<std::string> t = music::transpose(tokenizer, token, shift);
-        if (!t) return std::nullopt;
-        moved.push_back(std::move(*t));
-    }
-    return moved;
-}
 
 TokenIds encode_piece(const music::Vocabulary& vocabulary, std::int64_t piece_start,
                       const std::vector<std::string>& tokens) {
@@ -29,12 +19,41 @@ TokenIds encode_piece(const music::Vocabulary& vocabulary, std::int64_t piece_st
     return ids;
 }
 
+// Each distinct token at every shift -transpose..+transpose (nullopt where it leaves the range),
+// computed once per token rather than once per occurrence.
+class ShiftTable {
+public:
+    ShiftTable(const music::Tokenizer& tokenizer, int transpose) : tokenizer_(tokenizer), transpose_(transpose) {}
+
+    const std::vector<std::optional<std::string>>& moves_of(const std::string& token) {
+        auto [it, added] = moves_.try_emplace(token);
+        if (added)
+            for (int shift = -transpose_; shift <= transpose_; ++shift)
+                it->second.push_back(music::transpose(tokenizer_, token, shift));
+        return it->second;
+    }
+
+private:
+    const music::Tokenizer& tokenizer_;
+    int transpose_;
+    std::unordered_map<std::string, std::vector<std::optional<std::string>>> moves_;
+};
+
 }  // namespace
+
+TokenIds SequenceSet::transposed(std::size_t piece, int shift) const {
+    const std::vector<int>& fits = train_shifts.at(piece);
+    if (!std::binary_search(fits.begin(), fits.end(), shift)) return {};
+    const std::vector<std::int64_t>& moved = shift_ids.at(static_cast<std::size_t>(shift + transpose));
+    TokenIds ids;
+    ids.reserve(train[piece].size());
+    for (std::int64_t id : train[piece]) ids.push_back(moved[static_cast<std::size_t>(id)]);
+    return ids;
+}
 
 std::int64_t SequenceSet::train_tokens() const {
     std::int64_t n = 0;
-    for (std::size_t piece = 0; piece < train.size(); ++piece)
-        n += static_cast<std::int64_t>(untransposed(piece).size()) - 1;
+    for (const TokenIds& piece : train) n += static_cast<std::int64_t>(piece.size()) - 1;
     return n;
 }
 
@@ -47,33 +66,45 @@ std::int64_t SequenceSet::validation_tokens() const {
 SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose,
                               const music::Vocabulary* base) {
     if (transpose < 0 || transpose > 12) throw std::invalid_argument("transposition must be 0 to 12 semitones");
-    // train_text[piece][shift + transpose]: the tokens, or nullopt where the shift leaves the range.
-    std::vector<std::vector<std::optional<std::vector<std::string>>>> train_text;
-    std::vector<std::string> all{std::string(music::piece_start_token)};
-    for (std::size_t piece : split.train) {
-        auto& shifts = train_text.emplace_back();
-        for (int shift = -transpose; shift <= transpose; ++shift) {
-            shifts.push_back(transposed(corpus.tokenizer, corpus.pieces.at(piece).tokens, shift));
-            if (shifts.back()) all.insert(all.end(), shifts.back()->begin(), shifts.back()->end());
-        }
-    }
-    for (std::size_t piece : split.validation) {
-        const auto& tokens = corpus.pieces.at(piece).tokens;
-        all.insert(all.end(), tokens.begin(), tokens.end());
-    }
-    if (base) all.insert(all.end(), base->tokens().begin(), base->tokens().end());
-
     SequenceSet set;
     set.tokenizer = corpus.tokenizer;
     set.tempo_us = corpus.median_tempo_us();
-    set.vocabulary = music::Vocabulary(std::move(all));
-    set.piece_start = set.vocabulary.id(music::piece_start_token);
     set.transpose = transpose;
-    for (const auto& shifts : train_text) {
-        auto& encoded = set.train.emplace_back();
-        for (const auto& tokens : shifts)
-            encoded.push_back(tokens ? encode_piece(set.vocabulary, set.piece_start, *tokens) : TokenIds{});
+
+    // The vocabulary: every token of every piece, and each training piece's tokens at every shift
+    // that fits the whole piece.
+    ShiftTable shifts(corpus.tokenizer, transpose);
+    std::unordered_set<std::string> all{std::string(music::piece_start_token)};
+    for (std::size_t piece : split.train) {
+        const std::vector<std::string>& tokens = corpus.pieces.at(piece).tokens;
+        const std::unordered_set<std::string> distinct(tokens.begin(), tokens.end());
+        std::vector<int>& fits = set.train_shifts.emplace_back();
+        for (int shift = -transpose; shift <= transpose; ++shift) {
+            const auto index = static_cast<std::size_t>(shift + transpose);
+            if (std::all_of(distinct.begin(), distinct.end(),
+                            [&](const std::string& token) { return shifts.moves_of(token)[index].has_value(); })) {
+                fits.push_back(shift);
+                for (const std::string& token : distinct) all.insert(*shifts.moves_of(token)[index]);
+            }
+        }
     }
+    for (std::size_t piece : split.validation) all.insert(corpus.pieces.at(piece).tokens.begin(), corpus.pieces.at(piece).tokens.end());
+    if (base) all.insert(base->tokens().begin(), base->tokens().end());
+    set.vocabulary = music::Vocabulary(std::vector<std::string>(all.begin(), all.end()));
+    set.piece_start = set.vocabulary.id(music::piece_start_token);
+
+    for (int shift = -transpose; shift <= transpose; ++shift) {
+        std::vector<std::int64_t>& moved = set.shift_ids.emplace_back(set.vocabulary.size(), -1);
+        moved[static_cast<std::size_t>(set.piece_start)] = set.piece_start;
+        for (std::size_t id = 0; id < set.vocabulary.size(); ++id) {
+            const std::string& token = set.vocabulary.token(static_cast<std::int64_t>(id));
+            if (static_cast<std::int64_t>(id) == set.piece_start) continue;
+            const std::optional<std::string>& to = shifts.moves_of(token)[static_cast<std::size_t>(shift + transpose)];
+            if (to && set.vocabulary.contains(*to)) moved[id] = set.vocabulary.id(*to);
+        }
+    }
+    for (std::size_t piece : split.train)
+        set.train.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
     for (std::size_t piece : split.validation) {
         set.validation.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
         set.validation_notes += corpus.pieces[piece].notes;

@@ -1,9 +1,9 @@
 // SequenceSet: a split corpus as the next-token trainer and the n-gram baselines read it. Each
 // piece is its token ids behind one piece-start token, so a model learns how pieces open and
-// never predicts across the seam between two files. Training pieces are kept at every
-// transposition in the allowed range, ready for augmentation; validation pieces only as written.
-// The vocabulary covers every token of both sides at every kept transposition, so no token is
-// ever unknown and every model is scored over the same V.
+// never predicts across the seam between two files. Training pieces are kept once, with one id
+// table per transposition in the allowed range for augmentation; validation pieces only as
+// written. The vocabulary covers every token of both sides at every transposition a piece takes,
+// so no token is ever unknown and every model is scored over the same V.
 #pragma once
 
 #include <cstdint>
@@ -23,14 +23,19 @@ struct SequenceSet {
     std::uint32_t tempo_us = 500000;  // the corpus' median tempo, which a timed model composes at
     music::Vocabulary vocabulary;
     std::int64_t piece_start = 0;   // id of music::piece_start_token
-    int transpose = 0;              // training pieces are kept at shifts -transpose..+transpose
-    // train[piece][shift + transpose]: the piece's ids (piece start first) moved by `shift`
-    // semitones; empty where that shift would move a note outside MIDI's 0..127.
-    std::vector<std::vector<TokenIds>> train;
+    int transpose = 0;              // training pieces may move by -transpose..+transpose semitones
+    std::vector<TokenIds> train;    // piece start first, as written
+    // train_shifts[piece]: the shifts that keep every note of it in MIDI's 0..127, ascending.
+    std::vector<std::vector<int>> train_shifts;
+    // shift_ids[shift + transpose][id]: the id of the token moved by `shift`; -1 where no training
+    // piece it fits moves it. Pieces are kept once and moved through these tables when read, not
+    // held at every transposition (2 x transpose + 1 times the memory).
+    std::vector<std::vector<std::int64_t>> shift_ids;
     std::vector<TokenIds> validation;  // piece start first, untransposed
     std::int64_t validation_notes = 0; // the notes the validation pieces hold (bits per note divide by it)
 
-    const TokenIds& untransposed(std::size_t piece) const { return train[piece][transpose]; }
+    // Training piece `piece` moved by `shift` semitones; empty where that shift does not fit it.
+    TokenIds transposed(std::size_t piece, int shift) const;
     std::int64_t train_tokens() const;       // untransposed, piece starts excluded
     std::int64_t validation_tokens() const;  // the predictions validation scores
 };
