@@ -8,6 +8,7 @@
 #include "compose/Primer.h"
 #include "compose/SeedComposer.h"
 #include "compose/DecodingCalibration.h"
+#include "compose/ReadyModels.h"
 #include "eval/MusicStats.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
@@ -57,7 +58,12 @@ std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& mode
 }  // namespace
 
 std::vector<std::filesystem::path> run_composition(const CompositionRequest& request) {
-    model::LoadedModel model = model::load_model(request.model);
+    compose::ReadyModel ready(request.model);
+    return run_composition(request, ready);
+}
+
+std::vector<std::filesystem::path> run_composition(const CompositionRequest& request, compose::ReadyModel& ready) {
+    model::LoadedModel& model = ready.model;
     if (std::holds_alternative<model::SeedModel>(model.net)) return run_seed_composition(model, request);
     const model::ModelInfo& info = model.info;
 
@@ -91,12 +97,10 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us));
     options.tempo_us = tempo_us;
 
-    const auto index_start = Clock::now();
-    const compose::TrainingCopies copies(info);
-    const std::size_t limit = request.max_copy ? *request.max_copy : compose::default_copy_limit(copies.held_out_runs());
+    const compose::TrainingCopies& copies = *ready.copies();
+    const std::size_t limit = request.max_copy ? *request.max_copy : ready.default_copy_limit();
     if (limit > 0) options.max_copy = limit;
-    const std::vector<eval::MusicStats> human = request.redraw > 0 ? compose::held_out_stats(info) : std::vector<eval::MusicStats>{};
-    const double index_seconds = seconds_since(index_start);
+    const std::vector<eval::MusicStats> human = request.redraw > 0 ? ready.held_out_stats() : std::vector<eval::MusicStats>{};
 
     const auto start = Clock::now();
     options.count = request.count;
@@ -151,9 +155,9 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
                written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
-    fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({}); index {:.2f} s\n",
+    fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({})\n",
                longest, limit > 0 ? std::to_string(limit) : "none",
-               request.max_copy ? "--max-copy" : "the median held-out piece's", index_seconds);
+               request.max_copy ? "--max-copy" : "the median held-out piece's");
     if (request.redraw > 0)
         fmt::print("re-drew {} piece{} caught in a loop; {} still outside the held-out pieces' range\n", redrawn,
                    redrawn == 1 ? "" : "s", still_looping);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
 
@@ -49,5 +50,8 @@ std::filesystem::path piece_path(const std::filesystem::path& out, int k, int co
 // Returns the MIDI files written, in piece order. Throws std::invalid_argument for options the
 // model cannot honour (a primer, a guard or a length in time for a seed-design model).
 std::vector<std::filesystem::path> run_composition(const CompositionRequest& request);
+// The same with a model already loaded (request.model is then not read): what a server that keeps
+// its models loaded (compose::ReadyModels) composes with.
+std::vector<std::filesystem::path> run_composition(const CompositionRequest& request, compose::ReadyModel& ready);
 
 }  // namespace pianola::app

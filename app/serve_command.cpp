@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
 #include <fmt/core.h>
 
@@ -30,9 +31,14 @@ struct ServeFlags {
     AudioFlags audio;
 };
 
+// Models stay loaded between jobs, with their guard index built: a job on a model used lately
+// loads nothing. The jobs' one worker thread is the shelf's only user.
+constexpr std::size_t models_kept = 4;
+
 web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
-    return [audio](const web::ComposeOrder& order, const web::JobFiles& files,
-                   const web::ComposeJobs::Report& report) {
+    auto shelf = std::make_shared<compose::ReadyModels>(models_kept);
+    return [audio, shelf](const web::ComposeOrder& order, const web::JobFiles& files,
+                          const web::ComposeJobs::Report& report) {
         CompositionRequest request;
         request.model = order.model_path;
         request.out = files.midi;
@@ -51,7 +57,7 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.program = order.program;
         if (!files.primer.empty()) request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;
-        run_composition(request);
+        run_composition(request, shelf->get(order.model_path));
         report(web::JobStage::rendering);
         run_render(files.midi, files.wav, audio);
         report(web::JobStage::drawing);

@@ -12,8 +12,10 @@
 #include "TinyJob.h"
 #include "compose/CopyGuard.h"
 #include "compose/LmComposer.h"
+#include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
+#include "io/FileError.h"
 #include "model/ModelFile.h"
 #include "train/LmTrainer.h"
 #include "train/SequenceSet.h"
@@ -185,6 +187,34 @@ TEST_F(GuardedComposition, NoRunGrowsPastTheLimit) {
         }
     }
     EXPECT_GT(held, 0);  // seed tokens leave the guard another token at every step
+}
+
+// A server's shelf of loaded models: a model used again is the one kept (its guard index built,
+// its copy limit measured once), a model file replaced on disk is loaded again, and the least
+// recently used model leaves a full shelf.
+TEST_F(GuardedComposition, ReadyModelsKeepAModelUntilItsFileChanges) {
+    const std::filesystem::path path = *dir_ / "m.pianola", other = *dir_ / "other.pianola";
+    std::filesystem::copy_file(path, other, std::filesystem::copy_options::overwrite_existing);
+    compose::ReadyModels shelf(1);
+    compose::ReadyModel& first = shelf.get(path);
+    ASSERT_NE(first.copies(), nullptr);
+    EXPECT_EQ(first.default_copy_limit(), compose::default_copy_limit(first.copies()->held_out_runs()));
+    EXPECT_EQ(&shelf.get(path), &first);
+    EXPECT_EQ(shelf.loads(), 1u);
+
+    const std::vector<std::string> vocabulary = shelf.get(other).model.info.vocabulary.tokens();  // m.pianola leaves
+    EXPECT_EQ(shelf.loads(), 2u);
+    shelf.get(other);
+    EXPECT_EQ(shelf.loads(), 2u);
+    std::filesystem::last_write_time(other, std::filesystem::last_write_time(other) + std::chrono::seconds(5));
+    EXPECT_EQ(shelf.get(other).model.info.vocabulary.tokens(), vocabulary);  // "trained again": loaded again
+    EXPECT_EQ(shelf.loads(), 3u);
+    shelf.get(path);
+    EXPECT_EQ(shelf.loads(), 4u);
+    EXPECT_EQ(shelf.size(), 1u);
+
+    EXPECT_THROW(shelf.get(*dir_ / "missing.pianola"), FileError);
+    EXPECT_EQ(shelf.size(), 1u);  // a failed load leaves the shelf as it was
 }
 
 TEST_F(GuardedComposition, APrimerIsTheHeadOfEveryPiece) {
