@@ -129,6 +129,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.max_seconds = request.max_seconds;
     job.resume = request.resume;
     job.init = request.init.get();
+    job.parallel = request.parallel;
     job.data_description = {{"files", corpus.pieces.size()},
                             {"skipped", corpus.skipped.size()},
                             {"train_pieces", set.train.size()},
@@ -155,6 +156,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
         }
     };
     const train::TrainSummary s = train::train_lm(set, job);
+    if (request.parallel && request.parallel->rank() > 0) return s;  // rank 0 fits and calibrates
     display.summary(s, request.out);
     if (std::filesystem::exists(request.out) && !set.validation.empty()) {
         model::LoadedModel model = model::load_model(request.out);

@@ -12,6 +12,7 @@
 
 #include "model/ModelFile.h"
 #include "music/Tokenizer.h"
+#include "train/DataParallel.h"
 #include "train/LmRecipe.h"
 #include "train/SeedRecipe.h"
 #include "train/TrainingReport.h"
@@ -26,6 +27,7 @@ struct TrainingRequest {
     std::uint64_t seed = 1;
     std::uint64_t split_seed = 1;   // which pieces validate; `pianola baseline` uses the same
     int threads = 0;
+    train::DataParallel* parallel = nullptr;  // this process' group in a data-parallel run; none: alone
     std::optional<std::filesystem::path> token_cache;  // the corpus' token cache folder; none: read every file
     double max_seconds = 0;
     bool resume = false;

@@ -1,7 +1,10 @@
 // `pianola train`: reads a MIDI corpus, trains a model with a preset recipe (flags override its
 // fields) and writes the model file. The default preset learns the next token at every position
 // with validation on held-out pieces; `--preset seed` is the original design.
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "Commands.h"
+#include "LocalWorkers.h"
 #include "TokenCacheFlags.h"
 #include "TokenizerFlags.h"
 #include "TrainingRun.h"
@@ -39,6 +43,8 @@ struct TrainFlags {
     double max_minutes = 0;
     bool resume = false, json = false;
     std::optional<std::filesystem::path> init;
+    int nproc = 1;
+    double dist_timeout = 60;
 };
 
 bool is_seed_preset(const std::string& preset) { return preset.rfind("seed", 0) == 0; }
@@ -128,7 +134,22 @@ train::LmRecipe fine_tuning_recipe_from(const TrainFlags& f, const model::ModelI
 }
 
 void run_train(const TrainFlags& flags) {
+    if (flags.nproc > 1) {
+        if (is_seed_preset(flags.preset)) throw std::invalid_argument("--nproc trains next-token models, not the seed presets");
+        run_local_workers(flags.nproc, flags.threads);
+        return;
+    }
+    // A worker of a data-parallel run (started by --nproc, torchrun or Slurm): rank 0 speaks for all.
+    std::unique_ptr<train::DataParallel> parallel;
+    if (const std::optional<train::WorldSpec> world = train::world_from_environment()) {
+        if (is_seed_preset(flags.preset)) throw std::invalid_argument("data-parallel training is for next-token models, not the seed presets");
+        if (world->rank > 0 && !std::freopen("/dev/null", "w", stdout))
+            throw std::runtime_error("cannot silence rank " + std::to_string(world->rank));
+        parallel = std::make_unique<train::DataParallel>(
+            *world, std::chrono::milliseconds(static_cast<std::int64_t>(flags.dist_timeout * 1000)));
+    }
     TrainingRequest request;
+    request.parallel = parallel.get();
     request.data = flags.data;
     request.out = flags.out;
     if (flags.init) {
@@ -152,7 +173,7 @@ void run_train(const TrainFlags& flags) {
     request.token_cache = token_cache_dir(flags.cache);
     request.max_seconds = flags.max_minutes * 60.0;
     request.resume = flags.resume;
-    request.json = flags.json;
+    request.json = flags.json && !(parallel && parallel->rank() > 0);  // other ranks' prose goes where their stdout goes
     if (run_training(request).stopped_by_budget && std::holds_alternative<train::LmRecipe>(request.recipe))
         fmt::print(flags.json ? stderr : stdout, "to go on: the same command with --resume\n");
 }
@@ -206,6 +227,12 @@ void add_train_command(CLI::App& app) {
                     "Fine-tune: start from this trained next-token model (its network and tokenizer; a third of its "
                     "learning rate, early stopping after 2 epochs without progress; training flags still apply)")
         ->check(CLI::ExistingFile);
+    cmd->add_option("--nproc", flags->nproc,
+                    "Next-token: train as N data-parallel worker processes on this machine (c10d over Gloo)")
+        ->check(CLI::Range(1, 256))->capture_default_str();
+    cmd->add_option("--dist-timeout", flags->dist_timeout,
+                    "Data-parallel: seconds a worker waits for the others before it gives up (a worker lost)")
+        ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
     cmd->add_flag("--resume", flags->resume, "Next-token: go on from OUT.checkpoint exactly where it stopped");
     cmd->add_flag("--json", flags->json, "Next-token: one JSON line per epoch and a summary line on stdout");
     cmd->callback([flags] { run_train(*flags); });

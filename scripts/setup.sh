@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread      # tensors/autograd; OpenBLAS so matrix products are not the slow reference BLAS
+  libgloo-dev                            # the headers c10d's Gloo process group needs (train/DataParallel)
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   libxxhash-dev                          # the token cache's content hash
   libgtest-dev googletest

@@ -9,6 +9,7 @@
 #include <span>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 #include <fmt/core.h>
@@ -482,6 +483,90 @@ TEST(Cli, TrainJsonPrintsOneLinePerEpochAndResumeGoesOn) {
     expect_one_line_error(run_cli(dir, "train --preset seed-tiny --window 4 --seq 3 --data " +
                                            (dir / "midi").string() + " --out " + (dir / "s.pianola").string()),
                           "--seq applies to next-token presets only");
+}
+
+namespace {
+
+// The last line of `text`: a training's JSON summary, or the error a command ended with.
+std::string last_line(const std::string& text) {
+    const std::size_t end = text.find_last_not_of('\n');
+    const std::size_t start = text.rfind('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace
+
+// Data-parallel training (c10d over Gloo): 2 workers of 4 rows each take exactly the steps of one
+// process of 8 rows, so the two end with the same weights; either resumes the other's checkpoint.
+TEST(Cli, TrainTwoWorkersEqualsOneProcessAtTwiceTheBatch) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    const std::string train = "train --preset tiny --json --no-token-cache --data " + (dir / "midi").string();
+    const CliResult one = run_command(dir, train + " --epochs 2 --batch 8 --threads 1 --out " + (dir / "one.pianola").string());
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    const CliResult two = run_command(dir, train + " --epochs 2 --batch 4 --nproc 2 --threads 2 --out " + (dir / "two.pianola").string());
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    EXPECT_EQ(std::count(two.out.begin(), two.out.end(), '\n'), 3) << two.out;  // rank 0's two epochs and summary only
+    const nlohmann::json a = nlohmann::json::parse(last_line(one.out)), b = nlohmann::json::parse(last_line(two.out));
+    EXPECT_NEAR(a.at("best_validation").at("nats_per_token").get<double>(),
+                b.at("best_validation").at("nats_per_token").get<double>(), 1e-6);
+
+    model::LoadedModel m1 = model::load_model(dir / "one.pianola"), m2 = model::load_model(dir / "two.pianola");
+    EXPECT_EQ(m2.info.hyper.at("batch"), 8);
+    const auto second = model::module_of(m2.net).named_parameters();
+    for (const auto& p : model::module_of(m1.net).named_parameters())
+        EXPECT_TRUE(torch::allclose(p.value(), second[p.key()], 1e-4, 1e-6)) << p.key();
+
+    const CliResult resumed = run_command(dir, train + " --batch 8 --threads 1 --epochs 3 --resume --out " + (dir / "two.pianola").string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(nlohmann::json::parse(resumed.out.substr(0, resumed.out.find('\n'))).at("epoch"), 3) << resumed.out;
+    expect_one_line_error(run_command(dir, "train --preset seed-tiny --nproc 2 --data " + (dir / "midi").string() +
+                                               " --out " + (dir / "s.pianola").string()),
+                          "not the seed presets");
+}
+
+// A worker killed mid-run: the other ends at once with one line naming its rank (torchrun-style
+// workers), or the launcher ends the rest and names the dead one (--nproc); the checkpoint of the
+// last finished epoch still resumes.
+TEST(Cli, AKilledWorkerEndsTheOthersWithOneLine) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    const std::string train = std::string(PIANOLA_BINARY) +
+                              " train --preset tiny --epochs 100000 --patience 100000 --no-token-cache --dist-timeout 20 --data " +
+                              (dir / "midi").string();
+    const std::string script = fmt::format(R"sh(cd {dir} || exit 9
+export MASTER_ADDR=127.0.0.1 MASTER_PORT={port} WORLD_SIZE=2
+RANK=1 {train} --threads 1 --out m.pianola > r1.out 2> r1.err & r1=$!
+RANK=0 {train} --threads 1 --out m.pianola > r0.out 2> r0.err & r0=$!
+for i in $(seq 600); do [ -f m.pianola.checkpoint ] && break; sleep 0.1; done
+kill -9 $r1; start=$(date +%s%N); wait $r0; rc=$?; echo "$rc $(( ($(date +%s%N) - start) / 1000000 ))" > torchrun.result
+unset MASTER_ADDR MASTER_PORT WORLD_SIZE
+{train} --nproc 2 --threads 2 --out n.pianola > n.out 2> n.err & launcher=$!
+for i in $(seq 600); do [ -f n.pianola.checkpoint ] && break; sleep 0.1; done
+kill -9 $(pgrep -P $launcher | tail -n 1); wait $launcher; echo $? > nproc.result
+)sh",
+                                           fmt::arg("dir", dir.path().string()), fmt::arg("train", train),
+                                           fmt::arg("port", 20000 + ::getpid() % 20000));
+    std::ofstream(dir / "run.sh") << script;
+    ASSERT_EQ(std::system(("bash " + (dir / "run.sh").string()).c_str()), 0);
+
+    int rc = -1, milliseconds = -1;
+    std::ifstream(dir / "torchrun.result") >> rc >> milliseconds;
+    EXPECT_EQ(rc, 1);
+    EXPECT_LT(milliseconds, 20000);  // within --dist-timeout, not a hang
+    const std::string rank0 = last_line(slurp(dir / "r0.err"));
+    EXPECT_EQ(rank0.rfind("pianola: error: rank 0: lost the other training processes", 0), 0u) << rank0;
+
+    std::ifstream(dir / "nproc.result") >> rc;
+    EXPECT_EQ(rc, 1);
+    const std::string launcher = last_line(slurp(dir / "n.err"));
+    EXPECT_EQ(launcher.rfind("pianola: error: training worker rank ", 0), 0u) << launcher;
+    EXPECT_NE(launcher.find("the other workers were stopped"), std::string::npos) << launcher;
+
+    // The checkpoint rank 0 wrote at its last finished epoch resumes in one process (4 rows x 2).
+    const CliResult resumed = run_command(dir, "train --preset tiny --epochs 1 --patience 100000 --resume --batch 8 --threads 1 --no-token-cache --data " +
+                                                   (dir / "midi").string() + " --out " + (dir / "m.pianola").string());
+    EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
 }
 
 TEST(Cli, BaselinePrintsEveryOrder) {

@@ -4,6 +4,7 @@
 // uninterrupted one; the training tests run for both architectures, the LSTM and the Transformer.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "TestFiles.h"
@@ -11,6 +12,7 @@
 #include "compose/LmComposer.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
+#include "train/DataParallel.h"
 #include "train/EpochStreams.h"
 #include "train/LmTrainer.h"
 #include "train/PieceSplit.h"
@@ -245,4 +247,68 @@ TEST(LmTrainer, RefusesToResumeAnotherTraining) {
     } catch (const FileError& e) {
         EXPECT_NE(std::string(e.what()).find("another training"), std::string::npos) << e.what();
     }
+}
+
+// Data-parallel processes each read their share of the rows of the one stream all of them cut.
+TEST(EpochStreams, SharesAreTheRowsOfTheWholeStream) {
+    const music::Corpus corpus = cycling_corpus(6, 10);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(6, 0.0, 1), 2);
+    const train::EpochStreams whole(set, 4, 8, 9, 1);
+    const train::EpochStreams first(set, 4, 8, 9, 1, {0, 2}), second(set, 4, 8, 9, 1, {1, 2});
+    EXPECT_EQ(first.rows(), 2);
+    EXPECT_EQ(first.steps(), whole.steps());
+    for (std::int64_t s = 0; s < whole.steps(); ++s) {
+        EXPECT_TRUE(torch::equal(torch::cat({first.batch(s).inputs, second.batch(s).inputs}), whole.batch(s).inputs));
+        EXPECT_TRUE(torch::equal(torch::cat({first.batch(s).targets, second.batch(s).targets}), whole.batch(s).targets));
+    }
+    // A stream of 5 rows' worth gives 2 processes 2 rows each (one process would read all 5).
+    const train::EpochStreams odd(set, 1000, (6 * 81 - 1) / 5, 9, 1, {1, 2});
+    EXPECT_EQ(odd.rows(), 2);
+    EXPECT_THROW(train::EpochStreams(set, 4, 8, 9, 1, {0, 5}), std::invalid_argument);  // 4 rows for 5 processes
+}
+
+// Where a data-parallel worker learns its place: torchrun's variables, else Slurm's.
+TEST(DataParallel, ReadsTorchrunAndSlurmVariables) {
+    EXPECT_EQ(train::first_slurm_host("node[03-05,9],gpu1"), "node03");
+    EXPECT_EQ(train::first_slurm_host("gpu1,gpu2"), "gpu1");
+    EXPECT_EQ(train::first_slurm_host("a[7]"), "a7");
+    EXPECT_EQ(train::first_slurm_host("solo"), "solo");
+
+    const auto clear = [] {
+        for (const char* name : {"WORLD_SIZE", "RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_NTASKS", "SLURM_PROCID",
+                                 "SLURM_JOB_NODELIST"})
+            ::unsetenv(name);
+    };
+    clear();
+    EXPECT_FALSE(train::world_from_environment());
+    ::setenv("WORLD_SIZE", "4", 1);
+    ::setenv("RANK", "2", 1);
+    ::setenv("MASTER_ADDR", "head", 1);
+    ::setenv("MASTER_PORT", "1234", 1);
+    auto world = train::world_from_environment();
+    ASSERT_TRUE(world);
+    EXPECT_EQ(world->rank, 2);
+    EXPECT_EQ(world->size, 4);
+    EXPECT_EQ(world->master_addr, "head");
+    EXPECT_EQ(world->master_port, 1234);
+    ::setenv("RANK", "4", 1);
+    EXPECT_THROW(train::world_from_environment(), std::invalid_argument);
+    ::setenv("MASTER_PORT", "http", 1);
+    EXPECT_THROW(train::world_from_environment(), std::invalid_argument);
+    ::setenv("WORLD_SIZE", "1", 1);
+    ::setenv("RANK", "0", 1);
+    ::setenv("MASTER_PORT", "1234", 1);
+    EXPECT_FALSE(train::world_from_environment());  // one process is no group
+
+    clear();
+    ::setenv("SLURM_NTASKS", "3", 1);
+    ::setenv("SLURM_PROCID", "1", 1);
+    ::setenv("SLURM_JOB_NODELIST", "n[1-3]", 1);
+    world = train::world_from_environment();
+    ASSERT_TRUE(world);
+    EXPECT_EQ(world->rank, 1);
+    EXPECT_EQ(world->size, 3);
+    EXPECT_EQ(world->master_addr, "n1");
+    EXPECT_EQ(world->master_port, 29500);
+    clear();
 }

@@ -8,7 +8,7 @@
 namespace pianola::train {
 
 EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed,
-                           int epoch) {
+                           int epoch, RowShare share) {
     if (batch < 1 || seq < 1) throw std::invalid_argument("batch and sequence length must be at least 1");
     std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                         static_cast<std::uint32_t>(epoch)};
@@ -28,14 +28,20 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
     const auto predictions = static_cast<std::int64_t>(stream.size()) - 1;
     if (predictions < 1) throw std::invalid_argument("the training pieces hold no token to learn");
 
-    rows_ = std::clamp<std::int64_t>(predictions / seq, 1, batch);
-    chunk_ = std::min(seq, predictions / rows_);
-    steps_ = predictions / rows_ / chunk_;
+    const std::int64_t shares = share.count;
+    const std::int64_t all_rows = std::clamp<std::int64_t>(predictions / seq, 1, batch) / shares * shares;
+    if (all_rows == 0 || predictions < all_rows)
+        throw std::invalid_argument("the training pieces are too short to give each of " + std::to_string(shares) +
+                                    " processes a row");
+    chunk_ = std::min(seq, predictions / all_rows);
+    steps_ = predictions / all_rows / chunk_;
+    rows_ = all_rows / shares;
     const std::int64_t row_length = steps_ * chunk_ + 1;
     // Rows start row_length - 1 apart and overlap by one token: the last target of a row is the
     // first input of the next, so no prediction is lost at the cuts.
     rows_tensor_ = torch::from_blob(stream.data(), {predictions + 1}, torch::kInt64)
-                       .as_strided({rows_, row_length}, {row_length - 1, 1})
+                       .as_strided({all_rows, row_length}, {row_length - 1, 1})
+                       .narrow(0, share.index * rows_, rows_)
                        .clone();
 }
 

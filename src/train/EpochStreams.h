@@ -4,6 +4,9 @@
 // s + 1 continues row b of step s, so the trainer carries the LSTM state from step to step and
 // the model sees context longer than T. Everything is a function of (seed, epoch), so a resumed
 // run rebuilds exactly the epoch it left.
+// With several training processes (train/DataParallel), each takes an equal share of the rows:
+// the stream and its cut are the same for all, so N processes of B rows each read exactly what
+// one process of N x B rows would.
 // It is not the seed design's window dataset (train/WindowDataset is).
 //
 // Shapes: B rows (batch), T chunk length.
@@ -18,6 +21,12 @@
 
 namespace pianola::train {
 
+// Which share of the rows this process reads: share `index` of `count`.
+struct RowShare {
+    int index = 0;
+    int count = 1;
+};
+
 struct StreamBatch {
     torch::Tensor inputs;   // (B, T) int64
     torch::Tensor targets;  // (B, T) int64, inputs shifted by one
@@ -25,11 +34,14 @@ struct StreamBatch {
 
 class EpochStreams {
 public:
-    // A stream too short for `batch` rows of `seq` tokens gets fewer rows, then shorter chunks.
-    EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed, int epoch);
+    // A stream too short for `batch` rows of `seq` tokens gets fewer rows, then shorter chunks;
+    // with a share, a whole multiple of share.count rows (throws std::invalid_argument when the
+    // stream cannot give every process a row).
+    EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed, int epoch,
+                 RowShare share = {});
 
     std::int64_t steps() const { return steps_; }
-    std::int64_t rows() const { return rows_; }
+    std::int64_t rows() const { return rows_; }  // this process' rows
     std::int64_t chunk() const { return chunk_; }
     StreamBatch batch(std::int64_t step) const;
 

@@ -1,5 +1,7 @@
 #include "train/LmTrainer.h"
 
+#include <tuple>
+
 #include "io/FileError.h"
 #include "model/ModelFile.h"
 #include "model/WeightTransfer.h"
@@ -13,6 +15,9 @@ namespace pianola::train {
 
 namespace {
 
+// The rows of a step over all data-parallel processes.
+std::int64_t global_batch(const LmJob& job) { return job.recipe.batch * (job.parallel ? job.parallel->size() : 1); }
+
 model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const model::NextTokenOptions& options) {
     model::ModelInfo info;
     info.tokenizer = set.tokenizer;
@@ -22,6 +27,7 @@ model::ModelInfo model_info(const SequenceSet& set, const LmJob& job, const mode
     info.window = job.recipe.seq;
     info.vocabulary = set.vocabulary;
     info.hyper = to_json(job.recipe);
+    info.hyper["batch"] = global_batch(job);
     info.hyper["seed"] = job.seed;
     for (const TokenIds& ids : set.train) info.corpus_ids.insert(info.corpus_ids.end(), ids.begin(), ids.end());
     for (const TokenIds& ids : set.validation) info.held_out_ids.insert(info.held_out_ids.end(), ids.begin(), ids.end());
@@ -54,6 +60,7 @@ nlohmann::json validation_json(const eval::CrossEntropy& ce) {
 nlohmann::json training_fingerprint(const SequenceSet& set, const LmJob& job) {
     nlohmann::json recipe = to_json(job.recipe);
     recipe.erase("epochs");
+    recipe["batch"] = global_batch(job);  // so that a run resumes with any number of processes
     return {{"recipe", recipe},
             {"tokenizer", music::tokenizer_name(set.tokenizer)},
             {"tokenizer_options", model::tokenizer_options(set.tokenizer)},
@@ -73,6 +80,13 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     if (job.init && !job.resume)
         model::transfer_weights(*std::get<model::NextTokenModel>(job.init->net), *net,
                                 model::old_ids(job.init->info.vocabulary, set.vocabulary));
+    const RowShare share = job.parallel ? RowShare{job.parallel->rank(), job.parallel->size()} : RowShare{};
+    const bool writer = share.index == 0;  // validates, writes and reports
+    // Every process starts from the same weights; each draws its own dropout masks.
+    const auto own_dropout = [&](std::int64_t steps_done) {
+        if (share.index > 0) torch::manual_seed(job.seed + static_cast<std::uint64_t>(steps_done) * 1'000'003u + static_cast<std::uint64_t>(share.index));
+    };
+    own_dropout(0);
     const LibtorchThreads pool(net->training_threads());
     torch::optim::AdamW optimizer(net->parameters(),
                                   torch::optim::AdamWOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));
@@ -87,6 +101,15 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         if (!std::filesystem::exists(checkpoint_file))
             throw FileError(checkpoint_file.string(), "no checkpoint to resume from");
         checkpoint = load_checkpoint(checkpoint_file, fingerprint, *net, optimizer);
+        if (share.count > 1) {
+            own_dropout(checkpoint.progress.steps_done);
+            // Only rank 0's carried state was saved (if one process wrote it, a different number of
+            // rows'): the unfinished epoch starts again.
+            checkpoint.progress.step = 0;
+            checkpoint.progress.epoch_loss_sum = 0;
+            checkpoint.progress.epoch_tokens = 0;
+            checkpoint.state = {};
+        }
     }
     TrainingProgress& progress = checkpoint.progress;
     model::CarriedState& state = checkpoint.state;
@@ -109,7 +132,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
 
     while (progress.epoch <= recipe.epochs && progress.bad_epochs < recipe.patience && !budget_spent) {
         const auto epoch_start = Clock::now();
-        const EpochStreams data(set, recipe.batch, recipe.seq, job.seed, progress.epoch);
+        const EpochStreams data(set, recipe.batch * share.count, recipe.seq, job.seed, progress.epoch, share);
         const std::int64_t epoch_start_tokens = progress.epoch_tokens;
         net->train();
         while (progress.step < data.steps()) {
@@ -120,24 +143,28 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             const torch::Tensor loss = torch::nn::functional::cross_entropy(
                 logits.reshape({-1, V}), batch.targets.reshape(-1));
             loss.backward();
+            if (job.parallel) job.parallel->average_gradients(net->parameters());
             torch::nn::utils::clip_grad_norm_(net->parameters(), recipe.clip_norm);
             optimizer.step();
             state = detached(next);
 
-            const std::int64_t tokens = batch.targets.numel();
-            progress.epoch_loss_sum += loss.item<double>() * static_cast<double>(tokens);
-            progress.epoch_tokens += tokens;
+            // Counted for all processes: each read as many tokens.
+            const std::int64_t tokens = batch.targets.numel() * share.count;
             ++progress.step;
             ++progress.steps_done;
             ++run_steps;
             run_tokens += tokens;
-            if (job.on_step)
+            double step_loss = loss.item<double>();
+            budget_spent = out_of_budget();
+            if (job.parallel) std::tie(step_loss, budget_spent) = job.parallel->mean_loss_and_any_stop(step_loss, budget_spent);
+            progress.epoch_loss_sum += step_loss * static_cast<double>(tokens);
+            progress.epoch_tokens += tokens;
+            if (job.on_step && writer)
                 job.on_step({progress.epoch, recipe.epochs, progress.step, data.steps(),
                              progress.epoch_loss_sum / static_cast<double>(progress.epoch_tokens),
                              static_cast<double>(progress.epoch_tokens - epoch_start_tokens) / seconds_since(epoch_start)});
-            budget_spent = out_of_budget();
             if (budget_spent && progress.step < data.steps()) break;
-            if (job.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= job.checkpoint_seconds &&
+            if (job.checkpoint_seconds > 0 && share.count == 1 && seconds_since(last_checkpoint) >= job.checkpoint_seconds &&
                 progress.step < data.steps()) {
                 save_checkpoint(checkpoint_file, checkpoint, *net, optimizer);
                 last_checkpoint = Clock::now();
@@ -153,11 +180,12 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         report.loss = progress.epoch_tokens > 0 ? progress.epoch_loss_sum / static_cast<double>(progress.epoch_tokens) : 0;
         report.learning_rate = progress.learning_rate;
         report.complete = complete;
-        if (!set.validation.empty()) {
+        if (!set.validation.empty() && writer) {
             report.validation = validate(*net, set.validation, recipe.seq * 4);
             report.validation->notes = set.validation_notes;
         }
-        const double criterion = report.validation ? report.validation->nats_per_token() : report.loss;
+        double criterion = report.validation ? report.validation->nats_per_token() : report.loss;
+        if (job.parallel) criterion = job.parallel->from_rank0(criterion);
         if (criterion < progress.saved_best) {
             progress.saved_best = criterion;
             progress.saved_epoch = progress.epoch;
@@ -171,8 +199,8 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
                 info.training["validation_bits_per_token"] = report.validation->bits_per_token();
                 info.training["validation_bits_per_note"] = report.validation->bits_per_note();
             }
-            save_model(job.out, info, *net);
-            report.saved = true;
+            if (writer) save_model(job.out, info, *net);
+            report.saved = writer;
         }
         if (complete) {
             if (criterion < progress.schedule_best) {
@@ -188,14 +216,14 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             progress.epoch_tokens = 0;
             state = {};
         }
-        save_checkpoint(checkpoint_file, checkpoint, *net, optimizer);
+        if (writer && (complete || share.count == 1)) save_checkpoint(checkpoint_file, checkpoint, *net, optimizer);
         last_checkpoint = Clock::now();
 
         report.seconds = seconds_since(epoch_start);
         report.rate = trained_tokens / train_seconds;
         report.eta_seconds = report.seconds * (recipe.epochs - report.epoch);
         summary.epochs = report.epoch;
-        if (job.on_epoch) job.on_epoch(report);
+        if (job.on_epoch && writer) job.on_epoch(report);
     }
     summary.stopped_early = progress.bad_epochs >= recipe.patience;
     summary.stopped_by_budget = budget_spent && progress.epoch <= recipe.epochs && !summary.stopped_early;

@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "model/ModelFile.h"
+#include "train/DataParallel.h"
 #include "train/LmRecipe.h"
 #include "train/SequenceSet.h"
 #include "train/TrainingReport.h"
@@ -32,6 +33,12 @@ struct LmJob {
     // Fine-tuning (train/FineTuning): the trained model whose weights a fresh run starts from; its
     // vocabulary must be within the set's. Its training pieces join the guard's.
     const model::LoadedModel* init = nullptr;
+    // Data-parallel training: this process' group (train/DataParallel), or none for one process.
+    // Each process then reads `recipe.batch` rows of a step of batch x size rows; rank 0 alone
+    // validates, writes the model and the checkpoint (at epoch ends only: other ranks' carried
+    // state is not in it, so --resume with any number of processes restarts an unfinished epoch)
+    // and reports.
+    DataParallel* parallel = nullptr;
     std::function<void(const StepReport&)> on_step;
     std::function<void(const EpochReport&)> on_epoch;
 };

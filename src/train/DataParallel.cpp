@@ -1,0 +1,166 @@
+#include "train/DataParallel.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+namespace pianola::train {
+
+namespace {
+
+// DDP's default bucket: large enough that a step sends few messages, small enough to stay in cache.
+constexpr std::int64_t bucket_bytes = 25 << 20;
+
+std::optional<std::string> env(const char* name) {
+    const char* value = std::getenv(name);
+    if (!value || !*value) return std::nullopt;
+    return std::string(value);
+}
+
+int parse_int(const std::string& text, const char* name) {
+    std::size_t used = 0;
+    int value = 0;
+    try {
+        value = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size()) throw std::invalid_argument(std::string(name) + " is not a whole number: \"" + text + "\"");
+    return value;
+}
+
+}  // namespace
+
+std::string first_slurm_host(const std::string& nodelist) {
+    const std::size_t comma = nodelist.find(','), bracket = nodelist.find('[');
+    if (bracket == std::string::npos || (comma != std::string::npos && comma < bracket))
+        return nodelist.substr(0, comma);
+    // "prefix[03-05,9]": the prefix and the first number of the range, its zero padding kept.
+    const std::size_t end = nodelist.find_first_of("-,]", bracket + 1);
+    return nodelist.substr(0, bracket) + nodelist.substr(bracket + 1, end - bracket - 1);
+}
+
+std::optional<WorldSpec> world_from_environment() {
+    WorldSpec world;
+    if (const auto size = env("WORLD_SIZE")) {
+        world.size = parse_int(*size, "WORLD_SIZE");
+        world.rank = parse_int(env("RANK").value_or("0"), "RANK");
+        world.master_addr = env("MASTER_ADDR").value_or("127.0.0.1");
+    } else if (const auto tasks = env("SLURM_NTASKS")) {
+        world.size = parse_int(*tasks, "SLURM_NTASKS");
+        world.rank = parse_int(env("SLURM_PROCID").value_or("0"), "SLURM_PROCID");
+        world.master_addr = env("MASTER_ADDR").value_or(first_slurm_host(env("SLURM_JOB_NODELIST").value_or("127.0.0.1")));
+    } else {
+        return std::nullopt;
+    }
+    world.master_port = parse_int(env("MASTER_PORT").value_or("29500"), "MASTER_PORT");
+    if (world.size < 1 || world.rank < 0 || world.rank >= world.size)
+        throw std::invalid_argument("rank " + std::to_string(world.rank) + " is not in a world of " +
+                                    std::to_string(world.size) + " processes");
+    if (world.master_port < 1 || world.master_port > 65535)
+        throw std::invalid_argument("MASTER_PORT " + std::to_string(world.master_port) + " is not a port");
+    if (world.size == 1) return std::nullopt;
+    return world;
+}
+
+struct DataParallel::Group {
+    c10::intrusive_ptr<c10d::Store> store;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+};
+
+DataParallel::DataParallel(const WorldSpec& world, std::chrono::milliseconds timeout)
+    : world_(world), group_(std::make_unique<Group>()) {
+    const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
+    try {
+        c10d::TCPStoreOptions store;
+        store.port = static_cast<std::uint16_t>(world.master_port);
+        store.isServer = world.rank == 0;
+        store.numWorkers = world.size;
+        store.waitWorkers = false;
+        store.timeout = timeout;
+        group_->store = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store);
+        auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+        // Gloo's own choice of interface, as torch.distributed makes it, unless told (GLOO_SOCKET_IFNAME)
+        // or all on this machine, where loopback is the one that surely works.
+        if (const auto interface = env("GLOO_SOCKET_IFNAME"))
+            options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*interface));
+        else if (world.master_addr == "127.0.0.1" || world.master_addr == "localhost")
+            options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+        else
+            options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+        group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, world.rank, world.size, options);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rank " + std::to_string(world.rank) + " could not join the training group at " + where +
+                                 " within " + std::to_string(timeout.count() / 1000) + " s: " + e.what());
+    }
+}
+
+DataParallel::~DataParallel() = default;
+
+void DataParallel::fail(const std::exception& e) const {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));  // c10::Error appends a C++ stack
+    throw std::runtime_error("rank " + std::to_string(world_.rank) +
+                             ": lost the other training processes (one stopped or cannot be reached): " + what);
+}
+
+void DataParallel::all_reduce(torch::Tensor& flat) {
+    std::vector<torch::Tensor> tensors{flat};
+    try {
+        group_->gloo->allreduce(tensors)->wait();
+    } catch (const std::exception& e) {
+        fail(e);
+    }
+}
+
+void DataParallel::average_gradients(const std::vector<torch::Tensor>& parameters) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> grads;
+    for (const torch::Tensor& p : parameters) {
+        // A parameter this step did not reach still takes part, as zeros, so all processes send alike.
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        grads.push_back(p.grad());
+    }
+    std::size_t first = 0;
+    while (first < grads.size()) {
+        std::size_t last = first;
+        std::int64_t bytes = 0;
+        std::vector<torch::Tensor> pieces;
+        while (last < grads.size() && (pieces.empty() || bytes + grads[last].nbytes() <= bucket_bytes)) {
+            bytes += static_cast<std::int64_t>(grads[last].nbytes());
+            pieces.push_back(grads[last].reshape(-1));
+            ++last;
+        }
+        torch::Tensor flat = torch::cat(pieces);
+        all_reduce(flat);
+        flat.div_(world_.size);
+        std::int64_t offset = 0;
+        for (std::size_t i = first; i < last; ++i) {
+            const std::int64_t n = grads[i].numel();
+            grads[i].copy_(flat.narrow(0, offset, n).view_as(grads[i]));
+            offset += n;
+        }
+        first = last;
+    }
+}
+
+std::pair<double, bool> DataParallel::mean_loss_and_any_stop(double loss, bool stop) {
+    torch::Tensor both = torch::tensor({loss, stop ? 1.0 : 0.0}, torch::kFloat64);
+    all_reduce(both);
+    return {both[0].item<double>() / world_.size, both[1].item<double>() > 0};
+}
+
+double DataParallel::from_rank0(double value) {
+    torch::Tensor one = torch::tensor({value}, torch::kFloat64);
+    std::vector<torch::Tensor> tensors{one};
+    try {
+        group_->gloo->broadcast(tensors)->wait();
+    } catch (const std::exception& e) {
+        fail(e);
+    }
+    return one.item<double>();
+}
+
+}  // namespace pianola::train
