@@ -158,6 +158,11 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     const train::TrainSummary s = train::train_lm(set, job);
     if (request.parallel && request.parallel->rank() > 0) return s;  // rank 0 fits and calibrates
     display.summary(s, request.out);
+    if (request.parallel)
+        fmt::print(text, "{} processes: {:.1f} of {:.1f} s in collectives on rank 0 ({:.0f}%, waiting for the others "
+                         "included), {:.2f} MB of gradients all-reduced per step\n",
+                   request.parallel->size(), request.parallel->collective_seconds(), s.seconds,
+                   100 * request.parallel->collective_seconds() / s.seconds, request.parallel->gradient_bytes() / 1e6);
     if (std::filesystem::exists(request.out) && !set.validation.empty()) {
         model::LoadedModel model = model::load_model(request.out);
         fit_memory(request, model, set);

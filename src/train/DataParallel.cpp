@@ -6,6 +6,8 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include "runtime/Stopwatch.h"
+
 namespace pianola::train {
 
 namespace {
@@ -107,12 +109,14 @@ void DataParallel::fail(const std::exception& e) const {
 }
 
 void DataParallel::all_reduce(torch::Tensor& flat) {
+    const auto start = Clock::now();
     std::vector<torch::Tensor> tensors{flat};
     try {
         group_->gloo->allreduce(tensors)->wait();
     } catch (const std::exception& e) {
         fail(e);
     }
+    collective_seconds_ += seconds_since(start);
 }
 
 void DataParallel::average_gradients(const std::vector<torch::Tensor>& parameters) {
@@ -123,6 +127,8 @@ void DataParallel::average_gradients(const std::vector<torch::Tensor>& parameter
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
         grads.push_back(p.grad());
     }
+    gradient_bytes_ = 0;
+    for (const torch::Tensor& g : grads) gradient_bytes_ += static_cast<std::int64_t>(g.nbytes());
     std::size_t first = 0;
     while (first < grads.size()) {
         std::size_t last = first;
@@ -153,6 +159,7 @@ std::pair<double, bool> DataParallel::mean_loss_and_any_stop(double loss, bool s
 }
 
 double DataParallel::from_rank0(double value) {
+    const auto start = Clock::now();
     torch::Tensor one = torch::tensor({value}, torch::kFloat64);
     std::vector<torch::Tensor> tensors{one};
     try {
@@ -160,6 +167,7 @@ double DataParallel::from_rank0(double value) {
     } catch (const std::exception& e) {
         fail(e);
     }
+    collective_seconds_ += seconds_since(start);
     return one.item<double>();
 }
 

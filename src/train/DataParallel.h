@@ -57,10 +57,17 @@ public:
     // Rank 0's `value` on every process.
     double from_rank0(double value);
 
+    // What the collectives cost this process so far: seconds spent in them (waiting for the
+    // slowest process included), and the gradient bytes one step sends.
+    double collective_seconds() const { return collective_seconds_; }
+    std::int64_t gradient_bytes() const { return gradient_bytes_; }
+
 private:
     void all_reduce(torch::Tensor& flat);
     [[noreturn]] void fail(const std::exception& e) const;
     WorldSpec world_;
+    double collective_seconds_ = 0;
+    std::int64_t gradient_bytes_ = 0;
     struct Group;
     std::unique_ptr<Group> group_;
 };
