@@ -532,21 +532,23 @@ TEST(Cli, AKilledWorkerEndsTheOthersWithOneLine) {
     fixtures::TempDir dir;
     write_rhythmic_corpus(dir / "midi");
     const std::string train = std::string(PIANOLA_BINARY) +
-                              " train --preset tiny --epochs 100000 --patience 100000 --no-token-cache --dist-timeout 20 --data " +
+                              " train --preset tiny --epochs 100000 --patience 100000 --no-token-cache --data " +
                               (dir / "midi").string();
     const std::string script = fmt::format(R"sh(cd {dir} || exit 9
 export MASTER_ADDR=127.0.0.1 MASTER_PORT={port} WORLD_SIZE=2
-RANK=1 {train} --threads 1 --out m.pianola > r1.out 2> r1.err & r1=$!
-RANK=0 {train} --threads 1 --out m.pianola > r0.out 2> r0.err & r0=$!
+RANK=1 {train} --threads 1 --dist-timeout 20 --out m.pianola > r1.out 2> r1.err & r1=$!
+RANK=0 {train} --threads 1 --dist-timeout 20 --out m.pianola > r0.out 2> r0.err & r0=$!
 for i in $(seq 600); do [ -f m.pianola.checkpoint ] && break; sleep 0.1; done
 kill -9 $r1; start=$(date +%s%N); wait $r0; rc=$?; echo "$rc $(( ($(date +%s%N) - start) / 1000000 ))" > torchrun.result
+RANK=1 MASTER_PORT={unused_port} {train} --threads 1 --dist-timeout 2 --out u.pianola > u.out 2> u.err
 unset MASTER_ADDR MASTER_PORT WORLD_SIZE
 {train} --nproc 2 --threads 2 --out n.pianola > n.out 2> n.err & launcher=$!
 for i in $(seq 600); do [ -f n.pianola.checkpoint ] && break; sleep 0.1; done
 kill -9 $(pgrep -P $launcher | tail -n 1); wait $launcher; echo $? > nproc.result
 )sh",
                                            fmt::arg("dir", dir.path().string()), fmt::arg("train", train),
-                                           fmt::arg("port", 20000 + ::getpid() % 20000));
+                                           fmt::arg("port", 20000 + ::getpid() % 20000),
+                                           fmt::arg("unused_port", 40000 + ::getpid() % 20000));
     std::ofstream(dir / "run.sh") << script;
     ASSERT_EQ(std::system(("bash " + (dir / "run.sh").string()).c_str()), 0);
 
@@ -556,6 +558,11 @@ kill -9 $(pgrep -P $launcher | tail -n 1); wait $launcher; echo $? > nproc.resul
     EXPECT_LT(milliseconds, 20000);  // within --dist-timeout, not a hang
     const std::string rank0 = last_line(slurp(dir / "r0.err"));
     EXPECT_EQ(rank0.rfind("pianola: error: rank 0: lost the other training processes", 0), 0u) << rank0;
+
+    // No rank 0 to meet: one line naming the address, after --dist-timeout.
+    const std::string alone = slurp(dir / "u.err");
+    EXPECT_EQ(std::count(alone.begin(), alone.end(), '\n'), 1) << alone;
+    EXPECT_EQ(alone.rfind("pianola: error: rank 1 could not join the training group at 127.0.0.1:", 0), 0u) << alone;
 
     std::ifstream(dir / "nproc.result") >> rc;
     EXPECT_EQ(rc, 1);

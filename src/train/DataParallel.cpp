@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <c10/util/Logging.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -75,6 +76,9 @@ struct DataParallel::Group {
 DataParallel::DataParallel(const WorldSpec& world, std::chrono::milliseconds timeout)
     : world_(world), group_(std::make_unique<Group>()) {
     const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
+    // c10d also logs what it throws to stderr (glog lines); the exception makes the one line we print.
+    FLAGS_caffe2_log_level = 3;
+    c10::UpdateLoggingLevelsFromFlags();
     try {
         c10d::TCPStoreOptions store;
         store.port = static_cast<std::uint16_t>(world.master_port);
