@@ -115,7 +115,9 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                "preset {}: {}, {} rows x {} tokens, up to {} epochs, AdamW lr {}{} (halved after an epoch "
                "without progress, stop after {}); seed {}, {} threads\n",
                set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(),
-               set.validation_notes, recipe.transpose, recipe.preset, train::network_description(recipe.model), recipe.batch,
+               set.validation_notes, recipe.transpose, recipe.preset, train::network_description(recipe.model),
+               request.parallel ? fmt::format("{} processes of {}", request.parallel->size(), recipe.batch)
+                                : std::to_string(recipe.batch),
                recipe.seq, recipe.epochs, recipe.learning_rate,
                recipe.warmup > 0 ? fmt::format(" after {} warm-up steps", recipe.warmup) : "", recipe.patience,
                request.seed, threads);
