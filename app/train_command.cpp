@@ -175,7 +175,7 @@ void run_train(const TrainFlags& flags) {
     request.resume = flags.resume;
     request.json = flags.json && !(parallel && parallel->rank() > 0);  // other ranks' prose goes where their stdout goes
     if (run_training(request).stopped_by_budget && std::holds_alternative<train::LmRecipe>(request.recipe))
-        fmt::print(flags.json ? stderr : stdout, "to go on: the same command with --resume\n");
+        fmt::print(request.json ? stderr : stdout, "to go on: the same command with --resume\n");
 }
 
 }  // namespace
