@@ -138,6 +138,26 @@ TEST(LmModel, CarriedStateEqualsOneLongPass) {
     EXPECT_TRUE(torch::allclose(std::get<0>(final_state), std::get<0>(whole_state), 1e-5, 1e-6));
 }
 
+// Pieces are scored longest first, a bounded number at a time (with chunks of 8,192 tokens, 4 rows a
+// batch); every piece's scores still come back in its own place, as scoring it alone gives them.
+TEST(Validation, BatchesOfPiecesGiveEachPieceItsOwnScores) {
+    torch::manual_seed(2);
+    model::LmModel net(model::LmModelOptions{7, 4, 1, 8, 0.0, 0.0});
+    std::vector<train::TokenIds> pieces;
+    for (int p = 0; p < 10; ++p) {
+        train::TokenIds piece{0};
+        for (int i = 0; i < 3 + (p * 7) % 11; ++i) piece.push_back(1 + (p + i * 3) % 6);
+        pieces.push_back(piece);
+    }
+    const std::vector<std::vector<float>> together = train::token_nats(*net, pieces, 8192);
+    ASSERT_EQ(together.size(), pieces.size());
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+        const std::vector<float> alone = train::token_nats(*net, {pieces[p]}, 8192).front();
+        ASSERT_EQ(together[p].size(), alone.size()) << p;
+        for (std::size_t i = 0; i < alone.size(); ++i) EXPECT_NEAR(together[p][i], alone[i], 1e-5) << p << " " << i;
+    }
+}
+
 TEST(Validation, ScoresEveryTokenOfEveryPieceOnce) {
     torch::manual_seed(1);
     model::LmModel net(model::LmModelOptions{7, 4, 1, 8, 0.0, 0.0});
