@@ -112,15 +112,19 @@ void DataParallel::fail(const std::exception& e) const {
                              ": lost the other training processes (one stopped or cannot be reached): " + what);
 }
 
-void DataParallel::all_reduce(torch::Tensor& flat) {
+void DataParallel::collective(const std::function<void()>& run) {
     const auto start = Clock::now();
-    std::vector<torch::Tensor> tensors{flat};
     try {
-        group_->gloo->allreduce(tensors)->wait();
+        run();
     } catch (const std::exception& e) {
         fail(e);
     }
     collective_seconds_ += seconds_since(start);
+}
+
+void DataParallel::all_reduce(torch::Tensor& flat) {
+    std::vector<torch::Tensor> tensors{flat};
+    collective([&] { group_->gloo->allreduce(tensors)->wait(); });
 }
 
 void DataParallel::average_gradients(const std::vector<torch::Tensor>& parameters) {
@@ -163,15 +167,9 @@ std::pair<double, bool> DataParallel::mean_loss_and_any_stop(double loss, bool s
 }
 
 double DataParallel::from_rank0(double value) {
-    const auto start = Clock::now();
     torch::Tensor one = torch::tensor({value}, torch::kFloat64);
     std::vector<torch::Tensor> tensors{one};
-    try {
-        group_->gloo->broadcast(tensors)->wait();
-    } catch (const std::exception& e) {
-        fail(e);
-    }
-    collective_seconds_ += seconds_since(start);
+    collective([&] { group_->gloo->broadcast(tensors)->wait(); });
     return one.item<double>();
 }
 

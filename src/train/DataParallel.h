@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,8 @@ public:
     std::int64_t gradient_bytes() const { return gradient_bytes_; }
 
 private:
+    // Runs one collective, timed; a failure becomes the one-line error naming this rank.
+    void collective(const std::function<void()>& run);
     void all_reduce(torch::Tensor& flat);
     [[noreturn]] void fail(const std::exception& e) const;
     WorldSpec world_;
