@@ -77,19 +77,30 @@ std::optional<Corpus> load_through_cache(const std::vector<std::filesystem::path
                                          const std::vector<std::filesystem::path>& files, int threads,
                                          const Tokenizer& tokenizer, const std::filesystem::path& cache_dir,
                                          std::string& problem) {
-    std::optional<TokenCache> cache;
-    try {
-        cache = TokenCache::update(TokenCache::file_for(cache_dir, dirs, tokenizer), files, tokenizer, threads);
-    } catch (const FileError& e) {
-        problem = e.what();
-        return std::nullopt;
+    const std::filesystem::path cache_file = TokenCache::file_for(cache_dir, dirs, tokenizer);
+    // Opening checks a cache's structure, not each of its ids (that would read all of them on every
+    // warm load): an id its table does not hold shows here, and the cache is made again, once.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            const TokenCache cache = TokenCache::update(cache_file, files, tokenizer, threads);
+            Corpus corpus;
+            corpus.tokenizer = tokenizer;
+            corpus.tokenized = cache.last_update().tokenized;
+            corpus.from_cache = files.size() - corpus.tokenized;
+            for (std::size_t i = 0; i < files.size(); ++i) add_outcome(corpus, files[i], outcome_of(cache, cache.file(i)));
+            return corpus;
+        } catch (const FileError& e) {
+            problem = e.what();
+            return std::nullopt;
+        } catch (const std::out_of_range& e) {
+            std::error_code error;
+            std::filesystem::remove(cache_file, error);
+            if (attempt > 0 || error) {
+                problem = cache_file.string() + ": " + e.what();
+                return std::nullopt;
+            }
+        }
     }
-    Corpus corpus;
-    corpus.tokenizer = tokenizer;
-    corpus.tokenized = cache->last_update().tokenized;
-    corpus.from_cache = files.size() - corpus.tokenized;
-    for (std::size_t i = 0; i < files.size(); ++i) add_outcome(corpus, files[i], outcome_of(*cache, cache->file(i)));
-    return corpus;
 }
 
 }  // namespace
