@@ -6,6 +6,7 @@
 // process' (cold_peak_rss_mb after the cold load, peak_rss_mb at the end), the mapped cache's
 // pages included. It measures; it does not judge the figures.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>

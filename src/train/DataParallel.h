@@ -5,7 +5,8 @@
 // same optimizer step. Rank 0 validates and writes; the others follow the numbers it sends.
 // It is not a launcher (app/ starts local workers; torchrun or Slurm start others) and knows
 // nothing of the model but its parameters. The all-reduce runs after the backward pass, not
-// overlapped with it: libtorch's C++ API has no DDP reducer to hook it into.
+// overlapped with it: libtorch's C++ API has no DDP reducer, and starting each bucket from
+// per-parameter gradient hooks is not written yet.
 #pragma once
 
 #include <chrono>
