@@ -24,6 +24,7 @@
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
 #include "music/Corpus.h"
+#include "music/Score.h"
 #include "music/Tokenizer.h"
 #include "music/TokenCache.h"
 #include "runtime/ParallelFor.h"
@@ -48,15 +49,17 @@ constexpr std::size_t files_per_folder = 1000;  // very large folders list slowl
 midi::MidiFile variant_of(const midi::MidiFile& source, std::size_t variant) {
     const int semitones = static_cast<int>(variant % 12) - 5;
     const double tempo_scale = 1.0 + 0.05 * static_cast<double>((variant / 12) % 8);
+    const auto pitched = [](const midi::Event& e) {
+        return (e.kind() == midi::status::note_on || e.kind() == midi::status::note_off) && e.channel() != music::drum_channel;
+    };
     bool fits = true;
     for (const midi::Track& track : source.tracks)
         for (const midi::Event& e : track.events)
-            if ((e.kind() == midi::status::note_on || e.kind() == midi::status::note_off) && e.channel() != 9)
-                fits = fits && e.d1 + semitones >= 0 && e.d1 + semitones <= 127;
+            if (pitched(e)) fits = fits && e.d1 + semitones >= 0 && e.d1 + semitones <= 127;
     midi::MidiFile file = source;
     for (midi::Track& track : file.tracks)
         for (midi::Event& e : track.events) {
-            if (fits && (e.kind() == midi::status::note_on || e.kind() == midi::status::note_off) && e.channel() != 9)
+            if (fits && pitched(e))
                 e.d1 = static_cast<std::uint8_t>(e.d1 + semitones);
             if (e.is_meta(midi::meta::tempo) && e.payload_size == 3) {
                 std::uint8_t* p = track.payload.data() + e.payload_offset;

@@ -41,11 +41,15 @@ FileTokens tokenize_midi_file(const std::filesystem::path& path, const Tokenizer
     try {
         bytes = read_file(path);
     } catch (const std::exception& e) {
-        FileTokens outcome;
-        outcome.failure = one_line(e.what());
-        return outcome;
+        return unreadable_file(e);
     }
     return tokenize_midi(bytes, path.string(), tokenizer);
+}
+
+FileTokens unreadable_file(const std::exception& error) {
+    FileTokens outcome;
+    outcome.failure = one_line(error.what());
+    return outcome;
 }
 
 }  // namespace pianola::music

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -32,5 +33,8 @@ FileTokens tokenize_midi(std::span<const std::uint8_t> bytes, const std::string&
 
 // Reads the file, then as above; a file that cannot be read is a failure with the reason.
 FileTokens tokenize_midi_file(const std::filesystem::path& path, const Tokenizer& tokenizer);
+
+// The outcome of a file that could not be read: `error`'s message, on one line, as its failure.
+FileTokens unreadable_file(const std::exception& error);
 
 }  // namespace pianola::music

@@ -111,8 +111,10 @@ struct CacheBuilder {
         if (added) strings.push_back({add_text(token), static_cast<std::uint32_t>(token.size()), 0});
         return it->second;
     }
-    // The record's path, failure and warnings into the text; its ids are the caller's.
-    CacheRecord& add_record(std::string_view path, std::string_view failure, std::string_view warnings) {
+    // A record with its path, failure and warnings in the text, the file's size and time, and its
+    // ids; the caller fills in the rest.
+    CacheRecord& add_record(std::string_view path, std::string_view failure, std::string_view warnings,
+                            const FileStat& stat, std::span<const std::uint32_t> file_ids) {
         CacheRecord& r = records.emplace_back(CacheRecord{});
         r.path_offset = add_text(path);
         r.path_length = static_cast<std::uint32_t>(path.size());
@@ -120,12 +122,13 @@ struct CacheBuilder {
         r.failure_length = static_cast<std::uint32_t>(failure.size());
         r.warnings_offset = add_text(warnings);
         r.warnings_length = static_cast<std::uint32_t>(warnings.size());
+        r.size = stat.size;
+        r.mtime_ns = stat.mtime_ns;
         r.first_id = id_count;
+        r.id_count = file_ids.size();
+        id_chunks.back().insert(id_chunks.back().end(), file_ids.begin(), file_ids.end());
+        id_count += file_ids.size();
         return r;
-    }
-    void add_id(std::uint32_t id) {
-        id_chunks.back().push_back(id);
-        ++id_count;
     }
 
     void write(const std::filesystem::path& path, std::uint64_t key_hash) const {
@@ -303,7 +306,7 @@ TokenCache TokenCache::update(const std::filesystem::path& cache_file, const std
                 bytes = read_file(files[i]);
             } catch (const std::exception& e) {
                 c.unreadable = true;
-                c.tokens.failure = e.what();
+                c.tokens = unreadable_file(e);
                 return;
             }
             c.content_hash = XXH3_64bits(bytes.data(), bytes.size());
@@ -319,26 +322,22 @@ TokenCache TokenCache::update(const std::filesystem::path& cache_file, const std
             if (from_old) {
                 const CachedFile was = old->file(*from_old);
                 const CacheRecord old_record = old->records_[*from_old];
-                CacheRecord& r = next.add_record(was.path, was.failure, was.warnings);
-                for (std::uint32_t id : was.ids) next.add_id(id);
-                r.id_count = was.ids.size();
+                CacheRecord& r = next.add_record(was.path, was.failure, was.warnings, stats[i], was.ids);
                 r.notes = old_record.notes;
                 r.tempo_us = old_record.tempo_us;
                 r.content_hash = old_record.content_hash;
-                r.size = stats[i].size;
-                r.mtime_ns = stats[i].mtime_ns;
                 ++(changed[k] ? report.rehashed : report.unchanged);
                 continue;
             }
             const ChangedFile& c = *changed[k];
-            CacheRecord& r = next.add_record(files[i].native(), c.tokens.failure.value_or(""), joined_lines(c.tokens.warnings));
-            for (const std::string& token : c.tokens.tokens) next.add_id(next.intern(token));
-            r.id_count = c.tokens.tokens.size();
+            std::vector<std::uint32_t> ids;
+            ids.reserve(c.tokens.tokens.size());
+            for (const std::string& token : c.tokens.tokens) ids.push_back(next.intern(token));
+            CacheRecord& r = next.add_record(files[i].native(), c.tokens.failure.value_or(""),
+                                             joined_lines(c.tokens.warnings), stats[i], ids);
             r.notes = c.tokens.notes;
             r.tempo_us = c.tokens.tempo_us;
             r.content_hash = c.content_hash;
-            r.size = stats[i].size;
-            r.mtime_ns = stats[i].mtime_ns;
             r.flags = c.unreadable ? unreadable_flag : 0;
             ++report.tokenized;
         }

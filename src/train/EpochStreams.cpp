@@ -30,7 +30,7 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
 
     const std::int64_t shares = share.count;
     const std::int64_t all_rows = std::clamp<std::int64_t>(predictions / seq, 1, batch) / shares * shares;
-    if (all_rows == 0 || predictions < all_rows)
+    if (all_rows == 0)
         throw std::invalid_argument("the training pieces are too short to give each of " + std::to_string(shares) +
                                     " processes a row");
     chunk_ = std::min(seq, predictions / all_rows);

@@ -97,8 +97,8 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
         std::vector<std::int64_t>& moved = set.shift_ids.emplace_back(set.vocabulary.size(), -1);
         moved[static_cast<std::size_t>(set.piece_start)] = set.piece_start;
         for (std::size_t id = 0; id < set.vocabulary.size(); ++id) {
-            const std::string& token = set.vocabulary.token(static_cast<std::int64_t>(id));
             if (static_cast<std::int64_t>(id) == set.piece_start) continue;
+            const std::string& token = set.vocabulary.token(static_cast<std::int64_t>(id));
             const std::optional<std::string>& to = shifts.moves_of(token)[static_cast<std::size_t>(shift + transpose)];
             if (to && set.vocabulary.contains(*to)) moved[id] = set.vocabulary.id(*to);
         }
