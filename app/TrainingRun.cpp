@@ -1,5 +1,7 @@
 #include "TrainingRun.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include "CompositionRun.h"
@@ -70,9 +72,11 @@ void fit_memory(const TrainingRequest& request, model::LoadedModel& model, const
 
 // The top-p values and the piece memory's strength generation defaults to for this model
 // (compose::calibrate_decoding), kept in its file with the distance they reached.
-void calibrate_composing(const TrainingRequest& request, model::LoadedModel& model) {
+void calibrate_composing(const TrainingRequest& request, model::LoadedModel& model, double training_seconds) {
     const auto start = Clock::now();
-    const compose::DecodingCalibration c = compose::calibrate_decoding(model, default_temperature);
+    const double budget =
+        request.calibration_seconds.value_or(std::max(default_calibration_seconds, training_seconds / 2));
+    const compose::DecodingCalibration c = compose::calibrate_decoding(model, default_temperature, budget);
     const compose::DecodingTrial& chosen = c.chosen;
     model.info.training["top_p"] = chosen.top_p;
     model.info.training["time_top_p"] = chosen.time_top_p;
@@ -81,6 +85,8 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     model.info.training["key_pull"] = chosen.key_pull;
     model.info.training["calibration_distance"] = chosen.distance.total;
     model.info.training["piece_notes"] = c.notes;
+    model.info.training["calibration_trials"] = c.tried.size();
+    model.info.training["calibration_planned"] = c.planned;
     std::string tried;
     for (const compose::DecodingTrial& t : c.tried)
         tried += fmt::format(" {}/{}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
@@ -88,10 +94,14 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     std::string features;
     for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
-               "composing calibrated in {:.1f} s: top-p {} for pitches and {} for time, time temperature {}, piece memory "
+               "composing calibrated in {:.1f} s{}: top-p {} for pitches and {} for time, time temperature {}, piece memory "
                "x{}, key pull {}, give {} pieces of {} notes the distance {:.3f} to the held-out pieces (top-p pitch/top-p "
                "time/time temperature/memory/key:distance{}; by feature:{})\n",
-               seconds_since(start), chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
+               seconds_since(start),
+               c.tried.size() < c.planned ? fmt::format(" ({} of {} settings: what fit its budget of {:.0f} s)",
+                                                        c.tried.size(), c.planned, budget)
+                                          : "",
+               chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
                chosen.key_pull, c.pieces, c.notes,
                chosen.distance.total, tried, features);
     if (2 * c.copying > c.pieces)
@@ -168,7 +178,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     if (std::filesystem::exists(request.out) && !set.validation.empty()) {
         model::LoadedModel model = model::load_model(request.out);
         fit_memory(request, model, set);
-        calibrate_composing(request, model);
+        calibrate_composing(request, model, s.seconds);
         model::save_model(request.out, model.info, model::module_of(model.net));
     }
     return s;

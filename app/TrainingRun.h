@@ -30,6 +30,9 @@ struct TrainingRequest {
     train::DataParallel* parallel = nullptr;  // this process' group in a data-parallel run; none: alone
     std::optional<std::filesystem::path> token_cache;  // the corpus' token cache folder; none: read every file
     double max_seconds = 0;
+    // The most the decoding calibration after training may take; none: half the training's time,
+    // at least default_calibration_seconds.
+    std::optional<double> calibration_seconds;
     bool resume = false;
     bool json = false;              // per-epoch JSON lines on stdout, the prose on stderr
     // Fine-tuning: the trained next-token model the run starts from (its file: init_file); the
@@ -37,6 +40,8 @@ struct TrainingRequest {
     std::shared_ptr<const model::LoadedModel> init;
     std::filesystem::path init_file;
 };
+
+inline constexpr double default_calibration_seconds = 120;
 
 train::TrainSummary run_training(const TrainingRequest& request);
 

@@ -41,6 +41,7 @@ struct TrainFlags {
     std::uint64_t seed = 1, split_seed = 1;
     int threads = 0;
     double max_minutes = 0;
+    std::optional<double> calibration_minutes;
     bool resume = false, json = false;
     std::optional<std::filesystem::path> init;
     int nproc = 1;
@@ -172,6 +173,7 @@ void run_train(const TrainFlags& flags) {
     request.threads = flags.threads;
     request.token_cache = token_cache_dir(flags.cache);
     request.max_seconds = flags.max_minutes * 60.0;
+    if (flags.calibration_minutes) request.calibration_seconds = *flags.calibration_minutes * 60.0;
     request.resume = flags.resume;
     request.json = flags.json && !(parallel && parallel->rank() > 0);  // other ranks' prose goes where their stdout goes
     if (run_training(request).stopped_by_budget && std::holds_alternative<train::LmRecipe>(request.recipe))
@@ -222,6 +224,10 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_option("--max-minutes", flags->max_minutes, "Stop cleanly after this many minutes (0: no limit)")
+        ->check(CLI::Range(0.0, 1e6));
+    cmd->add_option("--calibration-minutes", flags->calibration_minutes,
+                    "Next-token: the most minutes the decoding calibration after training may take (default: half "
+                    "the training time, at least 2); a shorter one tries fewer settings")
         ->check(CLI::Range(0.0, 1e6));
     cmd->add_option("--init", flags->init,
                     "Fine-tune: start from this trained next-token model (its network and tokenizer; a third of its "

@@ -80,9 +80,31 @@ TEST(SmallFolderCheck, ShowsWhenAModelLearnsAFewRandomPiecesByHeart) {
     // copy runs longer than any held-out piece shares with the training pieces. Under the guard
     // none could: it stops every run at the held-out median.
     model::LoadedModel model = model::load_model(model_file);
-    const compose::DecodingCalibration c = compose::calibrate_decoding(model, 0.8);
+    const compose::DecodingCalibration c = compose::calibrate_decoding(model, 0.8, 1e9);
     EXPECT_GT(c.copying, 0) << "of " << c.pieces << " pieces, none copies over " << c.longest_human_copy << " tokens";
     EXPECT_LE(c.copying, c.pieces);
+    EXPECT_EQ(c.tried.size(), c.planned) << "an unbounded budget runs the whole plan";
+
+    // A budget the first trial spends alone: that trial, the same as the whole plan's first.
+    const compose::DecodingCalibration quick = compose::calibrate_decoding(model, 0.8, 0);
+    EXPECT_EQ(quick.planned, c.planned);
+    ASSERT_EQ(quick.tried.size(), 1u);
+    EXPECT_EQ(quick.tried[0].top_p, c.tried[0].top_p);
+    EXPECT_EQ(quick.tried[0].distance.total, c.tried[0].distance.total);
+    EXPECT_EQ(quick.chosen.top_p, quick.tried[0].top_p);
+}
+
+TEST(DecodingCalibration, ABudgetSharesTrialsAmongStagesByTheirSizes) {
+    const std::vector<std::size_t> sizes{6, 15, 3, 3};
+    EXPECT_EQ(compose::stage_quotas(sizes, 27), sizes);
+    EXPECT_EQ(compose::stage_quotas(sizes, 100), sizes);
+    EXPECT_EQ(compose::stage_quotas(sizes, 0), (std::vector<std::size_t>{0, 0, 0, 0}));
+    EXPECT_EQ(compose::stage_quotas(sizes, 9), (std::vector<std::size_t>{2, 5, 1, 1}));
+    // 10 x (6, 15, 3, 3) / 27 = 2.2, 5.6, 1.1, 1.1: the largest remainder takes the tenth.
+    EXPECT_EQ(compose::stage_quotas(sizes, 10), (std::vector<std::size_t>{2, 6, 1, 1}));
+    // 2 x ... = 0.44, 1.1, 0.22, 0.22.
+    EXPECT_EQ(compose::stage_quotas(sizes, 2), (std::vector<std::size_t>{1, 1, 0, 0}));
+    EXPECT_EQ(compose::stage_quotas({0, 4}, 1), (std::vector<std::size_t>{0, 1}));
 }
 
 TEST(SmallFolderCheck, QuietWhileTheHeldOutPiecesAreLearnedToo) {

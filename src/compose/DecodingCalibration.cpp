@@ -1,6 +1,7 @@
 #include "compose/DecodingCalibration.h"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
@@ -27,12 +28,15 @@ constexpr std::size_t shortest_calibration = 150, longest_calibration = 1000;
 // pull's; then the time top-p. A full grid would take many times as long for little: the stages
 // act on different things. On ff-piano, nottingham and the Debian corpus (6-minute models) time
 // top-p 0.9 or 0.95 won; 0.7 never did, and a lower pitch top-p than 0.4 was not needed.
-constexpr double pitch_top_ps[] = {0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
-constexpr double time_temperatures[] = {0.8, 0.9, 1};
+// Each stage lists its values coarse first (and the most frequent winners first), so that a plan
+// cut short by the time budget still spans each stage; within a stage the order changes nothing
+// else, as every trial of a stage varies the same best trial of the stage before.
+constexpr double pitch_top_ps[] = {0.9, 0.7, 0.5, 0.95, 0.8, 0.6, 0.4};
+constexpr double time_temperatures[] = {0.9, 1, 0.8};
 constexpr double first_memory = 0.7, first_key_pull = 0.5;
-constexpr double memories[] = {0, 0.6, 0.8, 0.9, 1};
+constexpr double memories[] = {0.9, 0.8, 0.6, 1, 0};
 constexpr double key_pulls[] = {0, 0.25, 1};
-constexpr double time_top_ps[] = {0.8, 0.9, 0.95};
+constexpr double time_top_ps[] = {0.95, 0.9, 0.8};
 
 // The median held-out piece's notes (0 for none).
 std::size_t median_notes(const std::vector<eval::MusicStats>& human) {
@@ -44,6 +48,23 @@ std::size_t median_notes(const std::vector<eval::MusicStats>& human) {
 }
 
 }  // namespace
+
+std::vector<std::size_t> stage_quotas(const std::vector<std::size_t>& sizes, std::size_t affordable) {
+    std::size_t total = 0;
+    for (const std::size_t s : sizes) total += s;
+    if (affordable >= total) return sizes;
+    std::vector<std::size_t> quotas;
+    std::vector<std::pair<std::size_t, std::size_t>> remainders;  // (remainder, stage)
+    std::size_t given = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        quotas.push_back(sizes[i] * affordable / total);
+        remainders.emplace_back(sizes[i] * affordable % total, i);
+        given += quotas.back();
+    }
+    std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t k = 0; given < affordable; ++k, ++given) ++quotas[remainders[k].second];
+    return quotas;
+}
 
 std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::size_t notes) {
     std::vector<eval::MusicStats> stats;
@@ -58,7 +79,7 @@ std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::
     return stats;
 }
 
-DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature) {
+DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature, double budget_seconds) {
     DecodingCalibration calibration;
     std::vector<eval::MusicStats> human = held_out_stats(model.info);
     const std::size_t median = median_notes(human);
@@ -102,33 +123,55 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
     };
     const bool timed = !time_tokens(model.info.tokenizer, model.info.vocabulary).empty();
     const double strength = memory.on() ? first_memory : 0, key_pull = timed ? first_key_pull : 0;
-    // The later stages vary one setting of the best trial so far.
-    const auto vary = [&](double DecodingTrial::*setting, double value) {
-        DecodingTrial t = calibration.chosen;
-        t.*setting = value;
-        trial(t);
-    };
-    for (const double top_p : pitch_top_ps) trial({top_p, 1, temperature, strength, key_pull, {}});
-    const DecodingTrial first = calibration.chosen;
+    const DecodingTrial first{pitch_top_ps[0], 1, temperature, strength, key_pull, {}};
+
+    // The stages after the first trial: the rest of the pitch top-ps; the time temperature and the
+    // memory's strength together (ranked by the two values' places in their lists); the key pull;
+    // the time top-p. Each later stage varies the best trial so far.
+    using Change = std::vector<std::pair<double DecodingTrial::*, double>>;
+    std::vector<std::vector<Change>> stages(4);
+    for (std::size_t i = 1; i < std::size(pitch_top_ps); ++i) stages[0].push_back({{&DecodingTrial::top_p, pitch_top_ps[i]}});
     const std::vector<double> time_temperature_grid =
         timed ? std::vector<double>(std::begin(time_temperatures), std::end(time_temperatures)) : std::vector<double>{temperature};
     const std::vector<double> memory_grid =
         memory.on() ? std::vector<double>(std::begin(memories), std::end(memories)) : std::vector<double>{first.memory};
-    for (const double t : time_temperature_grid)
-        for (const double m : memory_grid)
-            if (t != first.time_temperature || m != first.memory) {
-                DecodingTrial next = first;
-                next.time_temperature = t;
-                next.memory = m;
-                trial(next);
-            }
+    std::vector<std::pair<std::size_t, Change>> pairs;  // (rank, change)
+    for (std::size_t i = 0; i < time_temperature_grid.size(); ++i)
+        for (std::size_t j = 0; j < memory_grid.size(); ++j)
+            if (time_temperature_grid[i] != first.time_temperature || memory_grid[j] != first.memory)
+                pairs.push_back({i + j, {{&DecodingTrial::time_temperature, time_temperature_grid[i]},
+                                         {&DecodingTrial::memory, memory_grid[j]}}});
+    std::stable_sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto& [rank, change] : pairs) stages[1].push_back(std::move(change));
     if (timed) {
-        for (const double k : key_pulls) vary(&DecodingTrial::key_pull, k);
-        for (const double time_top_p : time_top_ps) vary(&DecodingTrial::time_top_p, time_top_p);
+        for (const double k : key_pulls) stages[2].push_back({{&DecodingTrial::key_pull, k}});
+        for (const double p : time_top_ps) stages[3].push_back({{&DecodingTrial::time_top_p, p}});
+    }
+    std::vector<std::size_t> sizes;
+    for (const auto& stage : stages) sizes.push_back(stage.size());
+    const bool measure_copying = !human_runs.empty();
+    calibration.planned = 1;
+    for (const std::size_t n : sizes) calibration.planned += n;
+
+    // The first trial's time prices the others (each composes as many pieces as long): the plan
+    // keeps what fits the budget, the run without the guard included.
+    const auto started = std::chrono::steady_clock::now();
+    trial(first);
+    const double each = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double left = budget_seconds - each * (1 + measure_copying);
+    const auto affordable = static_cast<std::size_t>(std::max(0.0, each > 0 ? left / each : 1e9));
+    const std::vector<std::size_t> quotas = stage_quotas(sizes, affordable);
+    for (std::size_t s = 0; s < stages.size(); ++s) {
+        const DecodingTrial base = calibration.chosen;
+        for (std::size_t i = 0; i < quotas[s]; ++i) {
+            DecodingTrial t = base;
+            for (const auto& [setting, value] : stages[s][i]) t.*setting = value;
+            trial(t);
+        }
     }
     // How much the model copies by itself, for train's small-folder warning: the chosen setting once
     // more without the guard (under it, no piece gets past the limit, so none would ever count).
-    if (!human_runs.empty()) {
+    if (measure_copying) {
         use(calibration.chosen);
         options.max_copy.reset();
         for (const ComposedPiece& piece : compose_lm(model, options, &copies))

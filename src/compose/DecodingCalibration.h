@@ -38,7 +38,8 @@ struct DecodingTrial {
 
 struct DecodingCalibration {
     DecodingTrial chosen;                 // the nearest trial
-    std::vector<DecodingTrial> tried;
+    std::vector<DecodingTrial> tried;     // in the order tried
+    std::size_t planned = 0;              // the trials of the whole plan, of which `tried` ran
     int pieces = 0;                       // composed per trial
     std::size_t notes = 0;                // in each of them: the median held-out piece's, within [150, 1000]
     std::size_t longest_human_copy = 0;   // the longest run a held-out piece shares with the training pieces
@@ -47,8 +48,16 @@ struct DecodingCalibration {
     int copying = 0;
 };
 
+// How many trials of each stage (of `sizes` trials each) a budget of `affordable` trials runs: all
+// where they fit, else shares in proportion to the stages' sizes (largest remainders first, ties
+// to the earlier stage).
+std::vector<std::size_t> stage_quotas(const std::vector<std::size_t>& sizes, std::size_t affordable);
+
 // Composes with the model's stored piece-memory weights (training["memory"]; none: no memory).
-// Throws std::invalid_argument for a model without held-out pieces or not a next-token model.
-DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature);
+// The first trial is always run; its time prices the rest, and where the whole plan would take
+// longer than `budget_seconds` (a Transformer's step, which reads every piece's key/value cache,
+// costs many times an LSTM's), each stage runs the share of its trials that fits, coarse values
+// first. Throws std::invalid_argument for a model without held-out pieces or not a next-token model.
+DecodingCalibration calibrate_decoding(model::LoadedModel& model, double temperature, double budget_seconds);
 
 }  // namespace pianola::compose
