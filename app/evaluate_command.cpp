@@ -113,7 +113,7 @@ void run_evaluate(const EvaluateFlags& flags) {
     std::vector<std::vector<std::string>> training;
     for (const auto& path : flags.pieces) composed.push_back(named_score(path));
     for (const std::size_t i : split.validation) held_out.push_back(named_score(corpus.pieces[i].path));
-    for (const std::size_t i : split.train) training.push_back(corpus.pieces[i].tokens);
+    for (const std::size_t i : split.train) training.push_back(corpus.tokens(corpus.pieces[i]));
     const eval::Evaluation evaluation = eval::evaluate_pieces(composed, held_out, training);
     const std::vector<eval::MusicStats> human = music_of(evaluation.held_out);
     std::vector<eval::MusicStats> sample;

@@ -39,7 +39,7 @@ void run_tokens(const TokensFlags& flags) {
     const double seconds = seconds_since(start);
     if (flags.print) {
         for (const music::CorpusPiece& piece : corpus.pieces)
-            fmt::print("{}\n", nlohmann::json{{"file", piece.path.string()}, {"tokens", piece.tokens}}.dump());
+            fmt::print("{}\n", nlohmann::json{{"file", piece.path.string()}, {"tokens", corpus.tokens(piece)}}.dump());
         return;
     }
     if (!flags.json) {

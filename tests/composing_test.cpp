@@ -140,9 +140,9 @@ protected:
         const std::vector<std::string> cycle = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4", "2.5.9", "B3", "D4"};
         music::Corpus corpus;
         for (int p = 0; p < 10; ++p) {
-            music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
-            for (std::size_t i = 0; i < 12 * cycle.size(); ++i) piece.tokens.push_back(cycle[(i + static_cast<std::size_t>(p)) % cycle.size()]);
-            corpus.pieces.push_back(piece);
+            std::vector<std::string> tokens;
+            for (std::size_t i = 0; i < 12 * cycle.size(); ++i) tokens.push_back(cycle[(i + static_cast<std::size_t>(p)) % cycle.size()]);
+            corpus.add_piece("piece" + std::to_string(p) + ".mid", tokens);
         }
         dir_ = new fixtures::TempDir;
         const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);

@@ -28,10 +28,10 @@ music::Corpus cycling_corpus(int pieces, int repeats) {
     const std::vector<std::string> cycle = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4", "2.5.9"};
     music::Corpus corpus;
     for (int p = 0; p < pieces; ++p) {
-        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
+        std::vector<std::string> tokens;
         for (int i = 0; i < repeats * static_cast<int>(cycle.size()); ++i)
-            piece.tokens.push_back(cycle[static_cast<std::size_t>(i + p) % cycle.size()]);
-        corpus.pieces.push_back(piece);
+            tokens.push_back(cycle[static_cast<std::size_t>(i + p) % cycle.size()]);
+        corpus.add_piece("piece" + std::to_string(p) + ".mid", tokens);
     }
     return corpus;
 }
@@ -77,7 +77,8 @@ TEST(PieceSplit, HoldsOutWholePiecesDeterministically) {
 
 TEST(SequenceSet, KeepsEveryTranspositionBehindAPieceStart) {
     music::Corpus corpus;
-    corpus.pieces = {{"a.mid", {"C4", "0.4.7", "G9"}}, {"b.mid", {"D4", "E4"}}};
+    corpus.add_piece("a.mid", {"C4", "0.4.7", "G9"});
+    corpus.add_piece("b.mid", {"D4", "E4"});
     const train::SequenceSet set = train::make_sequence_set(corpus, {{0}, {1}}, 2);
     ASSERT_EQ(set.train.size(), 1u);
     EXPECT_EQ(set.train_shifts[0], (std::vector<int>{-2, -1, 0}));  // G9 + 1 is above MIDI's range

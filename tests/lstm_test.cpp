@@ -160,9 +160,9 @@ TEST(Lstm, TrainingFollowsTheStockLayersLossCurve) {
     music::Corpus corpus;
     const std::vector<std::string> phrase = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4", "2.5.9", "B3", "7.11.2"};
     for (int p = 0; p < 6; ++p) {
-        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
-        for (int i = 0; i < 60; ++i) piece.tokens.push_back(phrase[static_cast<std::size_t>(i * (p + 1) + p) % phrase.size()]);
-        corpus.pieces.push_back(piece);
+        std::vector<std::string> tokens;
+        for (int i = 0; i < 60; ++i) tokens.push_back(phrase[static_cast<std::size_t>(i * (p + 1) + p) % phrase.size()]);
+        corpus.add_piece("piece" + std::to_string(p) + ".mid", tokens);
     }
     const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(6, 0.3, 1), 1);
     std::vector<std::vector<double>> curves;

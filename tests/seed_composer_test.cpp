@@ -18,7 +18,7 @@ namespace {
 
 std::filesystem::path trained_tiny_model(const fixtures::TempDir& dir) {
     music::Corpus corpus;
-    corpus.pieces.push_back({"a.mid", {"C4", "D4", "E4", "0.4.7", "G4", "A4", "B4", "C5", "2.5.9", "E5", "F#4"}});
+    corpus.add_piece("a.mid", {"C4", "D4", "E4", "0.4.7", "G4", "A4", "B4", "C5", "2.5.9", "E5", "F#4"});
     const train::TrainingSet set = train::make_training_set(corpus);
     train::SeedRecipe recipe = train::seed_recipe("seed-tiny");
     recipe.epochs = 2;

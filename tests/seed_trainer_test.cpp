@@ -15,8 +15,9 @@ namespace {
 music::Corpus cycling_corpus() {
     const std::vector<std::string> cycle = {"C4", "E4", "G4", "0.4.7", "D4", "F4", "A4"};
     music::Corpus corpus;
-    corpus.pieces.push_back({"cycle.mid", {}});
-    for (int i = 0; i < 70; ++i) corpus.pieces[0].tokens.insert(corpus.pieces[0].tokens.end(), cycle.begin(), cycle.end());
+    std::vector<std::string> tokens;
+    for (int i = 0; i < 70; ++i) tokens.insert(tokens.end(), cycle.begin(), cycle.end());
+    corpus.add_piece("cycle.mid", tokens);
     return corpus;
 }
 

@@ -45,9 +45,9 @@ music::Corpus corpus_of(int pieces, int tokens, bool random) {
     std::mt19937 rng(3);
     music::Corpus corpus;
     for (int p = 0; p < pieces; ++p) {
-        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", {}};
-        for (int i = 0; i < tokens; ++i) piece.tokens.push_back(notes[random ? rng() % notes.size() : static_cast<std::size_t>(i + p) % notes.size()]);
-        corpus.pieces.push_back(piece);
+        std::vector<std::string> piece;
+        for (int i = 0; i < tokens; ++i) piece.push_back(notes[random ? rng() % notes.size() : static_cast<std::size_t>(i + p) % notes.size()]);
+        corpus.add_piece("piece" + std::to_string(p) + ".mid", piece);
     }
     return corpus;
 }

@@ -50,9 +50,8 @@ music::Corpus timed_corpus(int pieces, int bars) {
                 score.notes.push_back(note);
             }
         }
-        music::CorpusPiece piece{"piece" + std::to_string(p) + ".mid", tokenizer.tokenize(score),
-                                 static_cast<std::int64_t>(score.notes.size()), p + 1 < pieces ? 666667u : 500000u};
-        corpus.pieces.push_back(std::move(piece));
+        corpus.add_piece("piece" + std::to_string(p) + ".mid", tokenizer.tokenize(score),
+                         static_cast<std::int64_t>(score.notes.size()), p + 1 < pieces ? 666667u : 500000u);
     }
     return corpus;
 }
@@ -79,10 +78,14 @@ std::set<std::string> open_tokens(const compose::TokenRules& rules, const music:
 }  // namespace
 
 TEST(TimedSequenceSet, TransposesPitchTokensOnlyAndCountsValidationNotes) {
-    music::Corpus corpus = timed_corpus(3, 2);
-    corpus.pieces[0].tokens.push_back("pos:40");
-    corpus.pieces[0].tokens.push_back("pitch:126");  // a shift of +2 would leave MIDI's range
-    corpus.pieces[0].tokens.push_back("dur:1");
+    const music::Corpus made = timed_corpus(3, 2);
+    music::Corpus corpus;
+    corpus.tokenizer = made.tokenizer;
+    for (const music::CorpusPiece& piece : made.pieces) {
+        Tokens tokens = made.tokens(piece);
+        if (corpus.pieces.empty()) tokens.insert(tokens.end(), {"pos:40", "pitch:126", "dur:1"});  // +2 would leave MIDI's range
+        corpus.add_piece(piece.path, tokens, piece.notes, piece.tempo_us);
+    }
     const train::SequenceSet set = train::make_sequence_set(corpus, {{0, 1}, {2}}, 2);
     EXPECT_TRUE(std::holds_alternative<music::TimedTokenizer>(set.tokenizer));
     EXPECT_EQ(set.tempo_us, 666667u);
@@ -112,7 +115,7 @@ TEST(TimedSequenceSet, ShiftTablesEqualTransposingEveryTokenOnFfPiano) {
     std::set<std::string> expected_vocabulary{std::string(music::piece_start_token)};
     std::size_t moved_pieces = 0;
     for (std::size_t i = 0; i < split.train.size(); ++i) {
-        const std::vector<std::string>& tokens = corpus.pieces[split.train[i]].tokens;
+        const std::vector<std::string> tokens = corpus.tokens(corpus.pieces[split.train[i]]);
         for (int shift = -transpose; shift <= transpose; ++shift) {
             std::vector<std::string> moved;
             for (const std::string& token : tokens)
@@ -127,8 +130,10 @@ TEST(TimedSequenceSet, ShiftTablesEqualTransposingEveryTokenOnFfPiano) {
             ++moved_pieces;
         }
     }
-    for (std::size_t piece : split.validation)
-        expected_vocabulary.insert(corpus.pieces[piece].tokens.begin(), corpus.pieces[piece].tokens.end());
+    for (std::size_t piece : split.validation) {
+        const std::vector<std::string> tokens = corpus.tokens(corpus.pieces[piece]);
+        expected_vocabulary.insert(tokens.begin(), tokens.end());
+    }
     EXPECT_EQ(set.vocabulary.tokens(), std::vector<std::string>(expected_vocabulary.begin(), expected_vocabulary.end()));
     EXPECT_EQ(moved_pieces, split.train.size() * (2 * transpose + 1));  // a piano stays within MIDI's range
 }

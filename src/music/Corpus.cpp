@@ -52,23 +52,26 @@ void add_outcome(Corpus& corpus, const std::filesystem::path& path, FileTokens o
     if (outcome.failure)
         corpus.skipped.push_back({path, std::move(*outcome.failure)});
     else
-        corpus.pieces.push_back({path, std::move(outcome.tokens), outcome.notes, outcome.tempo_us});
+        corpus.add_piece(path, outcome.tokens, outcome.notes, outcome.tempo_us);
 }
 
-// A cached record back as the outcome reading the file would have given.
-FileTokens outcome_of(const TokenCache& cache, const CachedFile& file) {
-    FileTokens outcome;
-    outcome.tokens.reserve(file.ids.size());
-    for (std::uint32_t id : file.ids) outcome.tokens.emplace_back(cache.token(id));
-    outcome.notes = file.notes;
-    outcome.tempo_us = file.tempo_us;
-    if (!file.failure.empty()) outcome.failure = std::string(file.failure);
+// A cached record into the corpus as reading the file would have put it, its ids taken as they
+// are (the corpus holds the cache's table). Throws std::out_of_range for an id past the table.
+void add_cached(Corpus& corpus, const std::filesystem::path& path, const CachedFile& file, std::size_t table_size) {
+    std::vector<std::string> warnings;
     for (std::string_view rest = file.warnings; !rest.empty();) {
         const std::size_t end = std::min(rest.find('\n'), rest.size());
-        outcome.warnings.emplace_back(rest.substr(0, end));
+        warnings.emplace_back(rest.substr(0, end));
         rest.remove_prefix(std::min(end + 1, rest.size()));
     }
-    return outcome;
+    if (!warnings.empty()) corpus.warned.push_back({path, std::move(warnings)});
+    if (!file.failure.empty()) {
+        corpus.skipped.push_back({path, std::string(file.failure)});
+        return;
+    }
+    if (!file.ids.empty() && *std::max_element(file.ids.begin(), file.ids.end()) >= table_size)
+        throw std::out_of_range(path.string() + ": a token id not in the token cache's table");
+    corpus.pieces.push_back({path, {file.ids.begin(), file.ids.end()}, file.notes, file.tempo_us});
 }
 
 // The corpus through the cache in `cache_dir`; nullopt (with the reason in `problem`) when the
@@ -87,7 +90,11 @@ std::optional<Corpus> load_through_cache(const std::vector<std::filesystem::path
             corpus.tokenizer = tokenizer;
             corpus.tokenized = cache.last_update().tokenized;
             corpus.from_cache = files.size() - corpus.tokenized;
-            for (std::size_t i = 0; i < files.size(); ++i) add_outcome(corpus, files[i], outcome_of(cache, cache.file(i)));
+            std::vector<std::string> table;
+            table.reserve(cache.token_kinds());
+            for (std::size_t id = 0; id < cache.token_kinds(); ++id) table.emplace_back(cache.token(static_cast<std::uint32_t>(id)));
+            corpus.adopt_table(std::move(table));
+            for (std::size_t i = 0; i < files.size(); ++i) add_cached(corpus, files[i], cache.file(i), cache.token_kinds());
             return corpus;
         } catch (const FileError& e) {
             problem = e.what();
@@ -107,8 +114,41 @@ std::optional<Corpus> load_through_cache(const std::vector<std::filesystem::path
 
 std::size_t Corpus::token_count() const {
     std::size_t count = 0;
-    for (const CorpusPiece& piece : pieces) count += piece.tokens.size();
+    for (const CorpusPiece& piece : pieces) count += piece.ids.size();
     return count;
+}
+
+std::vector<std::string> Corpus::tokens(const CorpusPiece& piece) const {
+    std::vector<std::string> out;
+    out.reserve(piece.ids.size());
+    for (const std::uint32_t id : piece.ids) out.push_back(token(id));
+    return out;
+}
+
+std::uint32_t Corpus::intern(const std::string& token) {
+    for (; indexed_ < table_.size(); ++indexed_)  // an adopted table is inverted when first needed
+        index_.emplace(table_[indexed_], static_cast<std::uint32_t>(indexed_));
+    const auto [it, added] = index_.try_emplace(token, static_cast<std::uint32_t>(table_.size()));
+    if (added) {
+        table_.push_back(token);
+        ++indexed_;
+    }
+    return it->second;
+}
+
+CorpusPiece& Corpus::add_piece(std::filesystem::path path, const std::vector<std::string>& tokens, std::int64_t notes,
+                               std::uint32_t tempo_us) {
+    CorpusPiece piece{std::move(path), {}, notes, tempo_us};
+    piece.ids.reserve(tokens.size());
+    for (const std::string& token : tokens) piece.ids.push_back(intern(token));
+    return pieces.emplace_back(std::move(piece));
+}
+
+void Corpus::adopt_table(std::vector<std::string> table) {
+    if (!pieces.empty()) throw std::logic_error("a corpus takes a token table before its pieces");
+    table_ = std::move(table);
+    index_.clear();
+    indexed_ = 0;
 }
 
 std::int64_t Corpus::note_count() const {

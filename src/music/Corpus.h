@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "music/Tokenizer.h"
@@ -16,7 +17,9 @@ namespace pianola::music {
 
 struct CorpusPiece {
     std::filesystem::path path;
-    std::vector<std::string> tokens;
+    // Its tokens as ids into its corpus' token table (Corpus::token): 4 bytes a token, where
+    // strings took about 32, so that a corpus of 100,000 files is held in a few hundred MB.
+    std::vector<std::uint32_t> ids;
     // Its non-drum notes, whatever the tokenizer: what bits per note divide by, so that
     // tokenizers compare on one scale.
     std::int64_t notes = 0;
@@ -35,7 +38,8 @@ struct WarnedFile {
     std::vector<std::string> warnings;  // one line each, with the byte offset
 };
 
-struct Corpus {
+class Corpus {
+public:
     Tokenizer tokenizer;              // what made the pieces' tokens
     std::vector<CorpusPiece> pieces;  // files that gave at least one token
     std::vector<SkippedFile> skipped;
@@ -48,6 +52,25 @@ struct Corpus {
     // The median of the pieces' starting tempos (lower middle; 120 BPM without pieces): the tempo
     // a timed model composes at.
     std::uint32_t median_tempo_us() const;
+
+    // The token table the pieces' ids index: each distinct token once (a token cache's table may
+    // hold tokens no piece uses).
+    const std::vector<std::string>& token_table() const { return table_; }
+    const std::string& token(std::uint32_t id) const { return table_.at(id); }
+    std::vector<std::string> tokens(const CorpusPiece& piece) const;
+    // Adds a piece of these tokens, their strings added to the table where new.
+    CorpusPiece& add_piece(std::filesystem::path path, const std::vector<std::string>& tokens, std::int64_t notes = 0,
+                           std::uint32_t tempo_us = 500000);
+    // Takes `table` as the token table, for pieces whose ids index it (a token cache's); only on
+    // a corpus without pieces.
+    void adopt_table(std::vector<std::string> table);
+
+private:
+    std::uint32_t intern(const std::string& token);
+
+    std::vector<std::string> table_;
+    std::unordered_map<std::string, std::uint32_t> index_;  // table_[0, indexed_) inverted
+    std::size_t indexed_ = 0;
 };
 
 // MIDI files are *.mid, *.midi, *.kar, *.smf and *.rmi (any case, optionally gzipped: "*.mid.gz"), found

@@ -63,6 +63,7 @@ public:
     // Throws std::out_of_range for an id the table does not hold.
     std::string_view token(std::uint32_t id) const;
     std::size_t token_total() const { return id_count_; }  // tokens of all files together
+    std::size_t token_kinds() const { return string_count_; }  // the table's size: ids are below it
     const TokenCacheUpdate& last_update() const { return update_; }
 
 private:

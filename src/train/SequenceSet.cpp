@@ -11,13 +11,36 @@ namespace pianola::train {
 
 namespace {
 
-TokenIds encode_piece(const music::Vocabulary& vocabulary, std::int64_t piece_start,
-                      const std::vector<std::string>& tokens) {
-    TokenIds ids{piece_start};
-    ids.reserve(tokens.size() + 1);
-    for (const std::string& token : tokens) ids.push_back(vocabulary.id(token));
-    return ids;
+// `ids` (into the corpus' table) as vocabulary ids through `to_vocabulary`, behind a piece start.
+TokenIds encode_piece(const std::vector<std::int64_t>& to_vocabulary, std::int64_t piece_start,
+                      const std::vector<std::uint32_t>& ids) {
+    TokenIds out{piece_start};
+    out.reserve(ids.size() + 1);
+    for (const std::uint32_t id : ids) out.push_back(to_vocabulary[id]);
+    return out;
 }
+
+// The distinct ids of a piece, found with a stamp per table id (a piece's number) instead of a
+// set per piece.
+class DistinctIds {
+public:
+    explicit DistinctIds(std::size_t table_size) : stamp_(table_size, 0) {}
+    const std::vector<std::uint32_t>& of(const std::vector<std::uint32_t>& ids) {
+        ++piece_;
+        distinct_.clear();
+        for (const std::uint32_t id : ids)
+            if (stamp_[id] != piece_) {
+                stamp_[id] = piece_;
+                distinct_.push_back(id);
+            }
+        return distinct_;
+    }
+
+private:
+    std::vector<std::uint64_t> stamp_;
+    std::uint64_t piece_ = 0;
+    std::vector<std::uint32_t> distinct_;
+};
 
 // Each distinct token at every shift -transpose..+transpose (nullopt where it leaves the range),
 // computed once per token rather than once per occurrence.
@@ -73,22 +96,24 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
 
     // The vocabulary: every token of every piece, and each training piece's tokens at every shift
     // that fits the whole piece.
+    const std::vector<std::string>& table = corpus.token_table();
     ShiftTable shifts(corpus.tokenizer, transpose);
+    DistinctIds distinct_ids(table.size());
     std::unordered_set<std::string> all{std::string(music::piece_start_token)};
     for (std::size_t piece : split.train) {
-        const std::vector<std::string>& tokens = corpus.pieces.at(piece).tokens;
-        const std::unordered_set<std::string> distinct(tokens.begin(), tokens.end());
+        const std::vector<std::uint32_t>& distinct = distinct_ids.of(corpus.pieces.at(piece).ids);
         std::vector<int>& fits = set.train_shifts.emplace_back();
         for (int shift = -transpose; shift <= transpose; ++shift) {
             const auto index = static_cast<std::size_t>(shift + transpose);
             if (std::all_of(distinct.begin(), distinct.end(),
-                            [&](const std::string& token) { return shifts.moves_of(token)[index].has_value(); })) {
+                            [&](std::uint32_t id) { return shifts.moves_of(table[id])[index].has_value(); })) {
                 fits.push_back(shift);
-                for (const std::string& token : distinct) all.insert(*shifts.moves_of(token)[index]);
+                for (const std::uint32_t id : distinct) all.insert(*shifts.moves_of(table[id])[index]);
             }
         }
     }
-    for (std::size_t piece : split.validation) all.insert(corpus.pieces.at(piece).tokens.begin(), corpus.pieces.at(piece).tokens.end());
+    for (std::size_t piece : split.validation)
+        for (const std::uint32_t id : distinct_ids.of(corpus.pieces.at(piece).ids)) all.insert(table[id]);
     if (base) all.insert(base->tokens().begin(), base->tokens().end());
     set.vocabulary = music::Vocabulary(std::vector<std::string>(all.begin(), all.end()));
     set.piece_start = set.vocabulary.id(music::piece_start_token);
@@ -103,10 +128,14 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
             if (to && set.vocabulary.contains(*to)) moved[id] = set.vocabulary.id(*to);
         }
     }
+    // Table ids to vocabulary ids; -1 for table tokens no piece of the split holds.
+    std::vector<std::int64_t> to_vocabulary(table.size(), -1);
+    for (std::size_t id = 0; id < table.size(); ++id)
+        if (set.vocabulary.contains(table[id])) to_vocabulary[id] = set.vocabulary.id(table[id]);
     for (std::size_t piece : split.train)
-        set.train.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
+        set.train.push_back(encode_piece(to_vocabulary, set.piece_start, corpus.pieces[piece].ids));
     for (std::size_t piece : split.validation) {
-        set.validation.push_back(encode_piece(set.vocabulary, set.piece_start, corpus.pieces[piece].tokens));
+        set.validation.push_back(encode_piece(to_vocabulary, set.piece_start, corpus.pieces[piece].ids));
         set.validation_notes += corpus.pieces[piece].notes;
     }
     return set;
