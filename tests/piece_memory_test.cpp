@@ -8,6 +8,7 @@
 
 #include "compose/LmComposer.h"
 #include "model/LmModel.h"
+#include "model/ModelFile.h"
 #include "model/PieceMemory.h"
 #include "train/PieceMemoryFit.h"
 #include "train/Validation.h"
@@ -168,6 +169,20 @@ TEST(PieceMemoryFit, OnePieceGetsWeightsButNoCrossFittedFigure) {
     const train::MemoryFit fit = train::fit_piece_memory(*net, motif_pieces(1, 20, 4), 120);
     EXPECT_FALSE(fit.mixed);
     EXPECT_TRUE(fit.weights.on());
+}
+
+TEST(PieceMemoryFit, ReadsTheFirstHeldOutPiecesUpToItsSample) {
+    const auto pieces_of = [](std::vector<std::size_t> sizes) {
+        std::vector<train::TokenIds> pieces;
+        for (const std::size_t n : sizes) pieces.emplace_back(n, 1);
+        return pieces;
+    };
+    const auto cap = static_cast<std::size_t>(model::held_out_sample_tokens);
+    EXPECT_EQ(train::memory_fit_pieces(pieces_of({10, 20, 30})), 3u);  // ff-piano and nottingham: all of them
+    EXPECT_EQ(train::memory_fit_pieces(pieces_of({cap / 2, cap / 2, 1})), 2u);
+    EXPECT_EQ(train::memory_fit_pieces(pieces_of({cap / 2, cap / 2 + 1, 1})), 1u);
+    EXPECT_EQ(train::memory_fit_pieces(pieces_of({2 * cap, 5})), 1u);  // at least one, however long
+    EXPECT_EQ(train::memory_fit_pieces({}), 0u);
 }
 
 TEST(LmComposer, ThePieceMemoryCarriesAPrimersMotifOn) {

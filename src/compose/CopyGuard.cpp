@@ -40,8 +40,12 @@ TrainingCopies::TrainingCopies(const model::ModelInfo& info)
 
 std::vector<std::size_t> TrainingCopies::held_out_runs() const {
     std::vector<std::size_t> runs;
-    for (const auto& piece : spelled_pieces(speller_, *info_, info_->held_out_ids))
-        runs.push_back(index_.longest_shared_run(piece));
+    std::int64_t tokens = 0;
+    for (const auto piece : split_pieces(info_->held_out_ids, piece_start_id(*info_))) {
+        tokens += static_cast<std::int64_t>(piece.size());
+        if (!runs.empty() && tokens > model::held_out_sample_tokens) break;
+        runs.push_back(index_.longest_shared_run(speller_.spell(piece)));
+    }
     return runs;
 }
 

@@ -28,8 +28,9 @@ public:
     explicit TrainingCopies(const model::ModelInfo& info);
     const eval::CopyIndex& index() const { return index_; }
     const music::IntervalSpeller& speller() const { return speller_; }
-    // The longest run each held-out piece of the model shares with the training pieces, in tokens;
-    // empty for a model file written without its held-out pieces.
+    // The longest run each held-out piece of the model shares with the training pieces, in tokens,
+    // for the first held-out pieces up to model::held_out_sample_tokens; empty for a model file
+    // written without its held-out pieces.
     std::vector<std::size_t> held_out_runs() const;
 
 private:

@@ -14,6 +14,8 @@
 namespace pianola {
 
 MappedFile::MappedFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw FileError(path.string(), "is a directory, not a file");
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw FileError(path.string(), std::strerror(errno));
     struct stat info {};

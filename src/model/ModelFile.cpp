@@ -1,10 +1,10 @@
 #include "model/ModelFile.h"
 
 #include <cstring>
-#include <sstream>
 
 #include "io/AtomicFile.h"
 #include "io/FileError.h"
+#include "io/MappedFile.h"
 
 namespace pianola::model {
 
@@ -93,26 +93,37 @@ static nlohmann::json header_of(const ModelInfo& info) {
             {"training", info.training}};
 }
 
+// Ids as a tensor over the vector's own memory: the training tokens of a large corpus are hundreds
+// of MB, and the archive only reads them (hence the const_cast).
+static torch::Tensor ids_tensor(const std::vector<std::int64_t>& ids) {
+    return torch::from_blob(const_cast<std::int64_t*>(ids.data()), {static_cast<std::int64_t>(ids.size())}, torch::kInt64);
+}
+
+// Streamed to the file, header then tensors, with no copy of the whole in memory.
 void save_model(const std::filesystem::path& path, const ModelInfo& info, torch::nn::Module& net) {
     torch::serialize::OutputArchive archive;
     net.save(archive);
-    archive.write("corpus_ids", torch::tensor(info.corpus_ids, torch::kInt64), /*is_buffer=*/true);
-    archive.write("held_out_ids", torch::tensor(info.held_out_ids, torch::kInt64), /*is_buffer=*/true);
-    std::ostringstream tensors;
-    archive.save_to(tensors);
+    archive.write("corpus_ids", ids_tensor(info.corpus_ids), /*is_buffer=*/true);
+    archive.write("held_out_ids", ids_tensor(info.held_out_ids), /*is_buffer=*/true);
 
     const std::string header = header_of(info).dump();
-    std::string bytes(magic, sizeof magic);
-    std::uint64_t length = header.size();
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((length >> (8 * i)) & 0xFF));
-    bytes += header;
-    bytes += tensors.str();
-    write_file_atomically(path, bytes);
+    std::string start(magic, sizeof magic);
+    const std::uint64_t length = header.size();
+    for (int i = 0; i < 8; ++i) start.push_back(static_cast<char>((length >> (8 * i)) & 0xFF));
+    start += header;
+    AtomicFileWriter file(path);
+    file.write({reinterpret_cast<const std::uint8_t*>(start.data()), start.size()});
+    archive.save_to([&](const void* data, std::size_t size) {
+        file.write({static_cast<const std::uint8_t*>(data), size});
+        return size;
+    });
+    file.commit();
 }
 
 LoadedModel load_model(const std::filesystem::path& path) {
-    const std::vector<std::uint8_t> bytes = read_file(path);
     const std::string name = path.string();
+    const MappedFile file(path);  // read in place: a model of a large corpus holds hundreds of MB of ids
+    const std::span<const std::uint8_t> bytes = file.bytes();
     if (bytes.size() < 16 || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
         throw FileError(name, "not a pianola model file", 0);
     std::uint64_t length = 0;
@@ -148,9 +159,8 @@ LoadedModel load_model(const std::filesystem::path& path) {
 
     loaded.net = make_network(info.options);
     try {
-        std::istringstream tensors(std::string(bytes.begin() + 16 + length, bytes.end()));
         torch::serialize::InputArchive archive;
-        archive.load_from(tensors);
+        archive.load_from(reinterpret_cast<const char*>(bytes.data() + 16 + length), bytes.size() - 16 - length);
         module_of(loaded.net).load(archive);
         info.corpus_ids = read_ids(archive, "corpus_ids");
         info.held_out_ids = read_ids(archive, "held_out_ids");

@@ -17,15 +17,17 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
 
-    std::vector<std::int64_t> stream;
-    stream.reserve(static_cast<std::size_t>(set.train_tokens()) + set.train.size());
+    // Laid out in the tensor the rows view, not in a vector copied into it: one copy of the
+    // epoch (a 100,000-file corpus: 660 MB) instead of two.
+    const torch::Tensor stream = torch::empty({set.train_tokens() + static_cast<std::int64_t>(set.train.size())}, torch::kInt64);
+    std::int64_t* out = stream.data_ptr<std::int64_t>();
     for (std::size_t piece : order) {
         const std::vector<int>& shifts = set.train_shifts[piece];
         const int shift = shifts[std::uniform_int_distribution<std::size_t>(0, shifts.size() - 1)(rng)];
         const std::vector<std::int64_t>& moved = set.shift_ids[static_cast<std::size_t>(shift + set.transpose)];
-        for (std::int64_t id : set.train[piece]) stream.push_back(moved[static_cast<std::size_t>(id)]);
+        for (std::int64_t id : set.train[piece]) *out++ = moved[static_cast<std::size_t>(id)];
     }
-    const auto predictions = static_cast<std::int64_t>(stream.size()) - 1;
+    const std::int64_t predictions = stream.numel() - 1;
     if (predictions < 1) throw std::invalid_argument("the training pieces hold no token to learn");
 
     const std::int64_t shares = share.count;
@@ -38,11 +40,10 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
     rows_ = all_rows / shares;
     const std::int64_t row_length = steps_ * chunk_ + 1;
     // Rows start row_length - 1 apart and overlap by one token: the last target of a row is the
-    // first input of the next, so no prediction is lost at the cuts.
-    rows_tensor_ = torch::from_blob(stream.data(), {predictions + 1}, torch::kInt64)
-                       .as_strided({all_rows, row_length}, {row_length - 1, 1})
-                       .narrow(0, share.index * rows_, rows_)
-                       .clone();
+    // first input of the next, so no prediction is lost at the cuts. One process reads the stream
+    // in place; one of several keeps a copy of its share only.
+    rows_tensor_ = stream.as_strided({all_rows, row_length}, {row_length - 1, 1}).narrow(0, share.index * rows_, rows_);
+    if (shares > 1) rows_tensor_ = rows_tensor_.clone();
 }
 
 StreamBatch EpochStreams::batch(std::int64_t step) const {

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "model/ModelFile.h"
 #include "train/Validation.h"
 
 namespace pianola::train {
@@ -88,6 +89,15 @@ std::size_t sharpness_index(double sharpness) {
 }
 
 }  // namespace
+
+std::size_t memory_fit_pieces(const std::vector<TokenIds>& pieces) {
+    std::size_t n = 0;
+    for (std::int64_t tokens = 0; n < pieces.size(); ++n) {
+        tokens += static_cast<std::int64_t>(pieces[n].size());
+        if (n > 0 && tokens > model::held_out_sample_tokens) break;
+    }
+    return n;
+}
 
 MemoryFit fit_piece_memory(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces, std::int64_t notes) {
     const std::vector<std::vector<float>> nats = token_nats(net, pieces);

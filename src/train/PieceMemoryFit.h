@@ -26,6 +26,11 @@ struct MemoryFit {
     std::optional<eval::CrossEntropy> mixed; // with the memory, cross-fitted; none with fewer than 2 pieces
 };
 
+// How many of the held-out `pieces` a fit reads: the first ones up to model::held_out_sample_tokens
+// tokens in all, at least one (the fit reads each token through the network and keeps its
+// probability under 5 sharpnesses).
+std::size_t memory_fit_pieces(const std::vector<TokenIds>& pieces);
+
 // pieces: held-out ids, piece start first; notes: the notes they hold (for bits per note).
 MemoryFit fit_piece_memory(model::NextTokenModelImpl& net, const std::vector<TokenIds>& pieces, std::int64_t notes);
 

@@ -137,6 +137,7 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
     for (std::size_t piece : split.validation) {
         set.validation.push_back(encode_piece(to_vocabulary, set.piece_start, corpus.pieces[piece].ids));
         set.validation_notes += corpus.pieces[piece].notes;
+        set.validation_piece_notes.push_back(corpus.pieces[piece].notes);
     }
     return set;
 }

@@ -33,6 +33,7 @@ struct SequenceSet {
     std::vector<std::vector<std::int64_t>> shift_ids;
     std::vector<TokenIds> validation;  // piece start first, untransposed
     std::int64_t validation_notes = 0; // the notes the validation pieces hold (bits per note divide by it)
+    std::vector<std::int64_t> validation_piece_notes;  // each validation piece's
 
     // Training piece `piece` moved by `shift` semitones; empty where that shift does not fit it.
     TokenIds transposed(std::size_t piece, int shift) const;
