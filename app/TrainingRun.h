@@ -41,7 +41,7 @@ struct TrainingRequest {
     std::filesystem::path init_file;
 };
 
-inline constexpr double default_calibration_seconds = 120;
+inline constexpr double default_calibration_seconds = 300;
 
 train::TrainSummary run_training(const TrainingRequest& request);
 

@@ -227,7 +227,7 @@ void add_train_command(CLI::App& app) {
         ->check(CLI::Range(0.0, 1e6));
     cmd->add_option("--calibration-minutes", flags->calibration_minutes,
                     "Next-token: the most minutes the decoding calibration after training may take (default: half "
-                    "the training time, at least 2); a shorter one tries fewer settings")
+                    "the training time, at least 5); a shorter one tries fewer settings")
         ->check(CLI::Range(0.0, 1e6));
     cmd->add_option("--init", flags->init,
                     "Fine-tune: start from this trained next-token model (its network and tokenizer; a third of its "
