@@ -33,7 +33,7 @@ void write_piece(const std::filesystem::path& path, const music::Score& score, i
 
 // The original design's pieces: a window of training tokens primes each, none of the controls
 // that need a stateful model apply.
-std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
+std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
     const compose::PieceLength length = request.length.value_or(compose::PieceLength{});
     if (request.primer || request.chord || request.max_copy || request.redraw > 0 ||
         length.unit != compose::PieceLength::Unit::notes)
@@ -42,27 +42,27 @@ std::vector<std::filesystem::path> run_seed_composition(model::LoadedModel& mode
     const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, request.top_p.value_or(1)};
     const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : 500000;
     const auto start = Clock::now();
-    std::vector<std::filesystem::path> written;
+    std::vector<ComposedFile> written;
     for (int k = 0; k < request.count; ++k) {
         const auto piece = compose::compose_seed(model, static_cast<int>(length.amount),
                                                  request.seed + static_cast<std::uint64_t>(k), sampling);
-        written.push_back(piece_path(request.out, k, request.count));
-        write_piece(written.back(), compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
+        written.push_back({piece_path(request.out, k, request.count)});
+        write_piece(written.back().midi, compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
     }
     fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,
                request.count > 1 ? "s" : "", length.amount, seconds_since(start), request.seed,
-               written.back().string());
+               written.back().midi.string());
     return written;
 }
 
 }  // namespace
 
-std::vector<std::filesystem::path> run_composition(const CompositionRequest& request) {
+std::vector<ComposedFile> run_composition(const CompositionRequest& request) {
     compose::ReadyModel ready(request.model);
     return run_composition(request, ready);
 }
 
-std::vector<std::filesystem::path> run_composition(const CompositionRequest& request, compose::ReadyModel& ready) {
+std::vector<ComposedFile> run_composition(const CompositionRequest& request, compose::ReadyModel& ready) {
     model::LoadedModel& model = ready.model;
     if (std::holds_alternative<model::SeedModel>(model.net)) return run_seed_composition(model, request);
     const model::ModelInfo& info = model.info;
@@ -122,12 +122,12 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
     }
     const double seconds = seconds_since(start);
 
-    std::vector<std::filesystem::path> written;
+    std::vector<ComposedFile> written;
     std::size_t longest = 0;
     for (int k = 0; k < request.count; ++k) {
         const compose::ComposedPiece& piece = pieces[static_cast<std::size_t>(k)];
-        written.push_back(piece_path(request.out, k, request.count));
-        write_piece(written.back(), score_of(piece), request.program);
+        written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit});
+        write_piece(written.back().midi, score_of(piece), request.program);
         longest = std::max(longest, piece.longest_copy);
         if (piece.guard_gave_way > 0)
             fmt::print("piece {}: the guard gave way {} times where nothing else could follow\n", k + 1, piece.guard_gave_way);
@@ -154,7 +154,7 @@ std::vector<std::filesystem::path> run_composition(const CompositionRequest& req
                                    : ", no piece memory",
                options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
-               written.front().string(), request.count > 1 ? fmt::format(" to {}", written.back().string()) : "");
+               written.front().midi.string(), request.count > 1 ? fmt::format(" to {}", written.back().midi.string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({})\n",
                longest, limit > 0 ? std::to_string(limit) : "none",
                request.max_copy ? "--max-copy" : "the median held-out piece's");

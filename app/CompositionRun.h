@@ -44,14 +44,22 @@ struct CompositionRequest {
     std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
 };
 
+// A written piece: its MIDI file, and for a next-token model the longest run it shares with the
+// training pieces in any key (tokens) and the guard's limit (0: none).
+struct ComposedFile {
+    std::filesystem::path midi;
+    std::optional<std::size_t> longest_copy;  // none for a seed-design model (no guard, no index)
+    std::size_t copy_limit = 0;
+};
+
 // The MIDI file of piece k (0-based) of `count`.
 std::filesystem::path piece_path(const std::filesystem::path& out, int k, int count);
 
-// Returns the MIDI files written, in piece order. Throws std::invalid_argument for options the
+// Returns the pieces written, in piece order. Throws std::invalid_argument for options the
 // model cannot honour (a primer, a guard or a length in time for a seed-design model).
-std::vector<std::filesystem::path> run_composition(const CompositionRequest& request);
+std::vector<ComposedFile> run_composition(const CompositionRequest& request);
 // The same with a model already loaded (request.model is then not read): what a server that keeps
 // its models loaded (compose::ReadyModels) composes with.
-std::vector<std::filesystem::path> run_composition(const CompositionRequest& request, compose::ReadyModel& ready);
+std::vector<ComposedFile> run_composition(const CompositionRequest& request, compose::ReadyModel& ready);
 
 }  // namespace pianola::app

@@ -38,9 +38,9 @@ void run_generate(GenerateFlags& flags) {
         if (flags.png) check_writable(piece_path(*flags.png, k, request.count));
     }
     setup_compute(flags.threads);
-    const std::vector<std::filesystem::path> pieces = run_composition(request);
+    const std::vector<ComposedFile> pieces = run_composition(request);
     for (int k = 0; k < request.count; ++k) {
-        const std::filesystem::path& midi = pieces[static_cast<std::size_t>(k)];
+        const std::filesystem::path& midi = pieces[static_cast<std::size_t>(k)].midi;
         if (flags.wav) run_render(midi, piece_path(*flags.wav, k, request.count), flags.audio);
         if (flags.png) run_plot(midi, piece_path(*flags.png, k, request.count));
     }

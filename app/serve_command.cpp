@@ -17,6 +17,9 @@
 #include "StopSignals.h"
 #include "StudioPage.h"
 #include "audio/SoundFont.h"
+#include "eval/PieceStanding.h"
+#include "midi/MidiReader.h"
+#include "music/Score.h"
 #include "web/StudioServer.h"
 
 namespace pianola::app {
@@ -34,6 +37,24 @@ struct ServeFlags {
 // Models stay loaded between jobs, with their guard index built: a job on a model used lately
 // loads nothing. The jobs' one worker thread is the shelf's only user.
 constexpr std::size_t models_kept = 4;
+
+// What `pianola evaluate` measures of the written piece, each feature beside the model's held-out
+// pieces' (whole pieces, as `evaluate` takes them), and the longest run it shares with the training
+// pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"}.
+nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
+    nlohmann::json out = {{"figures", nlohmann::json::array()}};
+    const music::Score score = music::score_from_midi(midi::read_midi_file(piece.midi));
+    const std::vector<eval::MusicStats>& human = ready.held_out_stats();
+    if (!score.notes.empty() && !human.empty())
+        for (const eval::FeatureStanding& s : eval::piece_standing(eval::music_stats(score), human))
+            out["figures"].push_back({{"name", s.name},     {"value", s.value}, {"low", s.low},   {"q1", s.q1},
+                                      {"median", s.median}, {"q3", s.q3},       {"high", s.high}, {"outside", s.outside}});
+    if (piece.longest_copy) {
+        out["longest_copy"] = *piece.longest_copy;
+        out["copy_limit"] = piece.copy_limit;
+    }
+    return out;
+}
 
 web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
     auto shelf = std::make_shared<compose::ReadyModels>(models_kept);
@@ -57,17 +78,18 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.program = order.program;
         if (!files.primer.empty()) request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;
-        run_composition(request, shelf->get(order.model_path));
+        compose::ReadyModel& ready = shelf->get(order.model_path);
+        const ComposedFile piece = run_composition(request, ready).front();
+        nlohmann::json figures = piece_figures(piece, ready);
         report(web::JobStage::rendering);
         run_render(files.midi, files.wav, audio);
         report(web::JobStage::drawing);
         const audio::PianoRollSize size;
         // Where the piece's time lies in the picture, for the page's playhead.
         const audio::PianoRollLayout roll = run_plot(files.midi, files.png, size);
-        return nlohmann::json{
-            {"roll",
-             {{"width", size.width}, {"height", size.height}, {"left", roll.left}, {"right", roll.right},
-              {"top", roll.top}, {"bottom", roll.bottom}, {"seconds", roll.seconds}}}};
+        figures["roll"] = {{"width", size.width}, {"height", size.height}, {"left", roll.left}, {"right", roll.right},
+                           {"top", roll.top},     {"bottom", roll.bottom}, {"seconds", roll.seconds}};
+        return figures;
     };
 }
 

@@ -1,6 +1,7 @@
 // The web studio's behaviour: sets the form's ranges from the server, sends a composition, follows
 // its job until it is done, then shows the piano roll with a playhead that follows the player (a
-// click on the roll seeks), the player and the downloads. The server checks every field; the page
+// click on the roll seeks), the player, the downloads and the piece's figures beside the held-out
+// human pieces'. The server checks every field; the page
 // shows its messages as they are and decides nothing itself.
 'use strict';
 
@@ -107,8 +108,40 @@ function showResult(job) {
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });
   Object.assign($('get-wav'), { href: job.files.wav, download: `${name}.wav` });
+  showFigures(job.piece);
   $('result').dataset.job = job.id;
   $('result').hidden = false;
+}
+
+// MusicStats' fields (eval::stat_fields) as a reader says them.
+const features = {
+  pitch_range: 'pitch range (semitones)', pitch_class_entropy: 'pitch-class entropy (bits)',
+  polyphony: 'polyphony (notes at once)', distinct_intervals: 'distinct inter-onset intervals',
+  ioi_entropy: 'inter-onset entropy (bits)', longest_repeat: 'longest repeat (onsets)',
+  distinct_4grams: 'distinct 4-onset runs (share)',
+};
+// Whole numbers as they are, the rest to 3 significant digits.
+const figure = (x) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));
+
+// The piece's figures beside the held-out pieces', flagged where it leaves their range, and its
+// longest run shared with the training pieces.
+function showFigures(piece) {
+  const rows = piece.figures.map((f) => {
+    const row = document.createElement('tr');
+    row.dataset.feature = f.name;
+    if (f.outside) {
+      row.className = 'outside';
+      row.title = 'outside the range of every held-out piece';
+    }
+    for (const text of [features[f.name] ?? f.name.replaceAll('_', ' '), `${figure(f.value)}${f.outside ? ' \u2691' : ''}`, figure(f.median),
+      `${figure(f.q1)} to ${figure(f.q3)}`, `${figure(f.low)} to ${figure(f.high)}`]) row.insertCell().textContent = text;
+    return row;
+  });
+  $('figures').tBodies[0].replaceChildren(...rows);
+  $('figures').hidden = rows.length === 0;
+  $('copy').textContent = piece.longest_copy === undefined ? ''
+    : `Longest run shared with the training pieces, in any key: ${piece.longest_copy} tokens `
+      + `(the guard's limit: ${piece.copy_limit > 0 ? piece.copy_limit : 'none'}).`;
 }
 
 // The playhead sits where the audio is, scaled from the picture's pixels to the shown image's.

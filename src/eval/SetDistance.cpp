@@ -5,20 +5,14 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "eval/Quantile.h"
+
 namespace pianola::eval {
 
 namespace {
 
 constexpr std::size_t grid_points = 1024;
 constexpr double kernel_reach = 4;  // bandwidths: the grid's margin and the kernel's cut
-
-// The value at quantile q of sorted values, interpolated linearly between neighbours.
-double quantile(const std::vector<double>& sorted, double q) {
-    const double at = q * static_cast<double>(sorted.size() - 1);
-    const auto below = static_cast<std::size_t>(at);
-    if (below + 1 >= sorted.size()) return sorted.back();
-    return sorted[below] + (at - static_cast<double>(below)) * (sorted[below + 1] - sorted[below]);
-}
 
 double silverman_bandwidth(std::span<const double> values) {
     const auto n = static_cast<double>(values.size());

@@ -154,6 +154,15 @@ async function composeAndRefuse(studio) {
     // The playhead: where the audio is, over the roll; a click on the roll seeks there.
     const job = await (await page.request.get(new URL(`/api/jobs/${await page.getAttribute('#result', 'data-job')}`,
                                                       studio.url).href)).json();
+    // Beside the roll: what `evaluate` measures of the piece against the held-out pieces, as the job says.
+    const figures = await page.$$eval('#figures tbody tr', (rows) => rows.map((row) => ({
+      name: row.dataset.feature, value: row.cells[1].textContent, outside: row.classList.contains('outside') })));
+    check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 11 &&
+          figures.length === 11 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
+            f.outside === job.piece.figures[i].outside && f.value.startsWith(String(job.piece.figures[i].value).slice(0, 3))),
+          JSON.stringify(figures));
+    check('the longest run shared with the training pieces is shown', Number.isInteger(job.piece.longest_copy) &&
+          (await page.textContent('#copy')).includes(`${job.piece.longest_copy} tokens`), await page.textContent('#copy'));
     const geometry = job.piece.roll;
     const shown = await page.$eval('#roll', (img) => img.clientWidth);
     const scale = shown / geometry.width;
