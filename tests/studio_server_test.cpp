@@ -442,6 +442,36 @@ TEST(StudioOrigin, AChangeFromAnotherSitesPageIsForeign) {
     EXPECT_NE(web::foreign_origin("", "same-site", "127.0.0.1:8080"), "") << "another port of this host";
 }
 
+TEST(StudioServer, DeletesAFinishedPieceWithItsFilesOnly) {
+    std::counting_semaphore<> next(0);
+    const Studio studio([&](const web::ComposeOrder& order, const web::JobFiles& files, const web::ComposeJobs::Report&) {
+        // The second job waits (at most 10 s, should a check fail first), so it cannot be deleted yet.
+        if (order.seed == 2) (void)next.try_acquire_for(std::chrono::seconds(10));
+        write_results(order, files);
+        return nlohmann::json{};
+    });
+    const nlohmann::json job = studio.compose({{"model", "a.pianola", "", ""}, {"seed", "1", "", ""}});
+    ASSERT_EQ(job.value("stage", ""), "done") << job.dump();
+    const std::string id = job.at("id"), ours = "http://127.0.0.1:" + std::to_string(studio.port());
+    httplib::Client http = studio.client();
+    ASSERT_EQ(http.Get(job.at("files").at("midi").get<std::string>())->status, 200);
+
+    expect_refusal(http.Delete("/api/jobs/" + id, {{"Origin", "https://evil.example"}}), 403,
+                   "the request comes from https://evil.example", "a delete from another site");
+    const httplib::Result running = http.Post("/api/compose", {{"model", "a.pianola", "", ""}, {"seed", "2", "", ""}});
+    ASSERT_EQ(running->status, 202);
+    const std::string waiting = nlohmann::json::parse(running->body).at("id");
+    expect_refusal(http.Delete("/api/jobs/" + waiting, {{"Origin", ours}}), 409, "still being composed", "a job not done");
+
+    const httplib::Result deleted = http.Delete("/api/jobs/" + id, {{"Origin", ours}});
+    ASSERT_TRUE(deleted);
+    EXPECT_EQ(deleted->status, 200) << deleted->body;
+    expect_refusal(http.Get("/api/jobs/" + id), 404, "no such job", "the deleted job");
+    expect_refusal(http.Get(job.at("files").at("midi").get<std::string>()), 404, "no such file", "its MIDI file");
+    expect_refusal(http.Delete("/api/jobs/" + id, {{"Origin", ours}}), 404, "no such job", "deleted twice");
+    next.release();
+}
+
 TEST(StudioServer, RefusesAnotherHostAndChangesFromAnotherSite) {
     const Studio studio;
     httplib::Client http = studio.client();

@@ -1,7 +1,8 @@
 // The web studio's behaviour: sets the form's ranges from the server, sends a composition, follows
 // its job until it is done, then shows the piano roll with a playhead that follows the player (a
 // click on the roll seeks), the player, the downloads and the piece's figures beside the held-out
-// human pieces'. The server checks every field; the page
+// human pieces', and keeps the session's pieces side by side below, each playable, downloadable and
+// deletable. The server checks every field; the page
 // shows its messages as they are and decides nothing itself.
 'use strict';
 
@@ -95,7 +96,7 @@ function showStage(job) {
 }
 
 function showResult(job) {
-  const name = `pianola-${job.model.replace(/\.pianola$/, '')}-${job.seed}`;
+  const name = fileName(job);
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
   const chosen = [length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
   for (const name of bounded) if (job[name] !== null) chosen.push(`${said[name] ?? name} ${job[name]}`);
@@ -108,7 +109,9 @@ function showResult(job) {
   $('roll').src = job.files.png;
   Object.assign($('get-midi'), { href: job.files.midi, download: `${name}.mid` });
   Object.assign($('get-wav'), { href: job.files.wav, download: `${name}.wav` });
+  Object.assign($('get-png'), { href: job.files.png, download: `${name}.png` });
   showFigures(job.piece);
+  keep(job, $('title').textContent);
   $('result').dataset.job = job.id;
   $('result').hidden = false;
 }
@@ -142,6 +145,39 @@ function showFigures(piece) {
   $('copy').textContent = piece.longest_copy === undefined ? ''
     : `Longest run shared with the training pieces, in any key: ${piece.longest_copy} tokens `
       + `(the guard's limit: ${piece.copy_limit > 0 ? piece.copy_limit : 'none'}).`;
+}
+
+const fileName = (job) => `pianola-${job.model.replace(/\.pianola$/, '')}-${job.seed}`;
+
+// A finished piece into the session's history, newest first: its roll, its audio, its three files
+// and a button that deletes it on the server.
+function keep(job, title) {
+  const item = document.createElement('li');
+  item.dataset.job = job.id;
+  const image = Object.assign(document.createElement('img'), { src: job.files.png, alt: `piano roll of ${title}` });
+  const heading = Object.assign(document.createElement('p'), { textContent: title, className: 'piece-title' });
+  const audio = Object.assign(document.createElement('audio'), { src: job.files.wav, controls: true, preload: 'none' });
+  const links = Object.assign(document.createElement('p'), { className: 'downloads' });
+  for (const [kind, href] of [['MIDI', job.files.midi], ['WAV', job.files.wav], ['PNG', job.files.png]])
+    links.append(Object.assign(document.createElement('a'), {
+      href, download: `${fileName(job)}.${kind.toLowerCase()}`, textContent: kind }));
+  const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'delete' });
+  remove.addEventListener('click', () => forget(job.id, item));
+  item.append(image, heading, audio, links, remove);
+  $('history').prepend(item);
+  $('history-box').hidden = false;
+}
+
+async function forget(id, item) {
+  showError('');
+  try {
+    await ask(`/api/jobs/${id}`, { method: 'DELETE' });
+    item.remove();
+    if ($('result').dataset.job === id) $('result').hidden = true;
+    $('history-box').hidden = $('history').children.length === 0;
+  } catch (error) {
+    showError(error.message);
+  }
 }
 
 // The playhead sits where the audio is, scaled from the picture's pixels to the shown image's.

@@ -106,6 +106,17 @@ std::optional<std::filesystem::path> ComposeJobs::result(const std::string& id, 
     return std::nullopt;
 }
 
+void ComposeJobs::remove(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    const auto found = jobs_.find(id);
+    if (found == jobs_.end()) throw RequestError(404, "no such job: finished jobs are kept for a while only");
+    if (!found->second.finished) throw RequestError(409, "that piece is still being composed");
+    std::error_code ec;
+    std::filesystem::remove_all(root_ / id, ec);
+    jobs_.erase(found);
+    finished_.erase(std::find(finished_.begin(), finished_.end(), id));
+}
+
 void ComposeJobs::set_stage(const std::string& id, JobStage stage) {
     std::lock_guard lock(mutex_);
     jobs_.at(id).stage = stage;

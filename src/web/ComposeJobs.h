@@ -74,6 +74,10 @@ public:
     // The file of a job that is done, by one of result_names; nothing for anything else.
     std::optional<std::filesystem::path> result(const std::string& id, std::string_view name) const;
 
+    // Removes a finished job (done or failed) and its files: the page's delete. Throws RequestError:
+    // 404 for an unknown job, 409 for one still queued or running.
+    void remove(const std::string& id);
+
 private:
     using Clock = std::chrono::steady_clock;
     struct Job {

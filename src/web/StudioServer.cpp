@@ -215,6 +215,11 @@ void StudioServer::add_routes() {
         send_json(res, status_json(id, *status));
     });
 
+    http.Delete(R"(/api/jobs/([0-9a-f]{16}))", [this](const httplib::Request& req, httplib::Response& res) {
+        jobs_.remove(req.matches[1]);
+        send_json(res, {{"deleted", req.matches[1].str()}});
+    });
+
     http.Get(R"(/files/([0-9a-f]{16})/([a-z]+\.[a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
         const std::optional<std::filesystem::path> path = jobs_.result(req.matches[1], req.matches[2].str());
         if (!path) throw RequestError(404, "no such file");

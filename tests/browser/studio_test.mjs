@@ -229,6 +229,23 @@ async function composeAndRefuse(studio) {
           firstOnset.join());
     check('the title says it started from the chord, in bars', (await page.textContent('#title')).includes('4 bars') &&
           (await page.textContent('#title')).includes('from Am'));
+
+    // The session's three pieces side by side, newest first; deleting one takes its files off the server.
+    const kept = await page.$$eval('#history li', (items) => items.map((item) => ({
+      id: item.dataset.job, links: [...item.querySelectorAll('a')].map((a) => a.textContent).join(),
+      audio: !!item.querySelector('audio'), image: item.querySelector('img').complete })));
+    check('the history holds the three pieces, newest first, each with its files', kept.length === 3 &&
+          kept[0].id === await page.getAttribute('#result', 'data-job') &&
+          kept.every((k) => k.links === 'MIDI,WAV,PNG' && k.audio && k.image), JSON.stringify(kept));
+    const oldest = kept[2].id;
+    const oldestMidi = new URL(`/files/${oldest}/piece.mid`, studio.url).href;
+    check("a kept piece's MIDI is served", (await page.request.get(oldestMidi)).status() === 200);
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/api/jobs/${oldest}`) && r.request().method() === 'DELETE'),
+                       page.click(`#history li[data-job="${oldest}"] .delete`)]);
+    await page.waitForFunction((id) => !document.querySelector(`#history li[data-job="${id}"]`), oldest);
+    check('a deleted piece leaves the history and the server', (await page.$$('#history li')).length === 2 &&
+          (await page.request.get(oldestMidi)).status() === 404 && !(await page.isHidden('#result')));
+
     await page.fill('#chord', 'H minor');
     await composeInPage(page, 'refused');
     check('a chord that is none is refused in the page', (await page.textContent('#error')) ===
