@@ -328,6 +328,7 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
     EXPECT_TRUE(studio_json.at("limits").at("notes").at("initial").is_null()) << "the model's own length";
     EXPECT_EQ(studio_json.at("limits").at("program").at("max"), 127);
+    EXPECT_EQ(studio_json.at("pieces"), 8) << "the queue's room: the most pieces the page asks for at once";
     EXPECT_EQ(studio_json.at("limits").at("key_pull").at("max"), 10);
     EXPECT_TRUE(studio_json.at("limits").at("top_p").at("initial").is_null()) << "the model's own";
     EXPECT_EQ(studio_json.at("limits").at("primer_bytes"), 1 << 20);

@@ -69,6 +69,7 @@ async function load() {
   $('program').replaceChildren(...instruments.map((name, program) => new Option(`${program} ${name}`, program)));
   $('program').value = limits.program.initial;
   $('primer-limit').textContent = `at most ${Math.round(studio.limits.primer_bytes / 1024)} KiB`;
+  $('pieces').max = studio.pieces;
   $('model').replaceChildren(...studio.models.map((name) => new Option(name, name)));
   const none = studio.models.length === 0;
   $('no-models').hidden = !none;
@@ -219,15 +220,25 @@ async function follow(statusUrl) {
   }
 }
 
+// Several pieces are several jobs, queued together: piece k takes the seed after piece k - 1's (a
+// seed left empty: a fresh one each), as `generate --count` numbers them.
 async function compose(event) {
   event.preventDefault();
   showError('');
   $('go').disabled = true;
   try {
+    const pieces = Number($('pieces').value || 1);
+    if (!Number.isInteger(pieces) || pieces < 1 || pieces > Number($('pieces').max))
+      throw new Error(`pieces must be a whole number from 1 to ${$('pieces').max}, not '${$('pieces').value}'`);
     const fields = new FormData($('compose'));
     if ($('length').value !== '') fields.set($('unit').value, $('length').value);
-    const job = await ask('/api/compose', { method: 'POST', body: fields });
-    await follow(job.status);
+    const seed = $('seed').value.trim();
+    const jobs = [];
+    for (let k = 0; k < pieces; ++k) {
+      if (seed !== '' && k > 0) fields.set('seed', (BigInt(seed) + BigInt(k)).toString());
+      jobs.push(await ask('/api/compose', { method: 'POST', body: fields }));
+    }
+    for (const job of jobs) await follow(job.status);
   } catch (error) {
     $('progress').hidden = true;
     showError(error.message);

@@ -198,7 +198,9 @@ void StudioServer::add_routes() {
     http.Get("/api/studio", [this](const httplib::Request&, httplib::Response& res) {
         send_json(res, {{"models", shelf_.names()},
                         {"folder", shelf_.folder().string()},
-                        {"limits", limits_json(config_.limits)}});
+                        {"limits", limits_json(config_.limits)},
+                        // The most pieces the page asks for at once: the queue's room.
+                        {"pieces", config_.queue.waiting}});
     });
 
     http.Post("/api/compose", [this](const httplib::Request& req, httplib::Response& res) {

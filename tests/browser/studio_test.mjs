@@ -246,6 +246,22 @@ async function composeAndRefuse(studio) {
     check('a deleted piece leaves the history and the server', (await page.$$('#history li')).length === 2 &&
           (await page.request.get(oldestMidi)).status() === 404 && !(await page.isHidden('#result')));
 
+    // Several pieces at once: queued together, the seeds one after another, all kept in the history.
+    await page.fill('#pieces', '2');
+    await page.fill('#seed', '20');
+    await page.click('#go');
+    await page.waitForFunction(() => document.querySelectorAll('#history li').length === 4, null, { timeout: 120000 });
+    const titles = await page.$$eval('#history .piece-title', (items) => items.map((item) => item.textContent));
+    check('two pieces at once, seeds one after the other', titles[0].includes('seed 21') && titles[1].includes('seed 20'),
+          titles.join(' | '));
+    await page.waitForSelector('#go:not([disabled])');
+    await page.fill('#pieces', '99');
+    await page.click('#go');
+    await page.waitForSelector('#error', { state: 'visible' });
+    check('more pieces than the queue holds are refused in the page',
+          (await page.textContent('#error')) === "pieces must be a whole number from 1 to 8, not '99'");
+    await page.fill('#pieces', '1');
+
     await page.fill('#chord', 'H minor');
     await composeInPage(page, 'refused');
     check('a chord that is none is refused in the page', (await page.textContent('#error')) ===
