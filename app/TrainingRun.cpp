@@ -121,7 +121,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     std::FILE* text = request.json ? stderr : stdout;
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), recipe.val_split, request.split_seed);
     train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose,
-                                                            request.init ? &request.init->info.vocabulary : nullptr);
+                                                      request.init ? &request.init->info.vocabulary : nullptr);
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
     if (request.init)
         fmt::print(text, "fine-tuning {}: its {} tokens and {} the folder adds\n", request.init_file.string(),

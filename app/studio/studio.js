@@ -2,8 +2,8 @@
 // its job until it is done, then shows the piano roll with a playhead that follows the player (a
 // click on the roll seeks), the player, the downloads and the piece's figures beside the held-out
 // human pieces', and keeps the session's pieces side by side below, each playable, downloadable and
-// deletable. The server checks every field; the page
-// shows its messages as they are and decides nothing itself.
+// deletable. The server checks every field it is sent and the page shows its messages as they are;
+// the page checks only its own field, how many pieces to ask for.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -137,8 +137,9 @@ function showFigures(piece) {
       row.className = 'outside';
       row.title = 'outside the range of every held-out piece';
     }
-    for (const text of [features[f.name] ?? f.name.replaceAll('_', ' '), `${figure(f.value)}${f.outside ? ' \u2691' : ''}`, figure(f.median),
-      `${figure(f.q1)} to ${figure(f.q3)}`, `${figure(f.low)} to ${figure(f.high)}`]) row.insertCell().textContent = text;
+    const cells = [features[f.name] ?? f.name.replaceAll('_', ' '), `${figure(f.value)}${f.outside ? ' \u2691' : ''}`,
+      figure(f.median), `${figure(f.q1)} to ${figure(f.q3)}`, `${figure(f.low)} to ${figure(f.high)}`];
+    for (const text of cells) row.insertCell().textContent = text;
     return row;
   });
   $('figures').tBodies[0].replaceChildren(...rows);
