@@ -43,7 +43,7 @@ std::vector<std::size_t> TrainingCopies::held_out_runs() const {
     std::int64_t tokens = 0;
     for (const auto piece : split_pieces(info_->held_out_ids, piece_start_id(*info_))) {
         tokens += static_cast<std::int64_t>(piece.size());
-        if (!runs.empty() && tokens > model::held_out_sample_tokens) break;
+        if (model::held_out_sample_ends(runs.size(), tokens)) break;
         runs.push_back(index_.longest_shared_run(speller_.spell(piece)));
     }
     return runs;

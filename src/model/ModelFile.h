@@ -56,6 +56,12 @@ struct ModelInfo {
 // files holds 9 M held-out tokens, ff-piano and nottingham under 50,000 (read whole).
 inline constexpr std::int64_t held_out_sample_tokens = 1 << 18;
 
+// Whether the sample stops before a next held-out piece: `pieces_taken` pieces are in it and
+// `tokens_with_next` counts their tokens and the next piece's.
+inline bool held_out_sample_ends(std::size_t pieces_taken, std::int64_t tokens_with_next) {
+    return pieces_taken > 0 && tokens_with_next > held_out_sample_tokens;
+}
+
 struct LoadedModel {
     ModelInfo info;
     Network net;

@@ -94,7 +94,7 @@ std::size_t memory_fit_pieces(const std::vector<TokenIds>& pieces) {
     std::size_t n = 0;
     for (std::int64_t tokens = 0; n < pieces.size(); ++n) {
         tokens += static_cast<std::int64_t>(pieces[n].size());
-        if (n > 0 && tokens > model::held_out_sample_tokens) break;
+        if (model::held_out_sample_ends(n, tokens)) break;
     }
     return n;
 }
