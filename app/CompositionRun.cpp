@@ -46,7 +46,7 @@ std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const 
     for (int k = 0; k < request.count; ++k) {
         const auto piece = compose::compose_seed(model, static_cast<int>(length.amount),
                                                  request.seed + static_cast<std::uint64_t>(k), sampling);
-        written.push_back({piece_path(request.out, k, request.count)});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0});
         write_piece(written.back().midi, compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
     }
     fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,

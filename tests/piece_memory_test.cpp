@@ -1,5 +1,6 @@
 // The piece memory: its matches and votes on hand-made sequences, its mixture, its stored
 // weights, the fit on held-out pieces, and composing with it.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -190,7 +191,7 @@ TEST(LmComposer, ThePieceMemoryCarriesAPrimersMotifOn) {
     const std::int64_t V = 12;
     model::LmModel net(model::LmModelOptions{V, 8, 1, 16, 0.0, 0.0});
     std::vector<std::string> tokens{std::string(music::piece_start_token)};
-    for (std::int64_t v = 1; v < V; ++v) tokens.push_back("t" + std::to_string(v));
+    for (std::int64_t v = 1; v < V; ++v) tokens.push_back(fmt::format("t{}", v));
     const music::Vocabulary vocabulary(tokens);
     // The motif comes back in the primer: the memory carries it on, and on through the passage that
     // followed it, until the piece has played it three times in a row.
@@ -205,7 +206,7 @@ TEST(LmComposer, ThePieceMemoryCarriesAPrimersMotifOn) {
     const auto compose = [&](const model::MemoryWeights& memory, std::uint64_t seed) {
         compose::SamplingOptions sampling;
         sampling.temperature = 1;
-        return compose::continue_from(*net, primer, {rules, rules}, unguarded, sampling, seed, compose::PiecePulls{memory});
+        return compose::continue_from(*net, primer, {rules, rules}, unguarded, sampling, seed, compose::PiecePulls{memory, 0, {}});
     };
     const auto with_memory = compose(weights(0.99), 1);
     EXPECT_EQ(with_memory, compose(weights(0.99), 1));
