@@ -94,7 +94,7 @@ void add_generate_command(CLI::App& app) {
                     "the model)")
         ->check(CLI::Range(0.0, 2.0));
     cmd->add_option("--key-pull", r.key_pull,
-                    "How strongly a piece keeps to the pitch classes it has used so far, in every octave (timed tokens; "
+                    "How strongly a piece keeps to the scale it has set up, in every octave (timed tokens; "
                     "0: off; default: as calibrated for the model)")
         ->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--redraw", r.redraw, "Compose a piece caught in a loop again, up to N times")

@@ -11,10 +11,12 @@
 #include "TestFiles.h"
 #include "TinyJob.h"
 #include "compose/CopyGuard.h"
+#include "compose/KeyPull.h"
 #include "compose/LmComposer.h"
 #include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
+#include "eval/MusicStats.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
 #include "train/LmTrainer.h"
@@ -93,6 +95,47 @@ TEST(TokenSampler, TimeAndPitchTokensAreCutAndTemperedApartAndKeepTheirOdds) {
     for (const char* token : {"bar", "pos:12", "vel:3", "dur:12", "shift:6"})
         EXPECT_TRUE(classes[static_cast<std::size_t>(vocabulary.id(token))]) << token;
     EXPECT_TRUE(compose::time_tokens(music::SeedTokenizer(), vocabulary).empty());
+}
+
+TEST(KeyPull, LowersThePitchesOutsideThePieceScaleAndKeepsThePitchesOdds) {
+    std::vector<std::string> tokens{"bar", "dur:12"};
+    for (int key = 60; key <= 72; ++key) tokens.push_back("pitch:" + std::to_string(key));
+    const music::Vocabulary vocabulary(tokens);
+    const std::vector<int> classes = compose::pitch_classes(music::TimedTokenizer(), vocabulary);
+    const auto id = [&](const std::string& token) { return static_cast<std::size_t>(vocabulary.id(token)); };
+    EXPECT_EQ(classes[id("bar")], -1);
+    EXPECT_EQ(classes[id("pitch:61")], 1);
+
+    compose::KeyPull key(classes);
+    std::vector<float> logits(vocabulary.size(), 0.0f);
+    key.pull(logits, 2);  // no notes yet: nothing to keep to
+    EXPECT_EQ(logits, std::vector<float>(vocabulary.size(), 0.0f));
+    for (const int pitch : {60, 62, 64, 65, 67, 69, 71, 72}) key.push(vocabulary.id("pitch:" + std::to_string(pitch)));
+    key.push(vocabulary.id("dur:12"));  // not a note
+    key.pull(logits, 0);
+    EXPECT_EQ(logits, std::vector<float>(vocabulary.size(), 0.0f));
+
+    // C major holds all 8 notes: each pitch outside it loses 2 x 8 / (8 + 8) against those inside,
+    // in every octave; the scale's own notes stay alike, whatever their count.
+    key.pull(logits, 2);
+    EXPECT_NEAR(logits[id("pitch:61")] - logits[id("pitch:60")], -1.0, 1e-5);
+    EXPECT_NEAR(logits[id("pitch:70")] - logits[id("pitch:60")], -1.0, 1e-5);
+    EXPECT_FLOAT_EQ(logits[id("pitch:62")], logits[id("pitch:72")]);
+    EXPECT_FLOAT_EQ(logits[id("pitch:72")], logits[id("pitch:60")]);
+    // The pitches' mass against the other tokens' is unchanged: 13 pitches at logit 0 before.
+    double mass = 0;
+    for (int key_number = 60; key_number <= 72; ++key_number) mass += std::exp(logits[id("pitch:" + std::to_string(key_number))]);
+    EXPECT_NEAR(mass, 13.0, 1e-4);
+    EXPECT_EQ(logits[id("bar")], 0.0f);
+}
+
+TEST(MusicStats, TheFullestScaleIsTheOneHoldingTheMostNotes) {
+    std::array<double, 12> notes{};
+    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) notes[c] = 2;  // A harmonic minor
+    notes[7] = 1;                                                       // a G: C major holds 13 notes, A minor 14
+    const std::array<bool, 12> scale = eval::fullest_scale(notes);
+    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) EXPECT_TRUE(scale[c]) << c;
+    EXPECT_FALSE(scale[7]);
 }
 
 TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {

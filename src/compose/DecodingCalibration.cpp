@@ -33,9 +33,9 @@ constexpr std::size_t shortest_calibration = 150, longest_calibration = 1000;
 // else, as every trial of a stage varies the same best trial of the stage before.
 constexpr double pitch_top_ps[] = {0.9, 0.7, 0.5, 0.95, 0.8, 0.6, 0.4};
 constexpr double time_temperatures[] = {0.9, 1, 0.8};
-constexpr double first_memory = 0.7, first_key_pull = 0.5;
+constexpr double first_memory = 0.7, first_key_pull = 1;
 constexpr double memories[] = {0.9, 0.8, 0.6, 1, 0};
-constexpr double key_pulls[] = {0, 0.25, 1};
+constexpr double key_pulls[] = {0.5, 0, 2};
 constexpr double time_top_ps[] = {0.95, 0.9, 0.8};
 
 // The median held-out piece's notes (0 for none).

@@ -4,7 +4,17 @@
 #include <cmath>
 #include <limits>
 
+#include "eval/MusicStats.h"
+
 namespace pianola::compose {
+
+namespace {
+
+// The notes after which the pull is at half its strength: one scale holds all of a piece's first
+// few notes whatever key it is in.
+constexpr double settling_notes = 8;
+
+}  // namespace
 
 std::vector<int> pitch_classes(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary) {
     std::vector<int> classes(vocabulary.size(), -1);
@@ -25,8 +35,9 @@ void KeyPull::push(std::int64_t id) {
 
 void KeyPull::pull(std::span<float> logits, double strength) const {
     if (strength == 0 || total_ == 0) return;
+    const std::array<bool, 12> scale = eval::fullest_scale(notes_);
     std::array<double, 12> lift{};
-    for (std::size_t c = 0; c < 12; ++c) lift[c] = strength * std::log(12 * (notes_[c] + 1) / (total_ + 12));
+    for (std::size_t c = 0; c < 12; ++c) lift[c] = scale[c] ? 0 : -strength * total_ / (total_ + settling_notes);
     // The pitch tokens' probability mass before and after, relative to the largest logit.
     float top = -std::numeric_limits<float>::infinity();
     for (std::size_t v = 0; v < logits.size(); ++v)

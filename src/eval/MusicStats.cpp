@@ -21,15 +21,12 @@ struct Onset {
 };
 
 double scale_share(const std::array<int, 12>& counts, int total) {
-    constexpr std::array<int, 7> major{0, 2, 4, 5, 7, 9, 11}, harmonic_minor{0, 2, 3, 5, 7, 8, 11};
-    int best = 0;
-    for (int tonic = 0; tonic < 12; ++tonic)
-        for (const auto* scale : {&major, &harmonic_minor}) {
-            int in = 0;
-            for (const int step : *scale) in += counts[static_cast<std::size_t>((tonic + step) % 12)];
-            best = std::max(best, in);
-        }
-    return static_cast<double>(best) / total;
+    std::array<double, 12> notes{};
+    std::copy(counts.begin(), counts.end(), notes.begin());
+    const std::array<bool, 12> scale = fullest_scale(notes);
+    int in = 0;
+    for (std::size_t c = 0; c < 12; ++c) in += scale[c] ? counts[c] : 0;
+    return static_cast<double>(in) / total;
 }
 
 double polyphony_of(const std::vector<music::Note>& notes) {
@@ -53,6 +50,24 @@ double polyphony_of(const std::vector<music::Note>& notes) {
 }
 
 }  // namespace
+
+std::array<bool, 12> fullest_scale(const std::array<double, 12>& notes) {
+    constexpr std::array<int, 7> major{0, 2, 4, 5, 7, 9, 11}, harmonic_minor{0, 2, 3, 5, 7, 8, 11};
+    std::array<bool, 12> fullest{};
+    double most = -1;
+    for (int tonic = 0; tonic < 12; ++tonic)
+        for (const auto* steps : {&major, &harmonic_minor}) {
+            std::array<bool, 12> scale{};
+            double in = 0;
+            for (const int step : *steps) {
+                const auto c = static_cast<std::size_t>((tonic + step) % 12);
+                scale[c] = true;
+                in += notes[c];
+            }
+            if (in > most) most = in, fullest = scale;
+        }
+    return fullest;
+}
 
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;

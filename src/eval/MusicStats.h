@@ -32,6 +32,10 @@ struct MusicStats {
 // Throws std::invalid_argument for a score without non-drum notes.
 MusicStats music_stats(const music::Score& score);
 
+// The major or harmonic minor scale (scale_consistency's) that holds the most of `notes`, counted
+// by pitch class from C: whether each pitch class is in it. Ties go to the lower tonic, major first.
+std::array<bool, 12> fullest_scale(const std::array<double, 12>& notes);
+
 // The statistics by name, in the order above, for tables and JSON.
 struct StatField {
     std::string_view name;
