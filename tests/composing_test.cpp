@@ -16,7 +16,6 @@
 #include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
-#include "eval/MusicStats.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
 #include "train/LmTrainer.h"
@@ -127,15 +126,6 @@ TEST(KeyPull, LowersThePitchesOutsideThePieceScaleAndKeepsThePitchesOdds) {
     for (int key_number = 60; key_number <= 72; ++key_number) mass += std::exp(logits[id("pitch:" + std::to_string(key_number))]);
     EXPECT_NEAR(mass, 13.0, 1e-4);
     EXPECT_EQ(logits[id("bar")], 0.0f);
-}
-
-TEST(MusicStats, TheFullestScaleIsTheOneHoldingTheMostNotes) {
-    std::array<double, 12> notes{};
-    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) notes[c] = 2;  // A harmonic minor
-    notes[7] = 1;                                                       // a G: C major holds 13 notes, A minor 14
-    const std::array<bool, 12> scale = eval::fullest_scale(notes);
-    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) EXPECT_TRUE(scale[c]) << c;
-    EXPECT_FALSE(scale[7]);
 }
 
 TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -157,6 +158,15 @@ TEST(MusicStats, KnownByHand) {
     for (music::Note& n : chord.notes) n.start_tick = 0, n.end_tick = 480, n.start_s = 0, n.end_s = 0.5;
     EXPECT_DOUBLE_EQ(eval::music_stats(chord).polyphony, 3.0);
     EXPECT_THROW(eval::music_stats(music::Score{}), std::invalid_argument);
+}
+
+TEST(MusicStats, TheFullestScaleIsTheOneHoldingTheMostNotes) {
+    std::array<double, 12> notes{};
+    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) notes[c] = 2;  // A harmonic minor
+    notes[7] = 1;                                                       // a G: C major holds 13 notes, A minor 14
+    const std::array<bool, 12> scale = eval::fullest_scale(notes);
+    for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) EXPECT_TRUE(scale[c]) << c;
+    EXPECT_FALSE(scale[7]);
 }
 
 TEST(MusicStats, FlagsLoopsFarOutsideTheHumanRange) {

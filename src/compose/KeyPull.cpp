@@ -31,13 +31,13 @@ void KeyPull::push(std::int64_t id) {
     if (c < 0) return;
     notes_[static_cast<std::size_t>(c)] += 1;
     total_ += 1;
+    scale_ = eval::fullest_scale(notes_);
 }
 
 void KeyPull::pull(std::span<float> logits, double strength) const {
     if (strength == 0 || total_ == 0) return;
-    const std::array<bool, 12> scale = eval::fullest_scale(notes_);
     std::array<double, 12> lift{};
-    for (std::size_t c = 0; c < 12; ++c) lift[c] = scale[c] ? 0 : -strength * total_ / (total_ + settling_notes);
+    for (std::size_t c = 0; c < 12; ++c) lift[c] = scale_[c] ? 0 : -strength * total_ / (total_ + settling_notes);
     // The pitch tokens' probability mass before and after, relative to the largest logit.
     float top = -std::numeric_limits<float>::infinity();
     for (std::size_t v = 0; v < logits.size(); ++v)

@@ -41,6 +41,7 @@ private:
     std::span<const int> pitch_classes_;
     std::array<double, 12> notes_{};  // the piece's pitches so far, by class
     double total_ = 0;
+    std::array<bool, 12> scale_{};    // eval::fullest_scale of notes_: found where a note comes, not at every step
 };
 
 }  // namespace pianola::compose
