@@ -71,6 +71,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     // As long as the median held-out piece, as calibrated: a folk tune's length, not a sonata's.
     options.length = request.length.value_or(
         compose::PieceLength{compose::PieceLength::Unit::notes, info.training.value("piece_notes", compose::PieceLength{}.amount)});
+    options.cadence = request.cadence;
     options.seed = request.seed;
     options.sampling = {request.temperature.value_or(default_temperature), request.top_k,
                         request.top_p.value_or(info.training.value("top_p", default_top_p)),

@@ -27,6 +27,7 @@ struct CompositionRequest {
     std::filesystem::path model;
     std::filesystem::path out;  // the MIDI file; with count > 1, piece k goes to OUT-k.mid (k from 1)
     std::optional<compose::PieceLength> length;  // none: the model's calibrated length (piece_notes), else 500 notes
+    bool cadence = true;        // a length in bars or seconds ends on the tonic chord (compose::TokenRules)
     int count = 1;              // pieces; a next-token model composes them as one batch
     std::uint64_t seed = 1;     // piece k uses seed + k - 1
     std::optional<double> temperature;  // none: the default for the model's kind

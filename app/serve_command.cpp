@@ -74,6 +74,7 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.time_top_p = order.time_top_p;
         request.memory = order.memory;
         request.key_pull = order.key_pull;
+        request.cadence = order.cadence;
         request.bpm = order.tempo;
         request.program = order.program;
         if (!files.primer.empty()) request.primer = files.primer;

@@ -128,6 +128,55 @@ TEST(KeyPull, LowersThePitchesOutsideThePieceScaleAndKeepsThePitchesOdds) {
     EXPECT_EQ(logits[id("bar")], 0.0f);
 }
 
+TEST(TokenRules, APieceInBarsEndsOnItsTonicTriadHeldForTheLastBar) {
+    std::vector<std::string> tokens{"bar", "meter:4/4", "pos:0", "pos:12", "dur:12", "dur:24", "dur:48", "dur:96"};
+    for (int pitch = 45; pitch <= 72; ++pitch) tokens.push_back("pitch:" + std::to_string(pitch));
+    const music::Vocabulary vocabulary(tokens);
+    const auto id = [&](const std::string& t) { return vocabulary.id(t); };
+    const auto open = [&](const compose::TokenRules& rules) {
+        std::vector<float> logits(vocabulary.size(), 0.0f);
+        rules.forbid(logits);
+        std::vector<std::string> out;
+        for (std::size_t v = 0; v < logits.size(); ++v)
+            if (logits[v] == 0.0f) out.push_back(vocabulary.token(static_cast<std::int64_t>(v)));
+        return out;
+    };
+    compose::TokenRules rules(music::TimedTokenizer(), vocabulary);
+    rules.begin({compose::PieceLength::Unit::bars, 3}, 500000, true);
+    // A first bar in A minor: A, C, E and the leading tone G#.
+    for (const char* t : {"bar", "meter:4/4", "pos:0", "pitch:57", "dur:12", "pos:12", "pitch:60", "dur:12", "pitch:64", "dur:12"})
+        ASSERT_TRUE(rules.push(id(t))) << t;
+    for (const char* t : {"bar", "pos:0", "pitch:56", "dur:12", "pos:12", "pitch:57", "dur:24"}) ASSERT_TRUE(rules.push(id(t))) << t;
+    ASSERT_FALSE(rules.done());
+    // The last bar: the downbeat, then an A below any other note, held the whole bar.
+    EXPECT_TRUE(rules.push(id("bar")));
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"meter:4/4", "pos:0"}));
+    EXPECT_TRUE(rules.push(id("pos:0")));
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"pitch:45", "pitch:57", "pitch:69"}));
+    EXPECT_TRUE(rules.push(id("pitch:45")));
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"dur:48"}));
+    EXPECT_TRUE(rules.push(id("dur:48")));
+    // Then C and E, once each, above it; after the third note the piece is done.
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"pitch:48", "pitch:52", "pitch:60", "pitch:64", "pitch:72"}));
+    EXPECT_TRUE(rules.push(id("pitch:52")));
+    EXPECT_TRUE(rules.push(id("dur:48")));
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"pitch:60", "pitch:72"}));
+    EXPECT_TRUE(rules.push(id("pitch:60")));
+    EXPECT_FALSE(rules.done());
+    EXPECT_TRUE(rules.push(id("dur:48")));
+    EXPECT_TRUE(rules.done());
+    EXPECT_EQ(rules.notes(), 8);
+
+    // Without the cadence the last bar is free, and a length in notes never has one.
+    for (const bool in_bars : {true, false}) {
+        compose::TokenRules free(music::TimedTokenizer(), vocabulary);
+        free.begin(in_bars ? compose::PieceLength{compose::PieceLength::Unit::bars, 1} : compose::PieceLength{compose::PieceLength::Unit::notes, 4},
+                   500000, !in_bars);
+        EXPECT_TRUE(free.push(id("bar")));
+        EXPECT_EQ(open(free), (std::vector<std::string>{"bar", "meter:4/4", "pos:0", "pos:12"}));
+    }
+}
+
 TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {
     const music::TimedTokenizer timed;
     const music::Vocabulary vocabulary({"bar", "pos:0", "pos:12", "pos:24", "pitch:60", "dur:12"});

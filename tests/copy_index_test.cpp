@@ -8,6 +8,7 @@
 #include <random>
 
 #include "eval/CopyIndex.h"
+#include "eval/KeyEstimate.h"
 #include "eval/MusicStats.h"
 #include "eval/PieceEvaluation.h"
 #include "music/ChordSymbol.h"
@@ -167,6 +168,37 @@ TEST(MusicStats, TheFullestScaleIsTheOneHoldingTheMostNotes) {
     const std::array<bool, 12> scale = eval::fullest_scale(notes);
     for (const std::size_t c : {9, 11, 0, 2, 4, 5, 8}) EXPECT_TRUE(scale[c]) << c;
     EXPECT_FALSE(scale[7]);
+}
+
+TEST(KeyEstimate, TellsTheTonicAndModeWhereTheFullestScaleCannot) {
+    std::array<double, 12> c_major{}, a_minor{};
+    for (const auto& [c, n] : std::vector<std::pair<std::size_t, double>>{{0, 4}, {2, 2}, {4, 3}, {5, 2}, {7, 3}, {9, 2}, {11, 2}})
+        c_major[c] = n;
+    // A natural minor has C major's notes: the tonic and the fifth, weighing most, tell them apart.
+    for (const auto& [c, n] : std::vector<std::pair<std::size_t, double>>{{9, 4}, {11, 2}, {0, 3}, {2, 2}, {4, 3}, {5, 2}, {7, 2}})
+        a_minor[c] = n;
+    const eval::Key c = eval::estimate_key(c_major), a = eval::estimate_key(a_minor);
+    EXPECT_EQ(c.tonic, 0);
+    EXPECT_FALSE(c.minor);
+    EXPECT_EQ(a.tonic, 9);
+    EXPECT_TRUE(a.minor);
+    EXPECT_EQ(a.triad(), (std::array<int, 3>{9, 0, 4}));
+    EXPECT_EQ(c.triad(), (std::array<int, 3>{0, 4, 7}));
+    std::array<double, 12> g_major{};
+    for (std::size_t pc = 0; pc < 12; ++pc) g_major[(pc + 7) % 12] = c_major[pc];
+    EXPECT_EQ(eval::estimate_key(g_major).tonic, 7);
+    EXPECT_EQ(eval::estimate_key({}).tonic, 0);  // nothing heard: C major
+}
+
+TEST(MusicStats, KnowsWhetherAPieceEndsOnItsTonic) {
+    EXPECT_EQ(eval::music_stats(melody({60, 64, 67, 65, 62, 67, 60, 64, 67, 72, 67, 60})).ends_on_tonic, 1);
+    EXPECT_EQ(eval::music_stats(melody({60, 64, 67, 65, 62, 67, 60, 64, 67, 72, 67, 62})).ends_on_tonic, 0);
+    // The last onset counts by its lowest note: a C under a G ends on the tonic.
+    music::Score ending = melody({60, 64, 67, 65, 62, 67, 60, 64, 67, 72, 67, 48});
+    music::Note top = ending.notes.back();
+    top.pitch = 67;
+    ending.notes.push_back(top);
+    EXPECT_EQ(eval::music_stats(ending).ends_on_tonic, 1);
 }
 
 TEST(MusicStats, FlagsLoopsFarOutsideTheHumanRange) {

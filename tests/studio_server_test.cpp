@@ -115,7 +115,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     const web::ComposeOrder order = web::parse_compose_order(
         {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"},
          {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
-         {"program", "40"}, {"chord", "D minor"}},
+         {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}},
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
     EXPECT_EQ(order.notes, 300);
@@ -128,6 +128,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(order.memory, 0.6);
     EXPECT_EQ(order.key_pull, 0.25);
     EXPECT_EQ(order.tempo, 96);
+    EXPECT_FALSE(order.cadence);
     EXPECT_EQ(order.program, 40);
     EXPECT_EQ(order.chord, "D minor");
     EXPECT_EQ(order.seed, 18446744073709551615ull);
@@ -146,6 +147,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_FALSE(defaults.tempo) << "the model's";
     EXPECT_EQ(defaults.program, 0) << "the piano";
     EXPECT_TRUE(defaults.chord.empty());
+    EXPECT_TRUE(defaults.cadence) << "a length in bars or seconds ends on the tonic chord";
     EXPECT_EQ(defaults.seed, 7u);
     const std::string primer = melody_bytes(dir);
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}}, shelf, limits, 7).primer, primer);
@@ -178,6 +180,7 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"memory", "3"}}), "memory must be a number from 0 to 2, not '3'");
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
+    EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");
     EXPECT_EQ(refusal({{"chord", "H minor"}}), "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not 'H minor'");
     EXPECT_EQ(refusal({{"chord", "Am"}, {"primer", melody_bytes(dir)}}), "start from a primer or from a chord, not both");
     EXPECT_EQ(refusal({{"notes", std::string(100, '9')}}),

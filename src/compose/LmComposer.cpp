@@ -88,7 +88,7 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
         rules.push(primer[i]);
         if (guard) guard->push(primer[i]);
     }
-    rules.begin(options.length, options.tempo_us ? options.tempo_us : model.info.tempo_us);
+    rules.begin(options.length, options.tempo_us ? options.tempo_us : model.info.tempo_us, options.cadence);
 
     const auto K = static_cast<std::size_t>(options.count);
     std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};

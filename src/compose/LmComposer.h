@@ -43,6 +43,7 @@ std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& 
 
 struct ComposeOptions {
     PieceLength length;                    // of the continuation, the primer not counted
+    bool cadence = false;                  // a length in bars or seconds ends on the tonic chord (TokenRules)
     int count = 1;
     std::uint64_t seed = 1;
     SamplingOptions sampling;

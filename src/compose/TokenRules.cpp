@@ -1,8 +1,11 @@
 #include "compose/TokenRules.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+
+#include "eval/KeyEstimate.h"
 
 namespace pianola::compose {
 
@@ -24,7 +27,7 @@ void TokenRules::forbid(std::span<float> logits) const {
     const int lowest_pitch = begun_ ? chord_top_ + 1 : chord_top_;
     for (std::size_t id = 0; id < logits.size(); ++id) {
         const bool below = parsed_[id] && parsed_[id]->kind == music::TimedToken::Kind::pitch && parsed_[id]->value < lowest_pitch;
-        if (parsed_[id] && !below && decoder_->accepts(*parsed_[id]))
+        if (parsed_[id] && !below && decoder_->accepts(*parsed_[id]) && (!closing_ || fits_cadence(id)))
             open = true;
         else
             logits[id] = never;
@@ -32,7 +35,7 @@ void TokenRules::forbid(std::span<float> logits) const {
     if (!open) throw std::invalid_argument("no token of the model's vocabulary can continue the piece");
 }
 
-void TokenRules::begin(PieceLength length, std::uint32_t tempo_us) {
+void TokenRules::begin(PieceLength length, std::uint32_t tempo_us, bool cadence) {
     const double beats_per_second = 1e6 / tempo_us;
     const double beats = length.unit == PieceLength::Unit::bars ? 4 * length.amount
                          : length.unit == PieceLength::Unit::seconds ? length.amount * beats_per_second
@@ -45,6 +48,7 @@ void TokenRules::begin(PieceLength length, std::uint32_t tempo_us) {
     start_tokens_ = tokens_;
     start_notes_ = notes();
     begun_ = true;
+    cadence_ = cadence && bar_tokens_ && length.unit != PieceLength::Unit::notes;
     // Enough for any real piece (the densest corpus pieces hold under 8 tokens per step), and an
     // end for a model that keeps drawing tokens without moving time or finishing notes.
     budget_ = static_cast<std::int64_t>(std::min(1e9, 32 * (length.unit == PieceLength::Unit::notes ? length.amount : steps_ + 1)));
@@ -68,8 +72,79 @@ bool TokenRules::push(std::int64_t id) {
     const music::TimedToken& token = *parsed_.at(static_cast<std::size_t>(id));
     decoder_->push(token);
     using Kind = music::TimedToken::Kind;
-    if (token.kind == Kind::pitch) chord_top_ = token.value;
-    else if (token.kind != Kind::duration && token.kind != Kind::velocity) chord_top_ = -1;  // time moved on
+    if (token.kind == Kind::pitch) {
+        chord_top_ = token.value;
+        pitch_counts_[static_cast<std::size_t>(token.value % 12)] += 1;
+    } else if (token.kind != Kind::duration && token.kind != Kind::velocity) {
+        chord_top_ = -1;  // time moved on
+    }
+    if (cadence_ && !closing_ && token.kind == Kind::bar && opens_last_bar()) open_cadence();
+    if (closing_ && token.kind == Kind::position) choose_hold();
+    if (closing_ && token.kind == Kind::pitch) triad_[static_cast<std::size_t>(token.value % 12)] = false;
+    if (closing_ && token.kind == Kind::duration && (++cadence_notes_ == 3 || !triad_above(chord_top_))) ended_ = true;
+    return true;
+}
+
+bool TokenRules::opens_last_bar() const {
+    const music::TimedDecoder::Clock clock = decoder_->clock();
+    if (length_.unit == PieceLength::Unit::bars) return clock.bars - start_.bars == static_cast<std::int64_t>(length_.amount);
+    const double left = steps_ - static_cast<double>(clock.step - start_.step);
+    return left > 0 && left <= 4.0 * static_cast<double>(steps_per_beat_);
+}
+
+void TokenRules::open_cadence() {
+    const eval::Key key = eval::estimate_key(pitch_counts_);
+    tonic_ = key.tonic;
+    triad_ = {};
+    for (const int c : key.triad()) triad_[static_cast<std::size_t>(c)] = true;
+    bool downbeat = false, tonic = false, duration = false;
+    using Kind = music::TimedToken::Kind;
+    for (const auto& t : parsed_) {
+        if (!t) continue;
+        downbeat |= t->kind == Kind::position && t->value == 0;
+        tonic |= t->kind == Kind::pitch && t->value % 12 == tonic_;
+        duration |= t->kind == Kind::duration;
+    }
+    closing_ = downbeat && tonic && duration;
+    cadence_notes_ = 0;
+}
+
+void TokenRules::choose_hold() {
+    // The bar's length (its meter is read by now), or what is left of a length in seconds.
+    double hold = static_cast<double>(decoder_->bar_length());
+    if (length_.unit == PieceLength::Unit::seconds)
+        hold = std::min(hold, steps_ - static_cast<double>(decoder_->clock().step - start_.step));
+    // The longest duration token within it, else the shortest there is.
+    const auto value = [&](std::int64_t id) { return parsed_[static_cast<std::size_t>(id)]->value; };
+    std::int64_t longest_within = -1, shortest = -1;
+    for (std::size_t i = 0; i < parsed_.size(); ++i) {
+        if (!parsed_[i] || parsed_[i]->kind != music::TimedToken::Kind::duration) continue;
+        const auto id = static_cast<std::int64_t>(i);
+        if (value(id) <= hold && (longest_within < 0 || value(id) > value(longest_within))) longest_within = id;
+        if (shortest < 0 || value(id) < value(shortest)) shortest = id;
+    }
+    hold_id_ = longest_within >= 0 ? longest_within : shortest;
+}
+
+bool TokenRules::triad_above(int pitch) const {
+    for (const auto& t : parsed_)
+        if (t && t->kind == music::TimedToken::Kind::pitch && t->value > pitch && triad_[static_cast<std::size_t>(t->value % 12)]) return true;
+    return false;
+}
+
+bool TokenRules::fits_cadence(std::size_t id) const {
+    const music::TimedToken& t = *parsed_[id];
+    using Kind = music::TimedToken::Kind;
+    switch (t.kind) {
+    case Kind::bar:
+    case Kind::shift: return false;
+    case Kind::position: return t.value == 0;
+    case Kind::pitch:  // the tonic first, then the classes the chord still lacks
+        return cadence_notes_ == 0 ? t.value % 12 == tonic_ : triad_[static_cast<std::size_t>(t.value % 12)];
+    case Kind::duration: return static_cast<std::int64_t>(id) == hold_id_;
+    case Kind::meter:
+    case Kind::velocity: return true;
+    }
     return true;
 }
 

@@ -6,9 +6,15 @@
 // pitches of one onset ascend, as the tokenizer writes them, and a composed one never repeats the
 // pitch below it: one key is not struck twice at once (a primer's may, as its MIDI file did).
 // A length counts from begin() on, so a primer's tokens pushed before it are not part of it.
+// A piece in bars or seconds (timed tokens with bar tokens) can end on a cadence: its last bar
+// opens with the tonic triad of the piece's key so far (eval::estimate_key), root lowest, its
+// three pitch classes once each, held for the bar (or to the end of a length in seconds), and the
+// piece ends there; the model chooses the voicing. A vocabulary without a downbeat or the tonic
+// skips it.
 // It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -38,12 +44,23 @@ public:
     bool push(std::int64_t id);
     // Must come before the first sample. From here on, the piece is `length` long, at `tempo_us` per beat (seconds only). Throws
     // std::invalid_argument for an amount below one note, bar or beat's worth.
-    void begin(PieceLength length, std::uint32_t tempo_us);
+    // cadence: end on the tonic chord (above), for lengths in bars or seconds.
+    void begin(PieceLength length, std::uint32_t tempo_us, bool cadence = false);
     bool done() const;
     std::int64_t notes() const { return decoder_ ? static_cast<std::int64_t>(decoder_->notes()) : tokens_; }
 
 private:
     bool ends_at(std::int64_t id) const;
+    // The bar token just read opens the last bar of the length.
+    bool opens_last_bar() const;
+    // At the last bar's opening: the triad to end on, or no cadence where the vocabulary cannot play one.
+    void open_cadence();
+    // At the last bar's downbeat: the duration token that holds the chord to the bar's end.
+    void choose_hold();
+    // In the cadence: whether token `id` (which the decoder accepts) may come next.
+    bool fits_cadence(std::size_t id) const;
+    // Some pitch token above `pitch` is of a class the final chord still lacks.
+    bool triad_above(int pitch) const;
 
     std::optional<music::TimedDecoder> decoder_;         // timed models only
     std::vector<std::optional<music::TimedToken>> parsed_;  // by id; nullopt: never sampled
@@ -59,6 +76,13 @@ private:
     bool ended_ = false;
     int chord_top_ = -1;               // timed: the highest pitch at the current onset, -1 before one
     bool begun_ = false;               // begin() was called: pitches from here on are composed
+    std::array<double, 12> pitch_counts_{};  // timed: the piece's notes by pitch class, primer included
+    bool cadence_ = false;             // asked for at begin()
+    bool closing_ = false;             // in the final chord
+    std::array<bool, 12> triad_{};     // the final chord's pitch classes not yet in it
+    int tonic_ = 0;
+    std::int64_t hold_id_ = -1;        // the final chord's duration token
+    int cadence_notes_ = 0;
 };
 
 }  // namespace pianola::compose

@@ -8,6 +8,8 @@
 #include <tuple>
 #include <stdexcept>
 
+#include "eval/KeyEstimate.h"
+
 namespace pianola::eval {
 
 namespace {
@@ -133,6 +135,10 @@ MusicStats music_stats(const music::Score& score) {
     for (std::size_t i = 0; i + 4 <= onsets.size(); ++i) grams.emplace(onsets.begin() + static_cast<std::ptrdiff_t>(i),
                                                                       onsets.begin() + static_cast<std::ptrdiff_t>(i + 4));
     s.distinct_4grams = onsets.size() >= 4 ? static_cast<double>(grams.size()) / static_cast<double>(onsets.size() - 3) : 1;
+    std::array<double, 12> by_class{};
+    for (std::size_t pc = 0; pc < 12; ++pc) by_class[pc] = counts[pc];
+    const auto last = std::min_element(onsets.back().pitches.begin(), onsets.back().pitches.end());
+    s.ends_on_tonic = *last % 12 == estimate_key(by_class).tonic;
     return s;
 }
 
@@ -149,6 +155,7 @@ const std::vector<StatField>& stat_fields() {
         {"ioi_entropy", &MusicStats::ioi_entropy, nullptr},
         {"longest_repeat", nullptr, &MusicStats::longest_repeat},
         {"distinct_4grams", &MusicStats::distinct_4grams, nullptr},
+        {"ends_on_tonic", nullptr, &MusicStats::ends_on_tonic},
     };
     return fields;
 }

@@ -114,6 +114,7 @@ public:
     Clock clock_after(const TimedToken& token) const;  // once `token`, which it accepts, is read
     void push(const TimedToken& token);  // throws std::invalid_argument for a token it does not accept
     std::size_t notes() const { return notes_.size(); }
+    std::int64_t bar_length() const { return bar_length_; }  // the current bar's, in steps (bars style; 4/4 before a meter)
     Score score(std::uint32_t tempo_us) const;  // the complete notes so far; a pitch without duration is left out
 
 private:

@@ -60,7 +60,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     static const std::set<std::string> known = {"model",      "notes",  "bars",     "seconds", "temperature",
                                                 "top_p",      "time_temperature",   "time_top_p", "memory",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
-                                                "chord"};
+                                                "chord",      "ending"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quoted(name));
     const auto model = fields.find("model");
@@ -83,6 +83,11 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     order.tempo = read_bounded(fields, "tempo", limits.tempo);
     order.program = read_bounded(fields, "program", limits.program).value();
     order.seed = read_seed(fields, fresh_seed);
+    if (const auto ending = fields.find("ending"); ending != fields.end() && !ending->second.empty()) {
+        if (ending->second != "cadence" && ending->second != "open")
+            throw RequestError(400, "ending must be cadence or open, not " + quoted(ending->second));
+        order.cadence = ending->second == "cadence";
+    }
     if (const auto primer = fields.find("primer"); primer != fields.end() && !primer->second.empty()) {
         check_primer(primer->second, limits.primer_bytes);
         order.primer = primer->second;

@@ -52,6 +52,7 @@ struct ComposeOrder {
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
     std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none
+    bool cadence = true;               // a length in bars or seconds ends on the tonic chord
 };
 
 // Field name -> value; an uploaded file's value is its bytes.
@@ -59,7 +60,8 @@ using FormFields = std::map<std::string, std::string>;
 
 // Fields: model (required); notes, bars or seconds; temperature, top_p, time_temperature,
 // time_top_p, memory, key_pull, tempo, program (each absent or empty: the limits' initial value);
-// seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none). Any other field is
+// seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
+// (absent or empty too) or "open". Any other field is
 // refused, so a misspelt one is not ignored; so are two lengths, and a primer with a chord.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);

@@ -82,6 +82,7 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"tempo", optional_json(status.order.tempo)},
                            {"program", status.order.program},
                            {"chord", status.order.chord},
+                           {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
     if (status.stage == JobStage::failed) json["error"] = status.error;
     if (status.stage == JobStage::done) {
