@@ -156,16 +156,22 @@ TEST(TokenRules, APieceInBarsEndsOnItsTonicTriadHeldForTheLastBar) {
     EXPECT_TRUE(rules.push(id("pitch:45")));
     EXPECT_EQ(open(rules), (std::vector<std::string>{"dur:48"}));
     EXPECT_TRUE(rules.push(id("dur:48")));
-    // Then C and E, once each, above it; after the third note the piece is done.
+    // Then C and E above it, whichever first; nothing else until the triad is whole.
     EXPECT_EQ(open(rules), (std::vector<std::string>{"pitch:48", "pitch:52", "pitch:60", "pitch:64", "pitch:72"}));
     EXPECT_TRUE(rules.push(id("pitch:52")));
     EXPECT_TRUE(rules.push(id("dur:48")));
     EXPECT_EQ(open(rules), (std::vector<std::string>{"pitch:60", "pitch:72"}));
     EXPECT_TRUE(rules.push(id("pitch:60")));
-    EXPECT_FALSE(rules.done());
     EXPECT_TRUE(rules.push(id("dur:48")));
+    // Whole: a note of the triad above (a melody's last) or time moving on, which ends the piece.
+    EXPECT_FALSE(rules.done());
+    EXPECT_EQ(open(rules), (std::vector<std::string>{"bar", "pitch:64", "pitch:69", "pitch:72", "pos:12"}));
+    EXPECT_TRUE(rules.push(id("pitch:69")));
+    EXPECT_TRUE(rules.push(id("dur:48")));
+    EXPECT_FALSE(rules.done());
+    EXPECT_FALSE(rules.push(id("pos:12")));
     EXPECT_TRUE(rules.done());
-    EXPECT_EQ(rules.notes(), 8);
+    EXPECT_EQ(rules.notes(), 9);
 
     // Without the cadence the last bar is free, and a length in notes never has one.
     for (const bool in_bars : {true, false}) {

@@ -9,6 +9,13 @@
 
 namespace pianola::compose {
 
+namespace {
+
+// The most notes of the final chord: the triad and two doublings (a melody's last note among them).
+constexpr int max_cadence_notes = 5;
+
+}  // namespace
+
 TokenRules::TokenRules(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary) {
     if (vocabulary.contains(music::piece_start_token)) piece_start_ = vocabulary.id(music::piece_start_token);
     const auto* timed = std::get_if<music::TimedTokenizer>(&tokenizer);
@@ -63,7 +70,7 @@ bool TokenRules::ends_at(std::int64_t id) const {
 }
 
 bool TokenRules::push(std::int64_t id) {
-    if (ends_at(id)) {
+    if (ends_at(id) || (closing_ && chord_complete() && moves_time(id))) {
         ended_ = true;
         return false;
     }
@@ -80,8 +87,10 @@ bool TokenRules::push(std::int64_t id) {
     }
     if (cadence_ && !closing_ && token.kind == Kind::bar && opens_last_bar()) open_cadence();
     if (closing_ && token.kind == Kind::position) choose_hold();
-    if (closing_ && token.kind == Kind::pitch) triad_[static_cast<std::size_t>(token.value % 12)] = false;
-    if (closing_ && token.kind == Kind::duration && (++cadence_notes_ == 3 || !triad_above(chord_top_))) ended_ = true;
+    if (closing_ && token.kind == Kind::pitch) lacking_[static_cast<std::size_t>(token.value % 12)] = false;
+    if (closing_ && token.kind == Kind::duration &&
+        (++cadence_notes_ == max_cadence_notes || !class_above(chord_top_, chord_complete() ? triad_ : lacking_)))
+        ended_ = true;
     return true;
 }
 
@@ -97,6 +106,7 @@ void TokenRules::open_cadence() {
     tonic_ = key.tonic;
     triad_ = {};
     for (const int c : key.triad()) triad_[static_cast<std::size_t>(c)] = true;
+    lacking_ = triad_;
     bool downbeat = false, tonic = false, duration = false;
     using Kind = music::TimedToken::Kind;
     for (const auto& t : parsed_) {
@@ -126,21 +136,32 @@ void TokenRules::choose_hold() {
     hold_id_ = longest_within >= 0 ? longest_within : shortest;
 }
 
-bool TokenRules::triad_above(int pitch) const {
+bool TokenRules::chord_complete() const {
+    return cadence_notes_ > 0 && std::none_of(lacking_.begin(), lacking_.end(), [](bool lacks) { return lacks; });
+}
+
+bool TokenRules::moves_time(std::int64_t id) const {
+    const auto& t = parsed_[static_cast<std::size_t>(id)];
+    using Kind = music::TimedToken::Kind;
+    return t && (t->kind == Kind::bar || t->kind == Kind::position || t->kind == Kind::shift);
+}
+
+bool TokenRules::class_above(int pitch, const std::array<bool, 12>& classes) const {
     for (const auto& t : parsed_)
-        if (t && t->kind == music::TimedToken::Kind::pitch && t->value > pitch && triad_[static_cast<std::size_t>(t->value % 12)]) return true;
+        if (t && t->kind == music::TimedToken::Kind::pitch && t->value > pitch && classes[static_cast<std::size_t>(t->value % 12)]) return true;
     return false;
 }
 
 bool TokenRules::fits_cadence(std::size_t id) const {
     const music::TimedToken& t = *parsed_[id];
     using Kind = music::TimedToken::Kind;
+    const auto c = static_cast<std::size_t>(t.value % 12);
     switch (t.kind) {
     case Kind::bar:
-    case Kind::shift: return false;
-    case Kind::position: return t.value == 0;
-    case Kind::pitch:  // the tonic first, then the classes the chord still lacks
-        return cadence_notes_ == 0 ? t.value % 12 == tonic_ : triad_[static_cast<std::size_t>(t.value % 12)];
+    case Kind::shift: return chord_complete();  // it ends the piece
+    case Kind::position: return cadence_notes_ == 0 ? t.value == 0 : chord_complete();
+    case Kind::pitch:  // the tonic first, then the classes the chord still lacks, then any of the triad's
+        return cadence_notes_ == 0 ? t.value % 12 == tonic_ : chord_complete() ? triad_[c] : lacking_[c];
     case Kind::duration: return static_cast<std::int64_t>(id) == hold_id_;
     case Kind::meter:
     case Kind::velocity: return true;

@@ -7,10 +7,11 @@
 // pitch below it: one key is not struck twice at once (a primer's may, as its MIDI file did).
 // A length counts from begin() on, so a primer's tokens pushed before it are not part of it.
 // A piece in bars or seconds (timed tokens with bar tokens) can end on a cadence: its last bar
-// opens with the tonic triad of the piece's key so far (eval::estimate_key), root lowest, its
-// three pitch classes once each, held for the bar (or to the end of a length in seconds), and the
-// piece ends there; the model chooses the voicing. A vocabulary without a downbeat or the tonic
-// skips it.
+// opens with the tonic triad of the piece's key so far (eval::estimate_key), root lowest, each of
+// its three pitch classes, then up to two more of them above (a melody's last note), held for the
+// bar (or to the end of a length in seconds), and the piece ends there; the model chooses the
+// voicing and, once the triad is whole, when the chord is done (a time token ends the piece). A
+// vocabulary without a downbeat or the tonic skips it.
 // It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
 
@@ -40,7 +41,7 @@ public:
     // id. Throws std::invalid_argument when no id may come next (a vocabulary that cannot go on).
     void forbid(std::span<float> logits) const;
     // An id forbid() left open. Returns false, and takes nothing, where the id would move time to
-    // or past the end of a length in bars or seconds: the piece is then done.
+    // or past the end of a length in bars or seconds, or on from a whole final chord: the piece is then done.
     bool push(std::int64_t id);
     // Must come before the first sample. From here on, the piece is `length` long, at `tempo_us` per beat (seconds only). Throws
     // std::invalid_argument for an amount below one note, bar or beat's worth.
@@ -59,8 +60,11 @@ private:
     void choose_hold();
     // In the cadence: whether token `id` (which the decoder accepts) may come next.
     bool fits_cadence(std::size_t id) const;
-    // Some pitch token above `pitch` is of a class the final chord still lacks.
-    bool triad_above(int pitch) const;
+    // The final chord holds each of the triad's classes.
+    bool chord_complete() const;
+    bool moves_time(std::int64_t id) const;  // a bar, position or shift token
+    // Some pitch token above `pitch` is of one of `classes`.
+    bool class_above(int pitch, const std::array<bool, 12>& classes) const;
 
     std::optional<music::TimedDecoder> decoder_;         // timed models only
     std::vector<std::optional<music::TimedToken>> parsed_;  // by id; nullopt: never sampled
@@ -79,7 +83,8 @@ private:
     std::array<double, 12> pitch_counts_{};  // timed: the piece's notes by pitch class, primer included
     bool cadence_ = false;             // asked for at begin()
     bool closing_ = false;             // in the final chord
-    std::array<bool, 12> triad_{};     // the final chord's pitch classes not yet in it
+    std::array<bool, 12> triad_{};     // the final chord's pitch classes
+    std::array<bool, 12> lacking_{};   // those not yet in it
     int tonic_ = 0;
     std::int64_t hold_id_ = -1;        // the final chord's duration token
     int cadence_notes_ = 0;
