@@ -63,7 +63,7 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::Range(0.1, 1e6))->excludes(notes)->excludes(bars);
     notes->excludes(bars);
     cmd->add_flag("--no-cadence", [flags](std::int64_t) { flags->request.cadence = false; },
-                  "With --bars or --seconds, do not end on the key's tonic chord (the last bar held)");
+                  "With --bars or --seconds, leave the last bar to the model instead of ending on the key's tonic chord");
     cmd->add_option("--count", r.count, "Pieces to compose, as one batch; written as OUT-1.mid, OUT-2.mid, ...")
         ->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--temperature", r.temperature,
