@@ -5,6 +5,7 @@
 // argmax: after minutes of training the argmax falls into a loop of a few tokens, while sampling
 // keeps the piece moving.
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <fmt/core.h>
@@ -23,7 +24,8 @@ namespace {
 struct DemoFlags {
     std::filesystem::path out_dir = ".";
     double minutes = 2.5;
-    int notes = 200;
+    int bars = 16;                   // a length in bars ends on a cadence
+    std::optional<int> notes;        // instead of bars
     int threads = 0;
 };
 
@@ -50,7 +52,8 @@ void run_demo(const DemoFlags& flags) {
     CompositionRequest composition;
     composition.model = model;
     composition.out = midi;
-    composition.length = compose::PieceLength{compose::PieceLength::Unit::notes, static_cast<double>(flags.notes)};
+    composition.length = flags.notes ? compose::PieceLength{compose::PieceLength::Unit::notes, static_cast<double>(*flags.notes)}
+                                     : compose::PieceLength{compose::PieceLength::Unit::bars, static_cast<double>(flags.bars)};
     composition.redraw = 3;
     run_composition(composition);
     run_render(midi, wav, {});
@@ -70,7 +73,9 @@ void add_demo_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--minutes", flags->minutes, "Training time budget")->check(CLI::Range(0.05, 600.0))
         ->capture_default_str();
-    cmd->add_option("--notes", flags->notes, "Notes to compose")->check(CLI::Range(1, 100000))->capture_default_str();
+    auto* bars = cmd->add_option("--bars", flags->bars, "Bars to compose, the last one a cadence on the key's tonic chord")
+                     ->check(CLI::Range(1, 10000))->capture_default_str();
+    cmd->add_option("--notes", flags->notes, "Notes to compose instead of bars")->check(CLI::Range(1, 100000))->excludes(bars);
     cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->callback([flags] { run_demo(*flags); });
