@@ -143,7 +143,7 @@ TEST(TokenRules, APieceInBarsEndsOnItsTonicTriadHeldForTheLastBar) {
     };
     compose::TokenRules rules(music::TimedTokenizer(), vocabulary);
     rules.begin({compose::PieceLength::Unit::bars, 3}, 500000, true);
-    // A first bar in A minor: A, C, E and the leading tone G#.
+    // Two bars in A minor: A, C and E, then the leading tone G# back to A.
     for (const char* t : {"bar", "meter:4/4", "pos:0", "pitch:57", "dur:12", "pos:12", "pitch:60", "dur:12", "pitch:64", "dur:12"})
         ASSERT_TRUE(rules.push(id(t))) << t;
     for (const char* t : {"bar", "pos:0", "pitch:56", "dur:12", "pos:12", "pitch:57", "dur:24"}) ASSERT_TRUE(rules.push(id(t))) << t;
