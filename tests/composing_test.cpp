@@ -183,6 +183,28 @@ TEST(TokenRules, APieceInBarsEndsOnItsTonicTriadHeldForTheLastBar) {
     }
 }
 
+TEST(TokenRules, APieceInSecondsHoldsItsCadenceToTheEndInTheMeterInForce) {
+    const music::Vocabulary vocabulary({"bar", "meter:3/4", "pos:0", "pos:12", "dur:12", "dur:36", "pitch:48", "pitch:52", "pitch:55"});
+    const auto id = [&](const char* t) { return vocabulary.id(t); };
+    compose::TokenRules rules(music::TimedTokenizer(), vocabulary);
+    rules.begin({compose::PieceLength::Unit::seconds, 3.5}, 500000, true);  // 7 beats at 120 BPM: 84 steps
+    for (const char* t : {"bar", "meter:3/4", "pos:0", "pitch:48", "dur:12", "pos:12", "pitch:52", "dur:12"}) ASSERT_TRUE(rules.push(id(t)));
+    // The second 3/4 bar starts 48 steps before the end, more than a bar: not yet the cadence.
+    ASSERT_TRUE(rules.push(id("bar")));
+    std::vector<float> logits(vocabulary.size(), 0.0f);
+    rules.forbid(logits);
+    EXPECT_EQ(logits[static_cast<std::size_t>(id("pos:12"))], 0.0f);
+    for (const char* t : {"pos:0", "pitch:55", "dur:12"}) ASSERT_TRUE(rules.push(id(t)));
+    // The third starts 12 steps before the end: C major's chord, held those 12 steps.
+    ASSERT_TRUE(rules.push(id("bar")));
+    ASSERT_TRUE(rules.push(id("pos:0")));
+    ASSERT_TRUE(rules.push(id("pitch:48")));
+    std::fill(logits.begin(), logits.end(), 0.0f);
+    rules.forbid(logits);
+    EXPECT_EQ(logits[static_cast<std::size_t>(id("dur:12"))], 0.0f);
+    EXPECT_EQ(logits[static_cast<std::size_t>(id("dur:36"))], -std::numeric_limits<float>::infinity());
+}
+
 TEST(TokenRules, LengthsInBarsAndSecondsEndWhereTimeReachesThem) {
     const music::TimedTokenizer timed;
     const music::Vocabulary vocabulary({"bar", "pos:0", "pos:12", "pos:24", "pitch:60", "dur:12"});

@@ -97,8 +97,10 @@ bool TokenRules::push(std::int64_t id) {
 bool TokenRules::opens_last_bar() const {
     const music::TimedDecoder::Clock clock = decoder_->clock();
     if (length_.unit == PieceLength::Unit::bars) return clock.bars - start_.bars == static_cast<std::int64_t>(length_.amount);
+    // In seconds: the bar that reaches the end, as long as the meter in force (a meter token after
+    // this bar token may still change it; choose_hold reads the final one).
     const double left = steps_ - static_cast<double>(clock.step - start_.step);
-    return left > 0 && left <= 4.0 * static_cast<double>(steps_per_beat_);
+    return left > 0 && left <= static_cast<double>(decoder_->bar_length());
 }
 
 void TokenRules::open_cadence() {
