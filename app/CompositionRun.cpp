@@ -27,8 +27,10 @@ namespace {
 
 std::uint32_t tempo_of(double bpm) { return static_cast<std::uint32_t>(std::lround(60e6 / bpm)); }
 
-void write_piece(const std::filesystem::path& path, const music::Score& score, int program) {
-    midi::write_midi_file(path, music::midi_from_score(score, static_cast<std::uint8_t>(program)));
+void write_piece(const std::filesystem::path& path, const music::Score& score, std::optional<int> program) {
+    std::optional<std::uint8_t> every;
+    if (program) every = static_cast<std::uint8_t>(*program);
+    midi::write_midi_file(path, music::midi_from_score(score, every));
 }
 
 // The original design's pieces: a window of training tokens primes each, none of the controls

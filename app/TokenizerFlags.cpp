@@ -22,23 +22,29 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
                    "Timed: bars (bar, meter and position in the bar) or shifts (time since the last onset); default " +
                        std::string(music::time_tokens_name(defaults.time)))
         ->check(CLI::IsMember({"bars", "shifts"}));
+    cmd.add_option("--instruments", flags.instruments,
+                   "Timed: piano (every part but the drums as one instrument) or all (programs and drums as tokens: "
+                   "a band in, a band out); default " +
+                       std::string(music::instruments_name(defaults.instruments)))
+        ->check(CLI::IsMember({"piano", "all"}));
 }
 
 music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokenizer& fallback) {
-    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens;
+    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments;
     if (!flags.name) {
         if (timed_options && std::holds_alternative<music::SeedTokenizer>(fallback))
-            throw std::invalid_argument("--grid, --velocity-levels and --time-tokens need --tokenizer timed");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens and --instruments need --tokenizer timed");
         if (!timed_options) return fallback;
     } else if (*flags.name == music::SeedTokenizer::name) {
         if (timed_options)
-            throw std::invalid_argument("--grid, --velocity-levels and --time-tokens apply to the timed tokenizer only");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens and --instruments apply to the timed tokenizer only");
         return music::SeedTokenizer();
     }
     music::TimedOptions options;
     if (flags.grid) options.steps_per_beat = *flags.grid;
     if (flags.velocity_levels) options.velocity_levels = *flags.velocity_levels;
     if (flags.time_tokens) options.time = *music::parse_time_tokens(*flags.time_tokens);
+    if (flags.instruments) options.instruments = *music::parse_instruments(*flags.instruments);
     return music::TimedTokenizer(options);
 }
 

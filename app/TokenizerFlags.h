@@ -1,6 +1,6 @@
 // The flags that choose a tokenizer, shared by `train`, `tokens` and `baseline` so that all three
 // read a corpus the same way: --tokenizer seed|timed and the timed tokenizer's --grid,
-// --velocity-levels and --time-tokens.
+// --velocity-levels, --time-tokens and --instruments.
 #pragma once
 
 #include <optional>
@@ -15,7 +15,7 @@ namespace pianola::app {
 struct TokenizerFlags {
     std::optional<std::string> name;
     std::optional<int> grid, velocity_levels;
-    std::optional<std::string> time_tokens;
+    std::optional<std::string> time_tokens, instruments;
 };
 
 void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags);

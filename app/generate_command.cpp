@@ -103,8 +103,10 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::Range(0, 100))->capture_default_str();
     cmd->add_option("--tempo", r.bpm, "Beats per minute (default: the primer's, else the training corpus' median)")
         ->check(CLI::Range(10.0, 400.0));
-    cmd->add_option("--program", r.program, "General MIDI instrument, 0-127 (0: piano)")->check(CLI::Range(0, 127))
-        ->capture_default_str();
+    cmd->add_option("--program", r.program,
+                    "General MIDI instrument of every part but the drums, 0-127 (0: piano); default: the instruments "
+                    "the model composed (the piano for a model trained with --instruments piano)")
+        ->check(CLI::Range(0, 127));
     cmd->add_option("--wav", flags->wav, "Also render the piece to this WAV file (numbered as --out with --count)");
     cmd->add_option("--png", flags->png, "Also draw the piece as a piano roll in this PNG file");
     add_audio_flags(*cmd, flags->audio);

@@ -201,6 +201,18 @@ TEST(MusicStats, KnowsWhetherAPieceEndsOnItsTonic) {
     EXPECT_EQ(eval::music_stats(ending).ends_on_tonic, 1);
 }
 
+TEST(MusicStats, CountsTheInstrumentsTheDrumsAsOne) {
+    music::Score band = melody({60, 64, 67, 65, 62, 67});
+    EXPECT_EQ(eval::music_stats(band).instruments, 1);
+    band.notes[1].program = 33;
+    band.notes[2].channel = music::drum_channel;
+    band.notes[3].channel = music::drum_channel;
+    band.notes[3].pitch = 42;
+    const eval::MusicStats s = eval::music_stats(band);
+    EXPECT_EQ(s.instruments, 3);
+    EXPECT_EQ(s.notes, 4) << "the drums play no pitches";
+}
+
 TEST(MusicStats, FlagsLoopsFarOutsideTheHumanRange) {
     std::vector<int> varied, stuck(40, 60), cycle;
     for (int i = 0; i < 40; ++i) varied.push_back(60 + (i * 7) % 12);

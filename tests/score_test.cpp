@@ -209,7 +209,7 @@ Note make_note(std::uint32_t start, std::uint32_t end, std::uint8_t pitch, std::
     return n;
 }
 
-TEST(MidiFromScore, WritesTempoTrackThenNoteTrack) {
+TEST(MidiFromScore, WritesTempoTrackThenATrackPerInstrument) {
     Score score;
     score.ticks_per_quarter = 96;
     score.tempo_us = 600'000;
@@ -218,7 +218,7 @@ TEST(MidiFromScore, WritesTempoTrackThenNoteTrack) {
     const midi::MidiFile file = midi_from_score(score, 19);
     EXPECT_EQ(file.format, 1);
     EXPECT_EQ(file.division, 96);
-    ASSERT_EQ(file.tracks.size(), 2u);
+    ASSERT_EQ(file.tracks.size(), 3u);
 
     const midi::Track& meta = file.tracks[0];
     ASSERT_EQ(meta.events.size(), 3u);
@@ -229,20 +229,40 @@ TEST(MidiFromScore, WritesTempoTrackThenNoteTrack) {
     EXPECT_TRUE(meta.events[2].is_meta(midi::meta::end_of_track));
 
     const std::vector<midi::Event>& e = file.tracks[1].events;
-    ASSERT_EQ(e.size(), 8u);
+    ASSERT_EQ(e.size(), 6u);
     EXPECT_EQ(e[0].status, program_change);
     EXPECT_EQ(e[0].d1, 19);
     // At tick 96 the first C4 is released before the second is struck.
     EXPECT_TRUE(e[1].is_note_on() && e[1].tick == 0);
     EXPECT_TRUE(e[2].is_note_off() && e[2].tick == 96 && e[2].d1 == 60);
     EXPECT_TRUE(e[3].is_note_on() && e[3].tick == 96);
-    EXPECT_TRUE(e[4].is_note_on() && e[4].tick == 96);
     EXPECT_EQ(e[3].status, note_on | 0);
     EXPECT_EQ(e[3].d2, 77);
-    EXPECT_EQ(e[4].status, note_on | drum_channel);
-    EXPECT_TRUE(e[5].is_note_off() && e[6].is_note_off() && e[5].tick == 192);
-    EXPECT_TRUE(e[7].is_meta(midi::meta::end_of_track));
-    EXPECT_EQ(e[7].tick, 192u);
+    EXPECT_TRUE(e[4].is_note_off() && e[4].tick == 192);
+    EXPECT_TRUE(e[5].is_meta(midi::meta::end_of_track));
+    EXPECT_EQ(e[5].tick, 192u);
+    // The drums: a track of their own on channel 10, no program.
+    const std::vector<midi::Event>& d = file.tracks[2].events;
+    ASSERT_EQ(d.size(), 3u);
+    EXPECT_EQ(d[0].status, note_on | drum_channel);
+    EXPECT_TRUE(d[0].tick == 96 && d[1].is_note_off() && d[1].tick == 192 && d[2].is_meta(midi::meta::end_of_track));
+}
+
+TEST(MidiFromScore, GivesEachProgramItsChannelAndFoldsTheSixteenthIntoTheFifteenth) {
+    Score score;
+    for (int p = 0; p < 17; ++p) {
+        Note n = make_note(static_cast<std::uint32_t>(10 * p), static_cast<std::uint32_t>(10 * p + 5), 60);
+        n.program = static_cast<std::uint8_t>(40 + p);
+        score.notes.push_back(n);
+    }
+    const Score back = score_from_midi(midi::read_midi(midi::write_midi(midi_from_score(score)), "band"));
+    ASSERT_EQ(back.notes.size(), 17u);
+    for (int p = 0; p < 17; ++p) {
+        const Note& n = back.notes[static_cast<std::size_t>(p)];
+        const int channel = p < 9 ? p : p < 15 ? p + 1 : 15;  // channel 9 is the drums'
+        EXPECT_EQ(n.channel, channel) << p;
+        EXPECT_EQ(n.program, p < 15 ? 40 + p : 54) << p;
+    }
 }
 
 TEST(MidiFromScore, RoundTripsThroughBytes) {

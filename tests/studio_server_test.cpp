@@ -145,7 +145,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_FALSE(defaults.time_temperature || defaults.time_top_p || defaults.memory || defaults.key_pull)
         << "as calibrated";
     EXPECT_FALSE(defaults.tempo) << "the model's";
-    EXPECT_EQ(defaults.program, 0) << "the piano";
+    EXPECT_FALSE(defaults.program) << "the instruments the model composed";
     EXPECT_TRUE(defaults.chord.empty());
     EXPECT_TRUE(defaults.cadence) << "a length in bars or seconds ends on the tonic chord";
     EXPECT_EQ(defaults.seed, 7u);

@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -165,7 +166,10 @@ TEST(TimedToken, ParsesOnlyCanonicalSpellings) {
     for (const char* token : {"", "<piece>", "C4", "0.4.7", "bar ", "pitch:128", "pitch:-1", "pos:01", "pos:", "dur:+3",
                               "meter:3/5", "meter:0/4", "meter:4/128", "meter:4", "shift:1x", "vel:99999999999"})
         EXPECT_EQ(parse_timed_token(token), std::nullopt) << '"' << token << '"';
-    for (const char* token : {"bar", "meter:12/8", "pos:35", "shift:48", "vel:3", "pitch:0", "dur:1"})
+    EXPECT_EQ(parse_timed_token("prog:127"), (TimedToken{TimedToken::Kind::program, 127}));
+    EXPECT_EQ(parse_timed_token("drum:36"), (TimedToken{TimedToken::Kind::drum, 36}));
+    for (const char* token : {"prog:128", "drum:128", "prog:", "drum:-1"}) EXPECT_EQ(parse_timed_token(token), std::nullopt) << token;
+    for (const char* token : {"bar", "meter:12/8", "pos:35", "shift:48", "vel:3", "prog:0", "pitch:0", "drum:35", "dur:1"})
         EXPECT_EQ(timed_token_text(*parse_timed_token(token)), token);
 }
 
@@ -179,6 +183,72 @@ TEST(TimedTokenizer, SpellsBarsPositionsPitchesDurationsAndVelocityChanges) {
               (Tokens{"pitch:48", "dur:6", "pitch:60", "dur:12", "shift:18", "pitch:67", "dur:6", "shift:48", "shift:42",
                       "pitch:72", "dur:12"}));
     EXPECT_TRUE(TimedTokenizer().tokenize(score_of(480, {note_at(0, 10, 36, 100, drum_channel)})).empty());
+}
+
+// A band: a piano chord, a bass (program 33) and a drum kit, the strings (48) entering in bar 2.
+Score band_score() {
+    Score score = score_of(480, {note_at(0, 480, 60), note_at(0, 480, 64), note_at(0, 960, 36), note_at(0, 120, 36, 100, drum_channel),
+                                 note_at(0, 120, 42, 100, drum_channel), note_at(480, 960, 67), note_at(1920, 3840, 55)});
+    for (Note& n : score.notes) {
+        if (n.pitch == 36 && n.channel == 0) n.program = 33;
+        if (n.pitch == 55) n.program = 48;
+    }
+    return score;
+}
+
+TEST(TimedTokenizer, InstrumentsAllSpellsProgramsWhereTheyChangeAndDrumsAsTheirOwnKeys) {
+    const Score band = band_score();
+    const TimedTokenizer all({12, 0, TimeTokens::bars, Instruments::all});
+    const Tokens tokens = all.tokenize(band);
+    EXPECT_EQ(tokens, (Tokens{"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12", "pitch:64", "dur:12", "prog:33", "pitch:36",
+                              "dur:24", "drum:36", "dur:3", "drum:42", "dur:3", "pos:12", "prog:0", "pitch:67", "dur:12",
+                              "bar", "pos:0", "prog:48", "pitch:55", "dur:48"}));
+    // Piano: today's tokens, the drums left out and every part one instrument.
+    EXPECT_EQ(TimedTokenizer().tokenize(band),
+              (Tokens{"bar", "meter:4/4", "pos:0", "pitch:36", "dur:24", "pitch:60", "dur:12", "pitch:64", "dur:12", "pos:12",
+                      "pitch:67", "dur:12", "bar", "pos:0", "pitch:55", "dur:48"}));
+
+    // Decoded: each note with its program, the drums on channel 9; written, a track and channel per
+    // instrument; read back, the same tokens.
+    const Score decoded = all.decode(tokens, 500000);
+    ASSERT_EQ(decoded.notes.size(), band.notes.size());
+    for (const Note& n : decoded.notes) {
+        const bool drum = n.pitch == 42 || (n.pitch == 36 && n.channel == drum_channel);
+        EXPECT_EQ(n.channel, drum ? drum_channel : 0) << int(n.pitch);
+        EXPECT_EQ(n.program, n.pitch == 55 ? 48 : n.pitch == 36 && !drum ? 33 : 0) << int(n.pitch);
+    }
+    EXPECT_EQ(all.tokenize(decoded), tokens);
+    const midi::MidiFile file = midi_from_score(decoded);
+    std::vector<std::array<int, 2>> programs;  // (channel, program) of each track's program change
+    std::set<int> drum_tracks;
+    for (std::size_t t = 1; t < file.tracks.size(); ++t)
+        for (const midi::Event& e : file.tracks[t].events) {
+            if (e.kind() == midi::status::program_change) programs.push_back({e.channel(), e.d1});
+            if (e.is_note_on() && e.channel() == drum_channel) drum_tracks.insert(static_cast<int>(t));
+        }
+    // Channels in order of first onset (the bass, lowest of the first chord, then the piano), 9 skipped.
+    EXPECT_EQ(programs, (std::vector<std::array<int, 2>>{{0, 33}, {1, 0}, {2, 48}}));
+    EXPECT_EQ(drum_tracks.size(), 1u);
+    EXPECT_EQ(all.tokenize(through_bytes(decoded)), tokens);
+    // One program for every part but the drums, as `generate --program` asks.
+    const Score played = score_from_midi(midi::read_midi(midi::write_midi(midi_from_score(decoded, 40)), "one program"));
+    for (const Note& n : played.notes) EXPECT_EQ(n.program, n.channel == drum_channel ? 0 : 40);
+
+    // Transposition moves pitches, never a drum (its key is a sound, not a pitch) or a program.
+    EXPECT_EQ(all.transpose("drum:36", 5), "drum:36");
+    EXPECT_EQ(all.transpose("prog:33", 5), "prog:33");
+    EXPECT_EQ(all.transpose("pitch:36", 5), "pitch:41");
+
+    // A piano model's decoder takes no programs or drums; a band's takes both.
+    TimedDecoder piano{TimedTokenizer()}, anything{all};
+    for (TimedDecoder* decoder : {&piano, &anything})
+        for (const char* text : {"bar", "pos:0"}) decoder->push(*parse_timed_token(text));
+    for (const char* text : {"prog:33", "drum:36"}) {
+        EXPECT_FALSE(piano.accepts(*parse_timed_token(text))) << text;
+        EXPECT_TRUE(anything.accepts(*parse_timed_token(text))) << text;
+    }
+    anything.push(*parse_timed_token("drum:36"));
+    EXPECT_FALSE(anything.accepts(*parse_timed_token("prog:33")));  // a drum waits for its duration
 }
 
 TEST(TimedTokenizer, MetersCountFromTheFirstBarLineAtOrAfterThem) {
@@ -411,6 +481,39 @@ TEST(TimedTokenizerCorpus, KeepsEveryNoteOfTheSharedCorporaAtTheGrid) {
                                             report.str());
         }
     }
+}
+
+// Every file of the shared corpora and of the Debian corpus (mma's band arrangements, with drums):
+// with instruments as tokens, MIDI -> tokens -> MIDI -> tokens is the identity and keeps every note,
+// drums included, each on its instrument.
+TEST(TimedTokenizerCorpus, InstrumentsAllSurviveTheTripExactly) {
+    std::vector<std::filesystem::path> folders;
+    if (const std::filesystem::path corpora = fixtures::shared_corpora(); !corpora.empty())
+        for (const char* name : {"ff-piano", "nottingham"}) folders.push_back(corpora / name);
+    for (const char* debian : {"/usr/share/doc/mma", "/usr/share/doc/pianobooster"}) folders.emplace_back(debian);
+    std::erase_if(folders, [](const std::filesystem::path& folder) { return !std::filesystem::is_directory(folder); });
+    if (folders.empty()) GTEST_SKIP() << "no corpus on this machine";
+    const TimedTokenizer all({12, 0, TimeTokens::bars, Instruments::all});
+    std::int64_t files = 0, notes = 0, bands = 0, with_drums = 0;
+    for (const std::filesystem::path& path : find_midi_files(folders)) {
+        const Score original = score_from_midi(midi::read_midi_file(path));
+        const Tokens tokens = all.tokenize(original);
+        const Score written = through_bytes(all.decode(tokens, original.tempo_us));
+        EXPECT_EQ(all.tokenize(written), tokens) << path;
+        ASSERT_EQ(written.notes.size(), original.notes.size()) << path;
+        std::set<int> instruments;  // program, or 128 for the drums
+        for (const Note& n : written.notes) instruments.insert(n.channel == drum_channel ? 128 : n.program);
+        std::set<int> originals;
+        for (const Note& n : original.notes) originals.insert(n.channel == drum_channel ? 128 : n.program);
+        EXPECT_EQ(instruments, originals) << path;
+        ++files;
+        notes += static_cast<std::int64_t>(original.notes.size());
+        bands += instruments.size() > 1;
+        with_drums += instruments.contains(128);
+    }
+    EXPECT_GT(files, 0);
+    std::cout << files << " files, " << notes << " notes; " << bands << " with several instruments, " << with_drums
+              << " with drums\n";
 }
 
 }  // namespace pianola::music

@@ -66,8 +66,9 @@ async function load() {
     Object.assign($(name), { min: range.min, max: range.max, value: range.initial ?? '' });
   }
   setLengthRange();
-  $('program').replaceChildren(...instruments.map((name, program) => new Option(`${program} ${name}`, program)));
-  $('program').value = limits.program.initial;
+  $('program').replaceChildren(new Option('as composed', ''),
+    ...instruments.map((name, program) => new Option(`${program} ${name}`, program)));
+  $('program').value = limits.program.initial ?? '';
   $('primer-limit').textContent = `at most ${Math.round(studio.limits.primer_bytes / 1024)} KiB`;
   $('pieces').max = studio.pieces;
   $('model').replaceChildren(...studio.models.map((name) => new Option(name, name)));
@@ -101,7 +102,7 @@ function showResult(job) {
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
   const chosen = [length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
   for (const name of bounded) if (job[name] !== null) chosen.push(`${said[name] ?? name} ${job[name]}`);
-  if (job.program !== 0) chosen.push(instruments[job.program]);
+  if (job.program !== null) chosen.push(instruments[job.program]);
   if (job.chord) chosen.push(`from ${job.chord}`);
   $('title').textContent = `${job.model}: ${chosen.join(', ')}`;
   roll = job.piece.roll;
@@ -123,6 +124,7 @@ const features = {
   polyphony: 'polyphony (notes at once)', distinct_intervals: 'distinct inter-onset intervals',
   ioi_entropy: 'inter-onset entropy (bits)', longest_repeat: 'longest repeat (onsets)',
   distinct_4grams: 'distinct 4-onset runs (share)', ends_on_tonic: "ends on its key's tonic (1: yes)",
+  instruments: 'instruments (the drums one)',
 };
 // Whole numbers as they are, the rest to 3 significant digits.
 const figure = (x) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));

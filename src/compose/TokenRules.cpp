@@ -165,8 +165,10 @@ bool TokenRules::fits_cadence(std::size_t id) const {
     case Kind::pitch:  // the tonic first, then the classes the chord still lacks, then any of the triad's
         return cadence_notes_ == 0 ? t.value % 12 == tonic_ : chord_complete() ? triad_[c] : lacking_[c];
     case Kind::duration: return static_cast<std::int64_t>(id) == hold_id_;
+    case Kind::drum: return false;  // the final chord is the band's, not the kit's
     case Kind::meter:
-    case Kind::velocity: return true;
+    case Kind::velocity:
+    case Kind::program: return true;
     }
     return true;
 }

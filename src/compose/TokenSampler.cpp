@@ -21,7 +21,7 @@ std::vector<bool> time_tokens(const music::Tokenizer& tokenizer, const music::Vo
     std::vector<bool> time(vocabulary.size(), false);
     for (std::size_t id = 0; id < vocabulary.size(); ++id) {
         const auto token = music::parse_timed_token(vocabulary.token(static_cast<std::int64_t>(id)));
-        time[id] = token && token->kind != music::TimedToken::Kind::pitch;
+        time[id] = token && token->kind != music::TimedToken::Kind::pitch && token->kind != music::TimedToken::Kind::program;
     }
     return time;
 }

@@ -29,13 +29,14 @@ struct SamplingOptions {
     double temperature = 0;  // 0: argmax
     int top_k = 0;           // 0: no cut
     double top_p = 1;        // 1: no cut; in (0, 1]. Pitch tokens, or every token of a seed-token model
-    double time_top_p = 1;   // time tokens (bar, meter, position, shift, duration) and velocities
+    double time_top_p = 1;   // time tokens (bar, meter, position, shift, duration), velocities and drums
     std::vector<bool> time_tokens{};  // by id, which are time tokens; empty: none are
     std::optional<double> time_temperature{};  // time tokens; none: `temperature`. Unused at temperature 0
 };
 
-// Which of a vocabulary's ids are time tokens under a timed tokenizer: every token but pitches
-// (velocities go with time: cutting them cuts dynamics, not wrong notes). Empty for seed tokens.
+// Which of a vocabulary's ids are time tokens under a timed tokenizer: every token but pitches and
+// programs (velocities and drums go with time: cutting them cuts dynamics and rhythm, not wrong
+// notes; a program is what the next pitches sound on). Empty for seed tokens.
 std::vector<bool> time_tokens(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary);
 
 class TokenSampler {

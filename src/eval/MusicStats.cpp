@@ -73,10 +73,14 @@ std::array<bool, 12> fullest_scale(const std::array<double, 12>& notes) {
 
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;
-    for (const music::Note& n : score.notes)
+    std::array<bool, 129> instruments{};  // programs, then the drums
+    for (const music::Note& n : score.notes) {
+        instruments[n.channel == music::drum_channel ? 128 : n.program] = true;
         if (n.channel != music::drum_channel) notes.push_back(n);
+    }
     if (notes.empty()) throw std::invalid_argument("the piece has no notes");
     MusicStats s;
+    s.instruments = static_cast<int>(std::count(instruments.begin(), instruments.end(), true));
     s.notes = static_cast<int>(notes.size());
     std::array<int, 12> counts{};
     int lowest = 127, highest = 0;
@@ -156,6 +160,7 @@ const std::vector<StatField>& stat_fields() {
         {"longest_repeat", nullptr, &MusicStats::longest_repeat},
         {"distinct_4grams", &MusicStats::distinct_4grams, nullptr},
         {"ends_on_tonic", nullptr, &MusicStats::ends_on_tonic},
+        {"instruments", nullptr, &MusicStats::instruments},
     };
     return fields;
 }

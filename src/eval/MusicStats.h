@@ -1,8 +1,9 @@
 // MusicStats: what a piece does musically, in numbers that compare composed pieces with human
 // ones (`pianola evaluate`, and generation's loop check): pitch range, pitch classes and their
 // entropy, how well one major or minor scale holds the notes, polyphony, density, rhythmic
-// variety, two loop measures over its onsets, and whether it ends on its key's tonic (an onset: the pitches that start together and
-// the time to the next onset). Drums are left out. Copying is measured elsewhere (CopyIndex).
+// variety, two loop measures over its onsets, whether it ends on its key's tonic (an onset: the
+// pitches that start together and the time to the next onset), and how many instruments play.
+// Drums are left out of all but the last. Copying is measured elsewhere (CopyIndex).
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
 
@@ -28,6 +29,7 @@ struct MusicStats {
     int longest_repeat = 0;           // the longest run of one onset repeated back to back
     double distinct_4grams = 0;       // distinct runs of 4 onsets over all such runs (1: no run repeats)
     int ends_on_tonic = 0;            // 1 where the last onset's lowest note is the tonic of the piece's key (estimate_key)
+    int instruments = 0;              // distinct General MIDI programs of the notes, and the drums as one more
 };
 
 // Throws std::invalid_argument for a score without non-drum notes.

@@ -188,13 +188,13 @@ Score score_from_midi(const midi::MidiFile& file) {
     return score;
 }
 
-midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
+midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> program) {
     if (score.ticks_per_quarter == 0 || score.ticks_per_quarter > 0x7FFF)
         throw std::invalid_argument("ticks per quarter must be 1..32767, not " + std::to_string(score.ticks_per_quarter));
     if (score.tempo_us == 0 || score.tempo_us > 0xFFFFFF)
         throw std::invalid_argument("tempo must be 1..16777215 microseconds per quarter, not " +
                                     std::to_string(score.tempo_us));
-    if (program > 127) throw std::invalid_argument("General MIDI programs are 0..127, not " + std::to_string(program));
+    if (program && *program > 127) throw std::invalid_argument("General MIDI programs are 0..127, not " + std::to_string(*program));
 
     midi::MidiFile file;
     file.format = 1;
@@ -225,43 +225,77 @@ midi::MidiFile midi_from_score(const Score& score, std::uint8_t program) {
         std::uint32_t tick;
         Order order;
         const Note* note;
-        std::size_t track;
+        std::size_t track;  // in file.tracks
+        std::uint8_t channel;
+    };
+    // An instrument is a channel: drums on 9, each program on the next free one in order of first
+    // onset (the 16th program and later share the 15th's channel and program: MIDI has 16).
+    struct Instrument {
+        bool drum;
+        std::uint8_t program, channel;
+        std::vector<std::size_t> tracks;  // indexes into file.tracks
+    };
+    std::vector<Instrument> instruments;
+    constexpr std::size_t pitched_channels = 15;
+    const auto instrument_of = [&](const Note& note) -> Instrument& {
+        const bool drum = note.channel == drum_channel;
+        const std::uint8_t wanted = drum ? 0 : program.value_or(note.program);
+        if (wanted > 127) throw std::invalid_argument("General MIDI programs are 0..127, not " + std::to_string(wanted));
+        std::size_t pitched = 0;
+        for (Instrument& instrument : instruments) {
+            if (instrument.drum == drum && (drum || instrument.program == wanted)) return instrument;
+            pitched += !instrument.drum;
+        }
+        if (!drum && pitched == pitched_channels)
+            for (auto it = instruments.rbegin(); it != instruments.rend(); ++it)
+                if (!it->drum) return *it;
+        const std::uint8_t channel = drum ? drum_channel : static_cast<std::uint8_t>(pitched < drum_channel ? pitched : pitched + 1);
+        return instruments.emplace_back(Instrument{drum, wanted, channel, {}});
     };
     // Readers pair note-offs first in, first out per track, channel and pitch, so in one track the
     // notes of a key must end in the order they start. A note that would end inside an earlier
-    // note of its key (two voices on one pitch) goes to the first track where it does not.
+    // note of its key (two voices on one pitch) goes to the instrument's first track where it does not.
     std::vector<const Note*> by_start;
     for (const Note& note : score.notes) by_start.push_back(&note);
     std::stable_sort(by_start.begin(), by_start.end(),
                      [](const Note* a, const Note* b) { return a->start_tick < b->start_tick; });
-    std::vector<std::array<std::uint32_t, 2 * pitch_count>> last_end;  // per track, per (drums?, pitch)
+    std::vector<std::array<std::uint32_t, pitch_count>> last_end(1);  // per file track, per pitch
+    const auto add_track = [&](const Instrument& instrument) {
+        midi::Track& track = file.tracks.emplace_back();
+        if (!instrument.drum) track.add_channel_event(0, midi::status::program_change | instrument.channel, instrument.program);
+        last_end.push_back({});
+        return file.tracks.size() - 1;
+    };
     std::vector<NoteEvent> events;
     events.reserve(score.notes.size() * 2);
     for (const Note* note : by_start) {
         if (note->pitch > 127) throw std::invalid_argument("MIDI pitches are 0..127, not " + std::to_string(note->pitch));
         const std::uint32_t end = std::max(note->end_tick, note->start_tick);
-        const std::size_t key = (note->channel == drum_channel ? pitch_count : 0) + note->pitch;
+        Instrument& instrument = instrument_of(*note);
         std::size_t track = 0;
-        while (track < last_end.size() && last_end[track][key] > end) ++track;
-        if (track == last_end.size()) last_end.push_back({});
-        last_end[track][key] = end;
-        events.push_back({note->start_tick, Order::strike, note, track});
-        events.push_back({end, end == note->start_tick ? Order::release_zero_length : Order::release, note, track});
+        for (const std::size_t t : instrument.tracks)
+            if (last_end[t][note->pitch] <= end) {
+                track = t;
+                break;
+            }
+        if (track == 0) track = instrument.tracks.emplace_back(add_track(instrument));
+        last_end[track][note->pitch] = end;
+        events.push_back({note->start_tick, Order::strike, note, track, instrument.channel});
+        events.push_back({end, end == note->start_tick ? Order::release_zero_length : Order::release, note, track,
+                          instrument.channel});
     }
     std::stable_sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
         return a.tick != b.tick ? a.tick < b.tick : a.order < b.order;
     });
 
-    file.tracks.resize(1 + std::max<std::size_t>(1, last_end.size()));
-    file.tracks[1].add_channel_event(0, midi::status::program_change, program);
+    if (file.tracks.size() == 1) add_track(Instrument{false, program.value_or(0), 0, {}});
     for (const NoteEvent& e : events) {
-        midi::Track& notes = file.tracks[1 + e.track];
-        const std::uint8_t channel = e.note->channel == drum_channel ? drum_channel : 0;
+        midi::Track& notes = file.tracks[e.track];
         if (e.order == Order::strike)  // velocity 0 would read back as a note-off
-            notes.add_channel_event(e.tick, midi::status::note_on | channel, e.note->pitch,
+            notes.add_channel_event(e.tick, midi::status::note_on | e.channel, e.note->pitch,
                                     std::clamp<std::uint8_t>(e.note->velocity, 1, 127));
         else
-            notes.add_channel_event(e.tick, midi::status::note_off | channel, e.note->pitch, 0);
+            notes.add_channel_event(e.tick, midi::status::note_off | e.channel, e.note->pitch, 0);
     }
     for (std::size_t t = 1; t < file.tracks.size(); ++t) {
         midi::Track& notes = file.tracks[t];

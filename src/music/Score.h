@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "midi/MidiFile.h"
@@ -64,13 +65,15 @@ struct Score {
 // no score could mean (numerator 0, denominator beyond 1/64) is ignored.
 Score score_from_midi(const midi::MidiFile& file);
 
-// A format 1 file: a tempo/meta track (tempo, the score's meters or else 4/4, end), then one track
-// of the notes on channel 0 (9 for drums, without a program change) with the given General MIDI
-// program. Ticks are kept at score.ticks_per_quarter; at one tick note-offs come before note-ons,
-// so repeated notes stay whole. A note that ends inside an earlier note of its own pitch goes to
-// a further track (as many as such voices need): in one track, readers would pair it with the
-// other's note-off. Throws std::invalid_argument for values a MIDI file cannot hold (division,
-// tempo, pitch, program, meter).
-midi::MidiFile midi_from_score(const Score& score, std::uint8_t program = 0);
+// A format 1 file: a tempo/meta track (tempo, the score's meters or else 4/4, end), then a track
+// per instrument: the drums (notes on channel 9) on channel 9 without a program change, and each
+// note program on a channel of its own (0, 1, ... skipping 9, in order of first onset; beyond 15
+// programs the later ones play as the 15th). `program`, where given, is every non-drum note's.
+// Ticks are kept at score.ticks_per_quarter; at one tick note-offs come before note-ons, so
+// repeated notes stay whole. A note that ends inside an earlier note of its own pitch goes to a
+// further track of its instrument (as many as such voices need): in one track, readers would pair
+// it with the other's note-off. Throws std::invalid_argument for values a MIDI file cannot hold
+// (division, tempo, pitch, program, meter).
+midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> program = std::nullopt);
 
 }  // namespace pianola::music

@@ -38,7 +38,10 @@ struct Prefix {
     Kind kind;
 };
 constexpr Prefix prefixes[] = {{"pos:", Kind::position}, {"shift:", Kind::shift}, {"vel:", Kind::velocity},
-                               {"pitch:", Kind::pitch},  {"dur:", Kind::duration}};
+                               {"prog:", Kind::program}, {"pitch:", Kind::pitch},  {"drum:", Kind::drum},
+                               {"dur:", Kind::duration}};
+
+bool is_key(Kind kind) { return kind == Kind::program || kind == Kind::pitch || kind == Kind::drum; }  // 0..127
 
 }  // namespace
 
@@ -47,6 +50,16 @@ std::string_view time_tokens_name(TimeTokens time) { return time == TimeTokens::
 std::optional<TimeTokens> parse_time_tokens(std::string_view name) {
     if (name == "bars") return TimeTokens::bars;
     if (name == "shifts") return TimeTokens::shifts;
+    return std::nullopt;
+}
+
+std::string_view instruments_name(Instruments instruments) {
+    return instruments == Instruments::piano ? "piano" : "all";
+}
+
+std::optional<Instruments> parse_instruments(std::string_view name) {
+    if (name == "piano") return Instruments::piano;
+    if (name == "all") return Instruments::all;
     return std::nullopt;
 }
 
@@ -63,7 +76,7 @@ std::optional<TimedToken> parse_timed_token(std::string_view token) {
     for (const Prefix& prefix : prefixes) {
         if (!token.starts_with(prefix.text)) continue;
         const auto value = parse_count(token.substr(prefix.text.size()));
-        if (!value || (prefix.kind == Kind::pitch && *value > 127)) return std::nullopt;
+        if (!value || (is_key(prefix.kind) && *value > 127)) return std::nullopt;
         return TimedToken{prefix.kind, *value};
     }
     return std::nullopt;
@@ -120,19 +133,24 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& score) const {
             throw std::invalid_argument("a meter must be n/1 to n/64 with n > 0, not " + std::to_string(meter.numerator) +
                                         "/" + std::to_string(meter.denominator));
 
+    const bool instruments = options_.instruments == Instruments::all;
     std::vector<GridNote> notes;
     for (const Note& note : score.notes) {
-        if (note.channel == drum_channel) continue;
+        const bool drum = note.channel == drum_channel;
+        if (drum && !instruments) continue;
         const std::int64_t onset = step_of(note.start_tick);
         const std::int64_t duration = std::max<std::int64_t>(1, step_of(std::max(note.end_tick, note.start_tick)) - onset);
         if (onset + duration > max_steps())
             throw std::invalid_argument("the piece lasts longer than the " + std::to_string(max_steps() / grid) +
                                         " beats a timed piece can hold");
-        notes.push_back({onset, duration, note.pitch, note.velocity});
+        notes.push_back({onset, duration, note.pitch, note.velocity, instruments && !drum ? note.program : std::uint8_t{0}, drum});
     }
-    // Pitch, then duration: one spelling per onset, so decoding and tokenizing again is the identity.
+    // Instrument, pitch, then duration: one spelling per onset, so decoding and tokenizing again is
+    // the identity.
     std::stable_sort(notes.begin(), notes.end(), [](const GridNote& a, const GridNote& b) {
         if (a.onset != b.onset) return a.onset < b.onset;
+        if (a.drum != b.drum) return b.drum;
+        if (a.program != b.program) return a.program < b.program;
         if (a.pitch != b.pitch) return a.pitch < b.pitch;
         return a.duration < b.duration;
     });
@@ -141,13 +159,17 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& score) const {
     const auto emit = [&](Kind kind, int value, int denominator = 0) {
         tokens.push_back(timed_token_text({kind, value, denominator}));
     };
-    int level = -1;
+    int level = -1, program = 0;
     const auto emit_note = [&](const GridNote& note) {
         if (options_.velocity_levels > 0 && level_of_velocity(note.velocity) != level) {
             level = level_of_velocity(note.velocity);
             emit(Kind::velocity, level);
         }
-        emit(Kind::pitch, note.pitch);
+        if (!note.drum && note.program != program) {
+            program = note.program;
+            emit(Kind::program, program);
+        }
+        emit(note.drum ? Kind::drum : Kind::pitch, note.pitch);
         emit(Kind::duration, static_cast<int>(note.duration));
     };
 
@@ -220,8 +242,13 @@ bool TimedDecoder::accepts(const TimedToken& token) const {
     const std::int64_t onset = bars ? time_ + position_ : time_;
     if (token.kind == Kind::duration) return pending_pitch_ >= 0 && token.value >= 1 && fits(onset + token.value);
     if (pending_pitch_ >= 0) return false;
+    const bool instruments = options.instruments == Instruments::all;
     switch (token.kind) {
+    case Kind::drum:
+        if (!instruments) return false;
+        [[fallthrough]];
     case Kind::pitch: return token.value >= 0 && token.value <= 127 && (!bars || position_ >= 0);
+    case Kind::program: return instruments && token.value >= 0 && token.value <= 127;
     case Kind::velocity: return token.value >= 0 && token.value < options.velocity_levels;
     case Kind::bar: return bars && fits(in_bar_ ? time_ + bar_length_ : 0);
     case Kind::meter: return bars && in_bar_ && position_ < 0 && is_meter(token.value, token.denominator);
@@ -268,10 +295,16 @@ void TimedDecoder::push(const TimedToken& token) {
     case Kind::position: position_ = token.value; break;
     case Kind::shift: time_ += token.value; break;
     case Kind::velocity: velocity_ = tokenizer_.velocity_of_level(token.value); break;
-    case Kind::pitch: pending_pitch_ = token.value; break;
+    case Kind::program: program_ = static_cast<std::uint8_t>(token.value); break;
+    case Kind::pitch:
+    case Kind::drum:
+        pending_pitch_ = token.value;
+        pending_drum_ = token.kind == Kind::drum;
+        break;
     case Kind::duration: {
         const std::int64_t onset = tokenizer_.options().time == TimeTokens::bars ? time_ + position_ : time_;
-        notes_.push_back({onset, token.value, static_cast<std::uint8_t>(pending_pitch_), velocity_});
+        notes_.push_back({onset, token.value, static_cast<std::uint8_t>(pending_pitch_), velocity_,
+                          pending_drum_ ? std::uint8_t{0} : program_, pending_drum_});
         pending_pitch_ = -1;
         break;
     }
@@ -294,6 +327,8 @@ Score TimedDecoder::score(std::uint32_t tempo_us) const {
         note.end_s = note.end_tick * seconds_per_tick;
         note.pitch = n.pitch;
         note.velocity = n.velocity;
+        note.program = n.program;
+        note.channel = n.drum ? drum_channel : 0;
         score.notes.push_back(note);
     }
     std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {

@@ -4,14 +4,18 @@
 // style) or by time shifts since the last onset (TSD style). Rests are the time no note starts.
 // Transposition moves pitch tokens only, and decoding reads any sequence (TimedDecoder), so a
 // model's output always becomes well-formed notes.
-// It deliberately leaves out drums, tempo, programs and controllers: a decoded piece plays at one
-// tempo, on one instrument. It is not the seed design's tokenizer (SeedTokenizer).
+// With instruments "all", a "prog:N" token (General MIDI program) stands before a note whose
+// instrument differs from the last note's (the piano, 0, before any), and a drum note is "drum:K"
+// (its key, which transposition leaves alone) in place of a pitch: one model learns a band. With
+// "piano" (the default) drums and programs are left out, and a decoded piece is one instrument.
+// It deliberately leaves out tempo changes and controllers: a decoded piece plays at one tempo.
+// It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
-// 1 to a whole 4/4 bar; longer rests are several), "vel:L" (level 0 to levels - 1), "pitch:P"
-// (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
-//   bar meter:4/4 pos:0 vel:2 pitch:48 dur:24 pitch:60 dur:12 pos:12 pitch:62 dur:12 bar ...
-// notes of one onset in pitch order, then duration.
+// 1 to a whole 4/4 bar; longer rests are several), "vel:L" (level 0 to levels - 1), "prog:N"
+// (0..127), "pitch:P" or "drum:P" (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
+//   bar meter:4/4 pos:0 vel:2 pitch:48 dur:24 pitch:60 dur:12 prog:32 pitch:36 dur:12 drum:36 dur:1 bar ...
+// notes of one onset by instrument (programs in order, drums last), each in pitch order, then duration.
 #pragma once
 
 #include <cstdint>
@@ -25,20 +29,24 @@
 namespace pianola::music {
 
 enum class TimeTokens : std::uint8_t { bars, shifts };
+enum class Instruments : std::uint8_t { piano, all };
 
 struct TimedOptions {
     int steps_per_beat = 12;     // 12 holds sixteenths and eighth triplets; 1..96
     int velocity_levels = 0;     // 0: no velocity tokens; else 2..16 equal bands of 1..127
     TimeTokens time = TimeTokens::bars;
+    Instruments instruments = Instruments::piano;  // all: programs and drums as tokens
     bool operator==(const TimedOptions&) const = default;
 };
 
 std::string_view time_tokens_name(TimeTokens time);             // "bars" or "shifts"
 std::optional<TimeTokens> parse_time_tokens(std::string_view name);
+std::string_view instruments_name(Instruments instruments);     // "piano" or "all"
+std::optional<Instruments> parse_instruments(std::string_view name);
 
 // One timed token, parsed. `value` is the step, level, key or numerator; `denominator` is a meter's.
 struct TimedToken {
-    enum class Kind : std::uint8_t { bar, meter, position, shift, velocity, pitch, duration };
+    enum class Kind : std::uint8_t { bar, meter, position, shift, velocity, program, pitch, drum, duration };
     Kind kind = Kind::bar;
     int value = 0, denominator = 0;
     bool operator==(const TimedToken&) const = default;
@@ -61,6 +69,8 @@ public:
     struct GridNote {
         std::int64_t onset, duration;  // steps
         std::uint8_t pitch, velocity;
+        std::uint8_t program = 0;      // General MIDI; 0 for drums and with instruments "piano"
+        bool drum = false;
     };
 
     // Throws std::invalid_argument for options out of range.
@@ -76,8 +86,9 @@ public:
     // every other token as it is. Throws std::invalid_argument for a token that is not a timed one.
     std::optional<std::string> transpose(std::string_view token, int semitones) const;
 
-    // The notes the tokens spell, at `tempo_us` per beat, ticks_per_quarter() ticks per beat,
-    // channel 0, program 0. Tokens that do not fit where they stand are skipped (TimedDecoder).
+    // The notes the tokens spell, at `tempo_us` per beat, ticks_per_quarter() ticks per beat, on
+    // channel 0 with their programs (drums on channel 9). Tokens that do not fit where they stand
+    // are skipped (TimedDecoder).
     Score decode(const std::vector<std::string>& tokens, std::uint32_t tempo_us) const;
 
     // Ticks per beat of decoded scores: a whole number of ticks per step, near 480 per beat.
@@ -97,9 +108,9 @@ private:
 // Reads timed tokens one at a time into notes and says which token may come next: the one
 // grammar behind decoding (a token it does not accept is skipped) and generation (a token it does
 // not accept is never sampled). Refused: a duration with no pitch before it, anything but a
-// duration after a pitch, a position that does not move forward within its bar, a meter after
-// the bar's first position, time tokens of the other style, levels out of range, and any time
-// past TimedTokenizer::max_ticks.
+// duration after a pitch (or drum), programs and drums with instruments "piano", a position that
+// does not move forward within its bar, a meter after the bar's first position, time tokens of the
+// other style, levels out of range, and any time past TimedTokenizer::max_ticks.
 class TimedDecoder {
 public:
     explicit TimedDecoder(const TimedTokenizer& tokenizer);
@@ -126,8 +137,10 @@ private:
     std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
     bool in_bar_ = false;             // bars: a bar token has been read
     std::int64_t bars_ = 0;           // bar tokens read
-    int pending_pitch_ = -1;          // a pitch waiting for its duration
+    int pending_pitch_ = -1;          // a pitch (or drum key) waiting for its duration
+    bool pending_drum_ = false;
     std::uint8_t velocity_ = TimedTokenizer::default_velocity;
+    std::uint8_t program_ = 0;
     std::vector<TimedTokenizer::GridNote> notes_;
     std::vector<Meter> meters_;
 };

@@ -81,7 +81,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     order.memory = read_bounded(fields, "memory", limits.memory);
     order.key_pull = read_bounded(fields, "key_pull", limits.key_pull);
     order.tempo = read_bounded(fields, "tempo", limits.tempo);
-    order.program = read_bounded(fields, "program", limits.program).value();
+    order.program = read_bounded(fields, "program", limits.program);
     order.seed = read_seed(fields, fresh_seed);
     if (const auto ending = fields.find("ending"); ending != fields.end() && !ending->second.empty()) {
         if (ending->second != "cadence" && ending->second != "open")

@@ -33,9 +33,10 @@ struct ComposeLimits {
     Bounded<double> time_top_p{0.01, 1.0, std::nullopt};
     Bounded<double> memory{0.0, 2.0, std::nullopt};
     Bounded<double> key_pull{0.0, 10.0, std::nullopt};
-    // Sound: none: the primer's tempo, else the model's; program 0 is the piano.
+    // Sound: none: the primer's tempo, else the model's; no program: the instruments the model
+    // composed (the piano for a piano model).
     Bounded<double> tempo{10.0, 400.0, std::nullopt};
-    Bounded<int> program{0, 127, 0};
+    Bounded<int> program{0, 127, std::nullopt};
     std::size_t primer_bytes = std::size_t{1} << 20;
 };
 
@@ -48,7 +49,7 @@ struct ComposeOrder {
     std::optional<double> top_p;       // none: what `generate` takes for the model (its calibrated top-p)
     std::optional<double> time_temperature, time_top_p, memory, key_pull;  // none: as calibrated
     std::optional<double> tempo;       // beats per minute; none: the primer's, else the model's
-    int program = 0;                   // General MIDI
+    std::optional<int> program;        // General MIDI, every part but the drums; none: as composed
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
     std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none

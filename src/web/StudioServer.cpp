@@ -80,7 +80,7 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"memory", optional_json(status.order.memory)},
                            {"key_pull", optional_json(status.order.key_pull)},
                            {"tempo", optional_json(status.order.tempo)},
-                           {"program", status.order.program},
+                           {"program", optional_json(status.order.program)},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
