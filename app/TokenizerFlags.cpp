@@ -27,17 +27,19 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
                    "a band in, a band out); default " +
                        std::string(music::instruments_name(defaults.instruments)))
         ->check(CLI::IsMember({"piano", "all"}));
+    cmd.add_flag("--pedal", flags.pedal,
+                 "Timed: a note lasts while the sustain pedal holds it (default: as long as its key is held)");
 }
 
 music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokenizer& fallback) {
-    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments;
+    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal;
     if (!flags.name) {
         if (timed_options && std::holds_alternative<music::SeedTokenizer>(fallback))
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens and --instruments need --tokenizer timed");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments and --pedal need --tokenizer timed");
         if (!timed_options) return fallback;
     } else if (*flags.name == music::SeedTokenizer::name) {
         if (timed_options)
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens and --instruments apply to the timed tokenizer only");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments and --pedal apply to the timed tokenizer only");
         return music::SeedTokenizer();
     }
     music::TimedOptions options;
@@ -45,6 +47,7 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
     if (flags.velocity_levels) options.velocity_levels = *flags.velocity_levels;
     if (flags.time_tokens) options.time = *music::parse_time_tokens(*flags.time_tokens);
     if (flags.instruments) options.instruments = *music::parse_instruments(*flags.instruments);
+    options.sustain = flags.pedal;
     return music::TimedTokenizer(options);
 }
 

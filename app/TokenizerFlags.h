@@ -1,6 +1,6 @@
 // The flags that choose a tokenizer, shared by `train`, `tokens` and `baseline` so that all three
 // read a corpus the same way: --tokenizer seed|timed and the timed tokenizer's --grid,
-// --velocity-levels, --time-tokens and --instruments.
+// --velocity-levels, --time-tokens, --instruments and --pedal.
 #pragma once
 
 #include <optional>
@@ -16,6 +16,7 @@ struct TokenizerFlags {
     std::optional<std::string> name;
     std::optional<int> grid, velocity_levels;
     std::optional<std::string> time_tokens, instruments;
+    bool pedal = false;
 };
 
 void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags);

@@ -20,6 +20,7 @@
 #include "eval/SetDistance.h"
 #include "midi/MidiReader.h"
 #include "music/Corpus.h"
+#include "music/Sustain.h"
 #include "train/LmRecipe.h"
 #include "train/PieceSplit.h"
 
@@ -38,7 +39,8 @@ struct EvaluateFlags {
 };
 
 eval::NamedScore named_score(const std::filesystem::path& path) {
-    return {path.string(), music::score_from_midi(midi::read_midi_file(path))};
+    // As heard: a human piece's pedalled notes last as long as they ring, as composed ones are written.
+    return {path.string(), music::sustained(music::score_from_midi(midi::read_midi_file(path)))};
 }
 
 // The measures of a column of pieces: each statistic's mean and range.

@@ -128,7 +128,7 @@ train::LmRecipe fine_tuning_recipe_from(const TrainFlags& f, const model::ModelI
         if (flag) throw std::invalid_argument(std::string("--init keeps the base model's network: ") + name + " does not apply");
     if (f.dropout) throw std::invalid_argument("--init keeps the base model's network: --dropout does not apply");
     const TokenizerFlags& t = f.tokenizer;
-    if (t.name || t.grid || t.velocity_levels || t.time_tokens || t.instruments)
+    if (t.name || t.grid || t.velocity_levels || t.time_tokens || t.instruments || t.pedal)
         throw std::invalid_argument("--init keeps the base model's tokenizer: the tokenizer flags do not apply");
     apply_training_flags(f, r);
     return r;

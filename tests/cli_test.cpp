@@ -186,6 +186,58 @@ TEST(Cli, TrainsATimedModelAndComposesItsRhythm) {
                           "--tokenizer timed needs a next-token preset");
 }
 
+// A band: a piano melody, a bass (program 33) on each beat and a kit (bass drum and hi-hat).
+void write_band_corpus(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    for (int piece = 0; piece < 4; ++piece) {
+        music::Score score;
+        score.ticks_per_quarter = 480;
+        const auto add = [&](std::uint32_t start, std::uint32_t length, int pitch, int program, int channel) {
+            music::Note n;
+            n.start_tick = start;
+            n.end_tick = start + length;
+            n.pitch = static_cast<std::uint8_t>(pitch);
+            n.program = static_cast<std::uint8_t>(program);
+            n.channel = static_cast<std::uint8_t>(channel);
+            score.notes.push_back(n);
+        };
+        for (std::uint32_t beat = 0; beat < 32; ++beat) {
+            const std::uint32_t tick = beat * 480;
+            add(tick, 240, 64 + static_cast<int>((beat * 2 + piece) % 7), 0, 0);
+            add(tick, 480, 36 + static_cast<int>(beat % 4 == 2 ? 7 : 0), 33, 1);
+            add(tick, 60, beat % 2 == 0 ? 36 : 42, 0, music::drum_channel);
+        }
+        std::stable_sort(score.notes.begin(), score.notes.end(),
+                         [](const music::Note& a, const music::Note& b) { return a.start_tick < b.start_tick; });
+        midi::write_midi_file(dir / ("b" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
+    }
+}
+
+TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
+    fixtures::TempDir dir;
+    write_band_corpus(dir / "band");
+    const CliResult r = run_cli(dir, "train --preset tiny --instruments all --data " + (dir / "band").string() +
+                                         " --out " + (dir / "b.pianola").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const CliResult g = run_cli(dir, "generate --model " + (dir / "b.pianola").string() + " --out " +
+                                         (dir / "band.mid").string() + " --notes 120 --seed 3 --temperature 1");
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    std::set<int> instruments;  // programs, 128 for the kit
+    for (const music::Note& n : music::score_from_midi(midi::read_midi_file(dir / "band.mid")).notes)
+        instruments.insert(n.channel == music::drum_channel ? 128 : n.program);
+    EXPECT_GE(instruments.size(), 2u);
+    for (const int instrument : instruments) EXPECT_TRUE(instrument == 0 || instrument == 33 || instrument == 128) << instrument;
+    // --program puts every part but the drums on one instrument.
+    const CliResult violin = run_cli(dir, "generate --model " + (dir / "b.pianola").string() + " --out " +
+                                              (dir / "violin.mid").string() + " --notes 120 --seed 3 --temperature 1 --program 40");
+    ASSERT_EQ(violin.exit_code, 0) << violin.err;
+    for (const music::Note& n : music::score_from_midi(midi::read_midi_file(dir / "violin.mid")).notes)
+        EXPECT_EQ(n.program, n.channel == music::drum_channel ? 0 : 40);
+    expect_one_line_error(run_cli(dir, "train --preset tiny --tokenizer seed --instruments all --data " +
+                                           (dir / "band").string() + " --out " + (dir / "s.pianola").string()),
+                          "apply to the timed tokenizer only");
+}
+
 TEST(Cli, FineTunesATrainedModelOnAFolderOfItsOwn) {
     fixtures::TempDir dir;
     write_rhythmic_corpus(dir / "base");

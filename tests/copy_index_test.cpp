@@ -201,15 +201,18 @@ TEST(MusicStats, KnowsWhetherAPieceEndsOnItsTonic) {
     EXPECT_EQ(eval::music_stats(ending).ends_on_tonic, 1);
 }
 
-TEST(MusicStats, CountsTheInstrumentsTheDrumsAsOne) {
+TEST(MusicStats, CountsTheInstrumentsTheDrumsAsOneAndTheLoudnessRange) {
     music::Score band = melody({60, 64, 67, 65, 62, 67});
     EXPECT_EQ(eval::music_stats(band).instruments, 1);
     band.notes[1].program = 33;
     band.notes[2].channel = music::drum_channel;
     band.notes[3].channel = music::drum_channel;
     band.notes[3].pitch = 42;
+    band.notes[4].velocity = 20;
+    band.notes[5].velocity = 110;
     const eval::MusicStats s = eval::music_stats(band);
     EXPECT_EQ(s.instruments, 3);
+    EXPECT_EQ(s.velocity_range, 90);
     EXPECT_EQ(s.notes, 4) << "the drums play no pitches";
 }
 

@@ -223,7 +223,7 @@ TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
 TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
     fixtures::TempDir dir;
     model::ModelInfo info;
-    info.tokenizer = music::TimedTokenizer({24, 4, music::TimeTokens::shifts});
+    info.tokenizer = music::TimedTokenizer({24, 4, music::TimeTokens::shifts, music::Instruments::all, true});
     info.tempo_us = 400000;
     info.preset = "tiny";
     info.options = model::LmModelOptions{2, 4, 1, 4, 0.0, 0.0};
@@ -232,7 +232,7 @@ TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
     model::save_model(dir / "m.pianola", info, *net);
     const model::LoadedModel loaded = model::load_model(dir / "m.pianola");
     EXPECT_EQ(std::get<music::TimedTokenizer>(loaded.info.tokenizer).options(),
-              (music::TimedOptions{24, 4, music::TimeTokens::shifts}));
+              (music::TimedOptions{24, 4, music::TimeTokens::shifts, music::Instruments::all, true}));
     EXPECT_EQ(loaded.info.tempo_us, 400000u);
 
     // The header as pianola wrote it before the timed tokenizer: a name, no options, no tempo.
@@ -266,6 +266,15 @@ TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
         EXPECT_NE(std::string(e.what()).find("newer.pianola"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("unknown tokenizer"), std::string::npos) << e.what();
     }
+    // Before instruments and the pedal: a piano model of key-held durations.
+    rewrite(dir / "piano.pianola", [](nlohmann::json& h) {
+        h["tokenizer_options"].erase("instruments");
+        h["tokenizer_options"].erase("sustain");
+    });
+    EXPECT_EQ(std::get<music::TimedTokenizer>(model::load_model(dir / "piano.pianola").info.tokenizer).options(),
+              (music::TimedOptions{24, 4, music::TimeTokens::shifts}));
+    rewrite(dir / "band.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["instruments"] = "orchestra"; });
+    EXPECT_THROW(model::load_model(dir / "band.pianola"), FileError);
     rewrite(dir / "bad.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["steps_per_beat"] = 0; });
     EXPECT_THROW(model::load_model(dir / "bad.pianola"), FileError);
 }

@@ -124,7 +124,7 @@ const features = {
   polyphony: 'polyphony (notes at once)', distinct_intervals: 'distinct inter-onset intervals',
   ioi_entropy: 'inter-onset entropy (bits)', longest_repeat: 'longest repeat (onsets)',
   distinct_4grams: 'distinct 4-onset runs (share)', ends_on_tonic: "ends on its key's tonic (1: yes)",
-  instruments: 'instruments (the drums one)',
+  instruments: 'instruments (the drums one)', velocity_range: 'velocity range (softest to loudest)',
 };
 // Whole numbers as they are, the rest to 3 significant digits.
 const figure = (x) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));

@@ -83,14 +83,17 @@ MusicStats music_stats(const music::Score& score) {
     s.instruments = static_cast<int>(std::count(instruments.begin(), instruments.end(), true));
     s.notes = static_cast<int>(notes.size());
     std::array<int, 12> counts{};
-    int lowest = 127, highest = 0;
+    int lowest = 127, highest = 0, softest = 127, loudest = 0;
     for (const music::Note& n : notes) {
+        softest = std::min<int>(softest, n.velocity);
+        loudest = std::max<int>(loudest, n.velocity);
         ++counts[n.pitch % 12];
         lowest = std::min<int>(lowest, n.pitch);
         highest = std::max<int>(highest, n.pitch);
     }
     const int total = s.notes;
     s.pitch_range = highest - lowest;
+    s.velocity_range = loudest - softest;
     for (const int c : counts) {
         if (c == 0) continue;
         ++s.pitch_classes;
@@ -161,6 +164,7 @@ const std::vector<StatField>& stat_fields() {
         {"distinct_4grams", &MusicStats::distinct_4grams, nullptr},
         {"ends_on_tonic", nullptr, &MusicStats::ends_on_tonic},
         {"instruments", nullptr, &MusicStats::instruments},
+        {"velocity_range", nullptr, &MusicStats::velocity_range},
     };
     return fields;
 }

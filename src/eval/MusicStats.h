@@ -2,7 +2,8 @@
 // ones (`pianola evaluate`, and generation's loop check): pitch range, pitch classes and their
 // entropy, how well one major or minor scale holds the notes, polyphony, density, rhythmic
 // variety, two loop measures over its onsets, whether it ends on its key's tonic (an onset: the
-// pitches that start together and the time to the next onset), and how many instruments play.
+// pitches that start together and the time to the next onset), how many instruments play and how
+// far the loudness ranges.
 // Drums are left out of all but the last. Copying is measured elsewhere (CopyIndex).
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
@@ -30,6 +31,7 @@ struct MusicStats {
     double distinct_4grams = 0;       // distinct runs of 4 onsets over all such runs (1: no run repeats)
     int ends_on_tonic = 0;            // 1 where the last onset's lowest note is the tonic of the piece's key (estimate_key)
     int instruments = 0;              // distinct General MIDI programs of the notes, and the drums as one more
+    int velocity_range = 0;           // from the softest note to the loudest (0: one loudness throughout)
 };
 
 // Throws std::invalid_argument for a score without non-drum notes.

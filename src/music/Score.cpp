@@ -18,6 +18,7 @@ namespace pianola::music {
 namespace {
 
 constexpr std::size_t channel_count = 16, pitch_count = 128;
+constexpr std::uint8_t sustain_controller = 64;
 
 // The notes waiting for their note-off, one first-in-first-out queue per (channel, pitch),
 // threaded through note indices so that pairing allocates nothing per event.
@@ -148,6 +149,8 @@ Score score_from_midi(const midi::MidiFile& file) {
         for (std::size_t index = 0; index < track.events.size(); ++index) {
             const midi::Event& e = track.events[index];
             if (auto mark = mark_of(e, t)) score.marks.push_back(*mark);
+            if (e.kind() == midi::status::control_change && e.d1 == sustain_controller)
+                score.pedals.push_back({e.tick, tempo.seconds_at(e.tick), e.channel(), e.d2 >= 64});
             // The reader takes data bytes as they come (as midicsv does), so a key above 127 can
             // reach here: it is no note, and it must not index the per-pitch queues.
             if (e.d1 >= pitch_count) continue;
@@ -175,6 +178,8 @@ Score score_from_midi(const midi::MidiFile& file) {
             }
     }
 
+    std::stable_sort(score.pedals.begin(), score.pedals.end(),
+                     [](const PedalChange& a, const PedalChange& b) { return a.tick < b.tick; });
     for (Note& note : score.notes) {
         note.start_s = tempo.seconds_at(note.start_tick);
         note.end_s = tempo.seconds_at(note.end_tick);

@@ -1,8 +1,8 @@
 // Score: the notes of a piece, paired from note-on/note-off events, with ticks and seconds.
 // This is the one place that decides what a "note" is; tokenizers read Scores, never raw events.
 // It keeps the time signatures (the timed tokenizer's bars), each track's program changes and
-// meta marks (music21's reading, which the seed tokenizer follows, depends on them) and
-// deliberately drops controllers, pitch bend and SysEx: pianola composes notes.
+// meta marks (music21's reading, which the seed tokenizer follows, depends on them) and the
+// sustain pedal, and deliberately drops other controllers, pitch bend and SysEx: pianola composes notes.
 #pragma once
 
 #include <cstdint>
@@ -46,12 +46,23 @@ struct Meter {
     bool operator==(const Meter&) const = default;
 };
 
+// The sustain pedal (controller 64) pressed (a value of 64 or more, as General MIDI reads it) or
+// lifted on a channel.
+struct PedalChange {
+    std::uint32_t tick = 0;
+    double seconds = 0;
+    std::uint8_t channel = 0;
+    bool down = false;
+    bool operator==(const PedalChange&) const = default;
+};
+
 struct Score {
     std::uint16_t ticks_per_quarter = 480;
     std::uint32_t tempo_us = 500000;  // tempo at the start, microseconds per quarter
     std::vector<Note> notes;          // sorted by start_tick, then pitch, track, channel (stable)
     std::vector<Meter> meters;        // by tick, at most one per tick; none is 4/4, as in MIDI
     std::vector<TrackMark> marks;     // by track, then file order
+    std::vector<PedalChange> pedals;  // by tick, then track and file order; midi_from_score leaves them out
 };
 
 // Pairs each note-on with the next note-off of the same track, channel and pitch (first in,

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "music/Sustain.h"
+
 namespace pianola::music {
 
 namespace {
@@ -124,7 +126,8 @@ int TimedTokenizer::level_of_velocity(std::uint8_t velocity) const {
     return (std::clamp<int>(velocity, 1, 127) - 1) * options_.velocity_levels / 127;
 }
 
-std::vector<std::string> TimedTokenizer::tokenize(const Score& score) const {
+std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
+    const Score score = options_.sustain ? sustained(written) : written;
     if (score.ticks_per_quarter == 0) throw std::invalid_argument("a score needs ticks per quarter above 0");
     const std::uint64_t grid = static_cast<std::uint64_t>(options_.steps_per_beat), tpq = score.ticks_per_quarter;
     const auto step_of = [&](std::uint32_t tick) { return static_cast<std::int64_t>((2 * tick * grid + tpq) / (2 * tpq)); };

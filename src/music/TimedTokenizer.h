@@ -8,7 +8,10 @@
 // instrument differs from the last note's (the piano, 0, before any), and a drum note is "drum:K"
 // (its key, which transposition leaves alone) in place of a pitch: one model learns a band. With
 // "piano" (the default) drums and programs are left out, and a decoded piece is one instrument.
-// It deliberately leaves out tempo changes and controllers: a decoded piece plays at one tempo.
+// With `sustain`, the sustain pedal is read into durations (music/Sustain: a note lasts as long
+// as it rings), so a decoded piece needs no pedal to sound as the corpus did; by default a note
+// lasts as long as its key is held (measured: the README's "The sustain pedal"). It deliberately
+// leaves out tempo changes and other controllers: a decoded piece plays at one tempo.
 // It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
@@ -36,6 +39,7 @@ struct TimedOptions {
     int velocity_levels = 0;     // 0: no velocity tokens; else 2..16 equal bands of 1..127
     TimeTokens time = TimeTokens::bars;
     Instruments instruments = Instruments::piano;  // all: programs and drums as tokens
+    bool sustain = false;        // a note lasts while the sustain pedal holds it (Sustain), not only its key
     bool operator==(const TimedOptions&) const = default;
 };
 
@@ -78,7 +82,8 @@ public:
     const TimedOptions& options() const { return options_; }
 
     // Onsets and ends go to the nearest step (halves up), durations are at least one step, and a
-    // meter takes effect at the first bar line at or after its tick. Throws std::invalid_argument
+    // meter takes effect at the first bar line at or after its tick. With `sustain`, ends are
+    // where the pedal lets the notes go. Throws std::invalid_argument
     // for a piece longer than max_ticks once decoded.
     std::vector<std::string> tokenize(const Score& score) const;
 
