@@ -8,6 +8,7 @@
 #include "compose/Primer.h"
 #include "compose/SeedComposer.h"
 #include "compose/DecodingCalibration.h"
+#include "compose/Infill.h"
 #include "compose/ReadyModels.h"
 #include "eval/MusicStats.h"
 #include "midi/MidiReader.h"
@@ -37,10 +38,10 @@ void write_piece(const std::filesystem::path& path, const music::Score& score, s
 // that need a stateful model apply.
 std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
     const compose::PieceLength length = request.length.value_or(compose::PieceLength{});
-    if (request.primer || request.chord || request.max_copy || request.redraw > 0 ||
+    if (request.primer || request.chord || request.max_copy || request.redraw > 0 || request.infill ||
         length.unit != compose::PieceLength::Unit::notes)
         throw std::invalid_argument("a seed-design model composes a number of notes from a training window: "
-                                    "primers, --max-copy, --redraw, --bars and --seconds need a next-token model");
+                                    "primers, --max-copy, --redraw, --bars, --seconds and --infill need a next-token model");
     const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, request.top_p.value_or(1)};
     const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : 500000;
     const auto start = Clock::now();
@@ -64,9 +65,73 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request) {
     return run_composition(request, ready);
 }
 
+namespace {
+
+// The decoding a request asks for, the model's calibrated values where it is silent.
+struct Decoding {
+    compose::SamplingOptions sampling;
+    double memory_strength = 0;  // times the fitted weights
+    model::MemoryWeights memory;
+    double key_pull = 0;
+};
+
+Decoding decoding_of(const CompositionRequest& request, const model::ModelInfo& info) {
+    Decoding d;
+    d.sampling = {request.temperature.value_or(default_temperature), request.top_k,
+                  request.top_p.value_or(info.training.value("top_p", default_top_p)),
+                  request.time_top_p.value_or(info.training.value("time_top_p", default_time_top_p))};
+    // --temperature alone sets both classes', as one temperature always did.
+    if (request.time_temperature) d.sampling.time_temperature = request.time_temperature;
+    else if (!request.temperature && info.training.contains("time_temperature"))
+        d.sampling.time_temperature = info.training["time_temperature"].get<double>();
+    d.memory_strength = request.memory.value_or(info.training.value("memory_strength", default_memory));
+    d.memory = model::scaled(model::stored_memory_weights(info.training), d.memory_strength);
+    d.key_pull = request.key_pull.value_or(info.training.value("key_pull", 0.0));
+    return d;
+}
+
+// Bars of the request's piece rewritten, `count` times (seeds one after another).
+std::vector<ComposedFile> run_infill(model::LoadedModel& model, const CompositionRequest& request) {
+    const InfillRequest& fill = *request.infill;
+    const music::Score score = music::score_from_midi(midi::read_midi_file(fill.piece));
+    std::vector<std::string> piece;
+    try {
+        piece = compose::primer_tokens(model.info, score);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(fill.piece.string() + ": " + e.what());
+    }
+    const Decoding decoding = decoding_of(request, model.info);
+    compose::InfillOptions options;
+    options.first_bar = fill.first_bar;
+    options.last_bar = fill.last_bar;
+    options.keep_rhythm = fill.keep_rhythm;
+    options.sampling = decoding.sampling;
+    options.memory = decoding.memory;
+    options.key_pull = decoding.key_pull;
+    const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : score.tempo_us;
+    const auto start = Clock::now();
+    std::vector<ComposedFile> written;
+    for (int k = 0; k < request.count; ++k) {
+        options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
+        const compose::InfilledPiece filled = compose::infill(model, piece, options);
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0});
+        write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
+        fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
+                   "{:.1f} bits (after the original: {:.1f})\n",
+                   written.back().midi.string(), fill.first_bar, fill.last_bar, fill.keep_rhythm ? " (pitches only)" : "",
+                   filled.region_bits_per_note, filled.original_bits_per_note, filled.join_bits, filled.original_join_bits);
+    }
+    fmt::print("infilled {} piece{} in {:.2f} s (seed {})\n", request.count, request.count > 1 ? "s" : "", seconds_since(start),
+               request.seed);
+    return written;
+}
+
+}  // namespace
+
 std::vector<ComposedFile> run_composition(const CompositionRequest& request, compose::ReadyModel& ready) {
     model::LoadedModel& model = ready.model;
     if (std::holds_alternative<model::SeedModel>(model.net)) return run_seed_composition(model, request);
+    if (request.infill) return run_infill(model, request);
     const model::ModelInfo& info = model.info;
 
     compose::ComposeOptions options;
@@ -75,16 +140,10 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
         compose::PieceLength{compose::PieceLength::Unit::notes, info.training.value("piece_notes", compose::PieceLength{}.amount)});
     options.cadence = request.cadence;
     options.seed = request.seed;
-    options.sampling = {request.temperature.value_or(default_temperature), request.top_k,
-                        request.top_p.value_or(info.training.value("top_p", default_top_p)),
-                        request.time_top_p.value_or(info.training.value("time_top_p", default_time_top_p))};
-    // --temperature alone sets both classes', as one temperature always did.
-    if (request.time_temperature) options.sampling.time_temperature = request.time_temperature;
-    else if (!request.temperature && info.training.contains("time_temperature"))
-        options.sampling.time_temperature = info.training["time_temperature"].get<double>();
-    const double memory = request.memory.value_or(info.training.value("memory_strength", default_memory));
-    options.memory = model::scaled(model::stored_memory_weights(info.training), memory);
-    options.key_pull = request.key_pull.value_or(info.training.value("key_pull", 0.0));
+    const Decoding decoding = decoding_of(request, info);
+    options.sampling = decoding.sampling;
+    options.memory = decoding.memory;
+    options.key_pull = decoding.key_pull;
     const bool timed = std::holds_alternative<music::TimedTokenizer>(info.tokenizer);
     std::uint32_t tempo_us = info.tempo_us;
     if (request.primer) {
@@ -153,7 +212,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
                temperature, top_p, calibrated ? " as calibrated for the model" : "",
-               options.memory.on() ? fmt::format(", piece memory x{}{}", memory, request.memory ? "" : " as calibrated")
+               options.memory.on() ? fmt::format(", piece memory x{}{}", decoding.memory_strength, request.memory ? "" : " as calibrated")
                                    : ", no piece memory",
                options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),

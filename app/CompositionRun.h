@@ -23,6 +23,13 @@ namespace pianola::app {
 // one from before the piece memory has none); seed-design models take the argmax, as the original did.
 inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default_time_top_p = 1.0, default_memory = 1.0;
 
+// Bars of a piece to rewrite (compose::infill) instead of composing from nothing.
+struct InfillRequest {
+    std::filesystem::path piece;  // a MIDI file
+    int first_bar = 1, last_bar = 1;  // 1-based, both rewritten
+    bool keep_rhythm = false;     // only pitches are drawn
+};
+
 struct CompositionRequest {
     std::filesystem::path model;
     std::filesystem::path out;  // the MIDI file; with count > 1, piece k goes to OUT-k.mid (k from 1)
@@ -43,6 +50,7 @@ struct CompositionRequest {
     int redraw = 0;                     // times a piece caught in a loop is composed again
     std::optional<double> memory;       // the piece memory's pull, times what `train` fitted (0: off); none: as calibrated
     std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
+    std::optional<InfillRequest> infill;  // rewrite bars of this piece instead (length, primer and guard do not apply)
 };
 
 // A written piece: its MIDI file, and for a next-token model the longest run it shares with the

@@ -1,6 +1,7 @@
 // `pianola generate`: composes pieces with a trained model and writes them as MIDI (and, asked, as
 // WAV and a piano-roll PNG): sampling controls, length in notes, bars or seconds, a primer, the
-// originality guard and the loop check all go to CompositionRun.
+// originality guard and the loop check all go to CompositionRun; so does infilling (--infill FILE
+// --bars A-B, where --bars names the bars to rewrite instead of a length).
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -17,7 +18,10 @@ namespace {
 
 struct GenerateFlags {
     CompositionRequest request;
-    std::optional<double> notes, bars, seconds;
+    std::optional<double> notes, seconds;
+    std::optional<std::string> bars;  // a length, or with --infill the bars to rewrite: A-B or A
+    std::optional<std::filesystem::path> infill;
+    std::optional<std::string> keep;
     std::optional<std::uint64_t> seed;
     std::optional<int> max_copy;
     int threads = 0;
@@ -25,9 +29,54 @@ struct GenerateFlags {
     AudioFlags audio;
 };
 
+// "A-B" or "A": 1-based bars, A <= B.
+std::pair<int, int> bar_range(const std::string& text) {
+    const std::size_t dash = text.find('-');
+    int first = 0, last = 0;
+    std::size_t used = 0;
+    try {
+        first = std::stoi(text.substr(0, dash), &used);
+        if (used != text.substr(0, dash).size()) throw std::invalid_argument(text);
+        last = first;
+        if (dash != std::string::npos) {
+            last = std::stoi(text.substr(dash + 1), &used);
+            if (used != text.size() - dash - 1) throw std::invalid_argument(text);
+        }
+    } catch (const std::logic_error&) {
+        throw std::invalid_argument("--bars with --infill takes the bars to rewrite, as 9-12 or 9, not \"" + text + "\"");
+    }
+    if (first < 1 || last < first)
+        throw std::invalid_argument("--bars with --infill takes bars from 1 on, the first not after the last, not \"" + text + "\"");
+    return {first, last};
+}
+
+double bar_length(const std::string& text) {
+    std::size_t used = 0;
+    double bars = 0;
+    try {
+        bars = std::stod(text, &used);
+    } catch (const std::logic_error&) {
+        used = 0;
+    }
+    if (used != text.size() || !(bars >= 1 && bars <= 1e5))
+        throw std::invalid_argument("--bars takes a length of 1 to 100000 bars (or with --infill the bars to rewrite), not \"" +
+                                    text + "\"");
+    return bars;
+}
+
 void run_generate(GenerateFlags& flags) {
     CompositionRequest& request = flags.request;
-    if (flags.bars) request.length = {compose::PieceLength::Unit::bars, *flags.bars};
+    if (flags.infill) {
+        if (!flags.bars) throw std::invalid_argument("--infill needs --bars: the bars to rewrite, as 9-12");
+        if (flags.seconds || request.primer || request.chord)
+            throw std::invalid_argument("--infill rewrites bars of its own file: --seconds, --primer and --chord do not apply");
+        const auto [first, last] = bar_range(*flags.bars);
+        request.infill = InfillRequest{*flags.infill, first, last, flags.keep.has_value()};
+    } else if (flags.keep) {
+        throw std::invalid_argument("--keep rhythm applies to --infill");
+    } else if (flags.bars) {
+        request.length = {compose::PieceLength::Unit::bars, bar_length(*flags.bars)};
+    }
     if (flags.seconds) request.length = {compose::PieceLength::Unit::seconds, *flags.seconds};
     if (flags.notes) request.length = {compose::PieceLength::Unit::notes, *flags.notes};
     if (flags.max_copy) request.max_copy = static_cast<std::size_t>(*flags.max_copy);
@@ -57,11 +106,19 @@ void add_generate_command(CLI::App& app) {
     auto* notes = cmd->add_option("--notes", flags->notes,
                                   "Length in notes, after any primer (default: the model's held-out pieces' median, as calibrated; 500 for older models and seed models, which count a chord as one)")
                       ->check(CLI::Range(1.0, 1e6));
-    auto* bars = cmd->add_option("--bars", flags->bars, "Length in bars (4/4 bars for time-shift and seed tokens)")
-                     ->check(CLI::Range(1.0, 1e5));
+    auto* bars = cmd->add_option("--bars", flags->bars,
+                                 "Length in bars (4/4 bars for time-shift and seed tokens); with --infill, the bars to "
+                                 "rewrite (9-12)");
     cmd->add_option("--seconds", flags->seconds, "Length in seconds at the piece's tempo")
         ->check(CLI::Range(0.1, 1e6))->excludes(notes)->excludes(bars);
     notes->excludes(bars);
+    auto* infill = cmd->add_option("--infill", flags->infill,
+                                   "A MIDI file whose bars --bars A-B are rewritten to lead from the bars before into "
+                                   "the bars after (the best of 8 drafts by the model's odds of the next two bars)")
+                       ->check(CLI::ExistingFile);
+    infill->excludes(notes);
+    cmd->add_option("--keep", flags->keep, "With --infill: rhythm keeps every onset and duration, rewriting only pitches")
+        ->check(CLI::IsMember({"rhythm"}));
     cmd->add_flag("--no-cadence", [flags](std::int64_t) { flags->request.cadence = false; },
                   "With --bars or --seconds, leave the last bar to the model instead of ending on the key's tonic chord");
     cmd->add_option("--count", r.count, "Pieces to compose, as one batch; written as OUT-1.mid, OUT-2.mid, ...")

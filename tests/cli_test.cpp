@@ -186,6 +186,52 @@ TEST(Cli, TrainsATimedModelAndComposesItsRhythm) {
                           "--tokenizer timed needs a next-token preset");
 }
 
+// (onset, end, pitch) of every note of a file, in onset order.
+std::vector<std::array<std::uint32_t, 3>> note_spans(const std::filesystem::path& path) {
+    std::vector<std::array<std::uint32_t, 3>> spans;
+    for (const music::Note& n : music::score_from_midi(midi::read_midi_file(path)).notes)
+        spans.push_back({n.start_tick, n.end_tick, n.pitch});
+    return spans;
+}
+
+TEST(Cli, InfillRewritesTheBarsAskedAndKeepsTheRest) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    ASSERT_EQ(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + (dir / "m.pianola").string())
+                  .exit_code, 0);
+    const std::filesystem::path piece = dir / "midi" / "r0.mid";
+    const std::string infill = "generate --model " + (dir / "m.pianola").string() + " --infill " + piece.string();
+    const CliResult g = run_cli(dir, infill + " --bars 3-4 --seed 2 --temperature 1.5 --out " + (dir / "f.mid").string());
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_NE(g.out.find("bars 3-4 rewritten"), std::string::npos) << g.out;
+    // Bars of 1,920 ticks: what starts before bar 3 or from bar 5 on is the original's, note for note.
+    const auto outside = [](std::vector<std::array<std::uint32_t, 3>> spans) {
+        std::erase_if(spans, [](const auto& s) { return s[0] >= 2 * 1920 && s[0] < 4 * 1920; });
+        return spans;
+    };
+    const auto original = note_spans(piece), filled = note_spans(dir / "f.mid");
+    EXPECT_EQ(outside(filled), outside(original));
+    EXPECT_NE(filled, original) << "bars 3-4 drawn again at temperature 1.5";
+
+    // Pitches only: every onset and duration stays.
+    const CliResult r = run_cli(dir, infill + " --bars 3-4 --keep rhythm --seed 2 --temperature 1.5 --out " + (dir / "p.mid").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto repitched = note_spans(dir / "p.mid");
+    ASSERT_EQ(repitched.size(), original.size());
+    std::multiset<std::pair<std::uint32_t, std::uint32_t>> times, original_times;
+    for (const auto& s : repitched) times.insert({s[0], s[1]});
+    for (const auto& s : original) original_times.insert({s[0], s[1]});
+    EXPECT_EQ(times, original_times);
+    EXPECT_EQ(outside(repitched), outside(original));
+
+    expect_one_line_error(run_cli(dir, infill + " --bars 8-9 --out " + (dir / "x.mid").string()), "not within the piece's 8 bars");
+    expect_one_line_error(run_cli(dir, infill + " --bars 4-3 --out " + (dir / "x.mid").string()), "the first not after the last");
+    expect_one_line_error(run_cli(dir, infill + " --out " + (dir / "x.mid").string()), "--infill needs --bars");
+    expect_one_line_error(run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --keep rhythm --out " +
+                                           (dir / "x.mid").string()),
+                          "--keep rhythm applies to --infill");
+}
+
 // A band: a piano melody, a bass (program 33) on each beat and a kit (bass drum and hi-hat).
 void write_band_corpus(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);

@@ -9,6 +9,20 @@
 
 namespace pianola::compose {
 
+std::int64_t draw_next(std::span<float> logits, model::PieceMemory* memory, const KeyPull* key, const PiecePulls& pulls,
+                       const TokenRules& rules, CopyGuard* guard, TokenSampler& sampler, std::mt19937_64& rng,
+                       const std::vector<bool>& allowed) {
+    constexpr float never = -std::numeric_limits<float>::infinity();
+    if (memory) memory->mix(logits, pulls.memory);
+    if (key) key->pull(logits, pulls.key);
+    for (std::size_t id = 0; id < allowed.size(); ++id)
+        if (!allowed[id]) logits[id] = never;
+    rules.forbid(logits);
+    if (guard) guard->forbid(logits);
+    if (!allowed.empty() && std::all_of(logits.begin(), logits.end(), [](float l) { return l == never; })) return -1;
+    return sampler(logits, rng);
+}
+
 std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& primer,
                                                     std::vector<TokenRules> rules, std::vector<CopyGuard>& guards,
                                                     const SamplingOptions& sampling, std::uint64_t seed,
@@ -41,12 +55,8 @@ std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& 
         open = 0;
         for (std::size_t k = 0; k < rules.size(); ++k) {
             if (rules[k].done()) continue;
-            const std::span<float> piece_logits(row + k * V, V);
-            if (!memories.empty()) memories[k].mix(piece_logits, pulls.memory);
-            if (!keys.empty()) keys[k].pull(piece_logits, pulls.key);
-            rules[k].forbid(piece_logits);
-            if (!guards.empty()) guards[k].forbid(piece_logits);
-            last[k] = samplers[k](piece_logits, rngs[k]);
+            last[k] = draw_next({row + k * V, V}, memories.empty() ? nullptr : &memories[k], keys.empty() ? nullptr : &keys[k],
+                                pulls, rules[k], guards.empty() ? nullptr : &guards[k], samplers[k], rngs[k]);
             if (rules[k].push(last[k])) {
                 if (!guards.empty()) guards[k].push(last[k]);
                 if (!memories.empty()) memories[k].push(last[k]);

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,13 @@ struct PiecePulls {
     double key = 0;                   // KeyPull's strength; 0: off
     std::vector<int> pitch_classes;   // by id (compose::pitch_classes); needed with a key pull
 };
+
+// One draw for one piece: its memory (if any) and key pull (if any) change `logits` (V, the
+// network's for the next token), `allowed` (by id; empty: every id), its rules and guard (if any)
+// cut them, the sampler picks. -1 where the cuts left nothing (only possible with `allowed`).
+std::int64_t draw_next(std::span<float> logits, model::PieceMemory* memory, const KeyPull* key, const PiecePulls& pulls,
+                       const TokenRules& rules, CopyGuard* guard, TokenSampler& sampler, std::mt19937_64& rng,
+                       const std::vector<bool>& allowed = {});
 
 // One piece per entry of `rules` (begun, with the primer pushed), each continuing `primer` (ids,
 // piece start first): ids drawn where its rules and its guard allow until the rules say it is

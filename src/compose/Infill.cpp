@@ -1,0 +1,160 @@
+// One pass per draft, one sequence at a time (B = 1): the network reads the bars before, draws or
+// reads the region, then reads the bars after, scoring them. Drafts are independent, so each
+// starts from the piece's start again instead of sharing a copied state (StepState is opaque).
+#include "compose/Infill.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+namespace pianola::compose {
+
+namespace {
+
+enum class Fill : std::uint8_t { draw, pitches, original };
+
+// What the network, sampling and pulls are for every draft of one piece.
+struct Setting {
+    model::NextTokenModelImpl& net;
+    const model::ModelInfo& info;
+    SamplingOptions sampling;
+    PiecePulls pulls;
+    std::vector<bool> pitch, note_end;  // by id: a pitch token; a duration token (one per note)
+    std::uint32_t tempo_us;
+};
+
+struct Draft {
+    std::vector<std::int64_t> region;
+    double region_nats = 0, join_nats = 0;  // the network's own surprise
+    int region_notes = 0;
+};
+
+// ids: the piece, piece start first; the region is [begin, end), the bars scored after it [end, join_end).
+Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::size_t begin, std::size_t end,
+                std::size_t join_end, Fill fill, int bars, std::uint64_t seed) {
+    torch::NoGradGuard no_grad;
+    s.net.eval();
+    const std::unique_ptr<model::StepState> state = s.net.start(1);
+    TokenRules rules(s.info.tokenizer, s.info.vocabulary);
+    std::optional<model::PieceMemory> memory;
+    if (s.pulls.memory.on()) memory.emplace();
+    std::optional<KeyPull> key;
+    if (s.pulls.key > 0) key.emplace(s.pulls.pitch_classes);
+    TokenSampler sampler(s.sampling);
+    std::mt19937_64 rng(seed);
+    torch::Tensor last = torch::full({1}, ids.at(0), torch::kInt64);  // (1)
+    const auto follow = [&](std::int64_t id) {  // the pulls and the network read it; the rules have
+        if (memory) memory->push(id);
+        if (key) key->push(id);
+        last.fill_(id);
+    };
+    const auto read = [&](std::int64_t id) {
+        rules.push(id);
+        follow(id);
+    };
+    for (std::size_t i = 1; i < begin; ++i) {
+        s.net.step(last, *state);
+        read(ids[i]);
+    }
+
+    Draft draft;
+    const auto V = static_cast<std::size_t>(s.net.vocab());
+    const auto record = [&](std::int64_t id, const torch::Tensor& logp) {  // the region's next token, drawn or given
+        draft.region.push_back(id);
+        draft.region_nats -= logp[id].item<double>();
+        draft.region_notes += s.note_end[static_cast<std::size_t>(id)];
+    };
+    if (fill == Fill::draw) {
+        rules.begin({PieceLength::Unit::bars, static_cast<double>(bars)}, s.tempo_us, false);
+        while (!rules.done()) {
+            const torch::Tensor logits = s.net.step(last, *state);  // (1, V)
+            const torch::Tensor logp = torch::log_softmax(logits[0], 0);
+            const std::int64_t id = draw_next({logits.data_ptr<float>(), V}, memory ? &*memory : nullptr, key ? &*key : nullptr,
+                                              s.pulls, rules, nullptr, sampler, rng);
+            if (!rules.push(id)) break;  // a bar past the region: the bars after follow instead
+            record(id, logp);
+            follow(id);
+        }
+    } else {
+        for (std::size_t i = begin; i < end; ++i) {
+            const torch::Tensor logits = s.net.step(last, *state);  // (1, V)
+            const torch::Tensor logp = torch::log_softmax(logits[0], 0);
+            std::int64_t id = ids[i];
+            if (fill == Fill::pitches && s.pitch[static_cast<std::size_t>(id)]) {
+                const std::int64_t drawn = draw_next({logits.data_ptr<float>(), V}, memory ? &*memory : nullptr,
+                                                     key ? &*key : nullptr, s.pulls, rules, nullptr, sampler, rng, s.pitch);
+                if (drawn >= 0) id = drawn;  // else no pitch fits above the onset's last: the original stays
+            }
+            record(id, logp);
+            read(id);
+        }
+    }
+    for (std::size_t i = end; i < join_end; ++i) {
+        const torch::Tensor logits = s.net.step(last, *state);
+        draft.join_nats -= torch::log_softmax(logits[0], 0)[ids[i]].item<double>();
+        last.fill_(ids[i]);
+    }
+    return draft;
+}
+
+}  // namespace
+
+InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& piece, const InfillOptions& options) {
+    if (!std::holds_alternative<model::NextTokenModel>(model.net))
+        throw std::invalid_argument("infilling needs a next-token model");
+    const auto* timed = std::get_if<music::TimedTokenizer>(&model.info.tokenizer);
+    if (!timed || timed->options().time != music::TimeTokens::bars)
+        throw std::invalid_argument("infilling counts bars: it needs a model of timed tokens in bars");
+    if (options.candidates < 1) throw std::invalid_argument("infilling needs at least one candidate");
+    const music::Vocabulary& vocabulary = model.info.vocabulary;
+    if (!vocabulary.contains(music::piece_start_token))
+        throw std::invalid_argument("the model's vocabulary has no piece-start token");
+    std::vector<std::int64_t> ids{vocabulary.id(music::piece_start_token)};
+    std::vector<std::size_t> bar_starts;  // each bar token's place in ids
+    for (const std::string& token : piece) {
+        if (!vocabulary.contains(token))
+            throw std::invalid_argument("the piece holds \"" + token + "\", a token the model never learned");
+        if (token == "bar") bar_starts.push_back(ids.size());
+        ids.push_back(vocabulary.id(token));
+    }
+    const int bars = static_cast<int>(bar_starts.size());
+    if (options.first_bar < 1 || options.last_bar < options.first_bar || options.last_bar > bars)
+        throw std::invalid_argument("bars " + std::to_string(options.first_bar) + "-" + std::to_string(options.last_bar) +
+                                    " are not within the piece's " + std::to_string(bars) + " bars");
+    const auto bar_start = [&](int bar) { return bar < bars ? bar_starts[static_cast<std::size_t>(bar)] : ids.size(); };
+    const std::size_t begin = bar_start(options.first_bar - 1), end = bar_start(options.last_bar),
+                      join_end = bar_start(options.last_bar + 2);
+
+    Setting s{*std::get<model::NextTokenModel>(model.net), model.info, options.sampling,
+              {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)}, {}, {}, model.info.tempo_us};
+    s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
+    for (const std::string& token : vocabulary.tokens()) {
+        const auto parsed = music::parse_timed_token(token);
+        s.pitch.push_back(parsed && parsed->kind == music::TimedToken::Kind::pitch);
+        s.note_end.push_back(parsed && parsed->kind == music::TimedToken::Kind::duration);
+    }
+    const int region_bars = options.last_bar - options.first_bar + 1;
+    const Draft original = run_draft(s, ids, begin, end, join_end, Fill::original, region_bars, options.seed);
+    std::optional<Draft> best;
+    for (int c = 0; c < options.candidates; ++c) {
+        Draft draft = run_draft(s, ids, begin, end, join_end, options.keep_rhythm ? Fill::pitches : Fill::draw, region_bars,
+                                options.seed + static_cast<std::uint64_t>(c));
+        if (!best || draft.join_nats < best->join_nats) best = std::move(draft);
+    }
+
+    InfilledPiece out;
+    for (std::size_t i = 1; i < begin; ++i) out.tokens.push_back(vocabulary.token(ids[i]));
+    out.region_begin = out.tokens.size();
+    for (const std::int64_t id : best->region) out.tokens.push_back(vocabulary.token(id));
+    out.region_end = out.tokens.size();
+    for (std::size_t i = end; i < ids.size(); ++i) out.tokens.push_back(vocabulary.token(ids[i]));
+    const auto bits_per_note = [](const Draft& d) { return d.region_nats / std::log(2.0) / std::max(1, d.region_notes); };
+    out.region_bits_per_note = bits_per_note(*best);
+    out.original_bits_per_note = bits_per_note(original);
+    out.join_bits = best->join_nats / std::log(2.0);
+    out.original_join_bits = original.join_nats / std::log(2.0);
+    return out;
+}
+
+}  // namespace pianola::compose

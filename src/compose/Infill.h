@@ -1,0 +1,43 @@
+// Infill: rewrites bars A..B of a piece so that they lead from the bars before into the bars after,
+// with a left-to-right next-token model (timed tokens in bars). Each of several candidates
+// continues the bars before as `generate` would (its grammar, piece memory and key pull), and the
+// candidate after which the model finds the next two bars likeliest is kept: the bars after are
+// scored, never rewritten. With `keep_rhythm` every token but the pitches is the original's (bars,
+// positions, durations, velocities), so only the notes' pitches are drawn.
+// It is not fill-in-the-middle training: the model does not see the bars after while it draws,
+// it only chooses among its drafts by them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compose/LmComposer.h"
+
+namespace pianola::compose {
+
+struct InfillOptions {
+    int first_bar = 1, last_bar = 1;  // 1-based, both rewritten
+    bool keep_rhythm = false;
+    int candidates = 8;               // drafts to choose from
+    std::uint64_t seed = 1;           // candidate c draws from seed + c
+    SamplingOptions sampling;
+    model::MemoryWeights memory;      // all zero: off
+    double key_pull = 0;
+};
+
+struct InfilledPiece {
+    std::vector<std::string> tokens;       // the whole piece, bars first_bar..last_bar rewritten
+    std::size_t region_begin = 0, region_end = 0;  // the rewritten tokens' place in `tokens`
+    // The model's own surprise (no memory or pull), bits: over the rewritten bars per note, and
+    // over the (up to) two bars after them; the same for the original bars.
+    double region_bits_per_note = 0, join_bits = 0;
+    double original_bits_per_note = 0, original_join_bits = 0;
+};
+
+// piece: the piece's tokens in the model's tokenizer (without the piece-start token). Throws
+// std::invalid_argument for a model that is not a next-token model of timed bar tokens, bars
+// outside the piece, or a token of the piece the model never learned.
+InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& piece, const InfillOptions& options);
+
+}  // namespace pianola::compose
