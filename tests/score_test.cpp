@@ -228,24 +228,32 @@ TEST(MidiFromScore, WritesTempoTrackThenATrackPerInstrument) {
     EXPECT_TRUE(meta.events[1].is_meta(midi::meta::time_signature));
     EXPECT_TRUE(meta.events[2].is_meta(midi::meta::end_of_track));
 
+    const auto name_of = [&](std::size_t track) {
+        const midi::Track& t = file.tracks[track];
+        EXPECT_TRUE(t.events.at(0).is_meta(midi::meta::track_name));
+        const auto bytes = t.payload_of(t.events.at(0));
+        return std::string(bytes.begin(), bytes.end());
+    };
+    EXPECT_EQ(name_of(1), "Church Organ") << "General MIDI's program 19";
     const std::vector<midi::Event>& e = file.tracks[1].events;
-    ASSERT_EQ(e.size(), 6u);
-    EXPECT_EQ(e[0].status, program_change);
-    EXPECT_EQ(e[0].d1, 19);
+    ASSERT_EQ(e.size(), 7u);
+    EXPECT_EQ(e[1].status, program_change);
+    EXPECT_EQ(e[1].d1, 19);
     // At tick 96 the first C4 is released before the second is struck.
-    EXPECT_TRUE(e[1].is_note_on() && e[1].tick == 0);
-    EXPECT_TRUE(e[2].is_note_off() && e[2].tick == 96 && e[2].d1 == 60);
-    EXPECT_TRUE(e[3].is_note_on() && e[3].tick == 96);
-    EXPECT_EQ(e[3].status, note_on | 0);
-    EXPECT_EQ(e[3].d2, 77);
-    EXPECT_TRUE(e[4].is_note_off() && e[4].tick == 192);
-    EXPECT_TRUE(e[5].is_meta(midi::meta::end_of_track));
-    EXPECT_EQ(e[5].tick, 192u);
+    EXPECT_TRUE(e[2].is_note_on() && e[2].tick == 0);
+    EXPECT_TRUE(e[3].is_note_off() && e[3].tick == 96 && e[3].d1 == 60);
+    EXPECT_TRUE(e[4].is_note_on() && e[4].tick == 96);
+    EXPECT_EQ(e[4].status, note_on | 0);
+    EXPECT_EQ(e[4].d2, 77);
+    EXPECT_TRUE(e[5].is_note_off() && e[5].tick == 192);
+    EXPECT_TRUE(e[6].is_meta(midi::meta::end_of_track));
+    EXPECT_EQ(e[6].tick, 192u);
     // The drums: a track of their own on channel 10, no program.
+    EXPECT_EQ(name_of(2), "Drums");
     const std::vector<midi::Event>& d = file.tracks[2].events;
-    ASSERT_EQ(d.size(), 3u);
-    EXPECT_EQ(d[0].status, note_on | drum_channel);
-    EXPECT_TRUE(d[0].tick == 96 && d[1].is_note_off() && d[1].tick == 192 && d[2].is_meta(midi::meta::end_of_track));
+    ASSERT_EQ(d.size(), 4u);
+    EXPECT_EQ(d[1].status, note_on | drum_channel);
+    EXPECT_TRUE(d[1].tick == 96 && d[2].is_note_off() && d[2].tick == 192 && d[3].is_meta(midi::meta::end_of_track));
 }
 
 TEST(MidiFromScore, GivesEachProgramItsChannelAndFoldsTheSixteenthIntoTheFifteenth) {

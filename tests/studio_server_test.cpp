@@ -331,6 +331,8 @@ TEST(StudioServer, ServesItsPageAndListsTheModels) {
     EXPECT_EQ(studio_json.at("limits").at("notes").at("max"), 2000);
     EXPECT_TRUE(studio_json.at("limits").at("notes").at("initial").is_null()) << "the model's own length";
     EXPECT_EQ(studio_json.at("limits").at("program").at("max"), 127);
+    ASSERT_EQ(studio_json.at("instruments").size(), 128u) << "General MIDI's names, for the instrument menu";
+    EXPECT_EQ(studio_json.at("instruments")[40], "Violin");
     EXPECT_EQ(studio_json.at("pieces"), 8) << "the queue's room: the most pieces the page asks for at once";
     EXPECT_EQ(studio_json.at("limits").at("key_pull").at("max"), 10);
     EXPECT_TRUE(studio_json.at("limits").at("top_p").at("initial").is_null()) << "the model's own";

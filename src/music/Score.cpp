@@ -12,6 +12,7 @@
 #include <string>
 
 #include "midi/TempoMap.h"
+#include "music/GeneralMidi.h"
 
 namespace pianola::music {
 
@@ -267,6 +268,9 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
     std::vector<std::array<std::uint32_t, pitch_count>> last_end(1);  // per file track, per pitch
     const auto add_track = [&](const Instrument& instrument) {
         midi::Track& track = file.tracks.emplace_back();
+        const std::string_view name = instrument.drum ? "Drums" : program_name(instrument.program);
+        track.add_payload_event(0, midi::status::meta, midi::meta::track_name,
+                                {reinterpret_cast<const std::uint8_t*>(name.data()), name.size()});
         if (!instrument.drum) track.add_channel_event(0, midi::status::program_change | instrument.channel, instrument.program);
         last_end.push_back({});
         return file.tracks.size() - 1;

@@ -77,7 +77,8 @@ struct Score {
 Score score_from_midi(const midi::MidiFile& file);
 
 // A format 1 file: a tempo/meta track (tempo, the score's meters or else 4/4, end), then a track
-// per instrument: the drums (notes on channel 9) on channel 9 without a program change, and each
+// per instrument, named after it ("Drums", or the General MIDI program's name): the drums (notes on
+// channel 9) on channel 9 without a program change, and each
 // note program on a channel of its own (0, 1, ... skipping 9, in order of first onset; beyond 15
 // programs the later ones play as the 15th). `program`, where given, is every non-drum note's.
 // Ticks are kept at score.ticks_per_quarter; at one tick note-offs come before note-ons, so

@@ -1,6 +1,7 @@
 // The pedal is read per channel as a list of changes in time order; each note looks up the state
 // just before its release, then the first lift after it and the next strike of its key, and keeps
-// the earliest. Changes and strikes are found by binary search, so a piece costs n log n.
+// the earliest. The state at a release and the next strike are found by binary search; the walk
+// to the next lift passes only the presses between (a pedal held down sends few).
 #include "music/Sustain.h"
 
 #include <algorithm>

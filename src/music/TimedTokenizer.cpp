@@ -127,7 +127,9 @@ int TimedTokenizer::level_of_velocity(std::uint8_t velocity) const {
 }
 
 std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
-    const Score score = options_.sustain ? sustained(written) : written;
+    std::optional<Score> heard;  // only with the pedal read: a copy per piece costs a cold corpus load
+    if (options_.sustain) heard = sustained(written);
+    const Score& score = heard ? *heard : written;
     if (score.ticks_per_quarter == 0) throw std::invalid_argument("a score needs ticks per quarter above 0");
     const std::uint64_t grid = static_cast<std::uint64_t>(options_.steps_per_beat), tpq = score.ticks_per_quarter;
     const auto step_of = [&](std::uint32_t tick) { return static_cast<std::int64_t>((2 * tick * grid + tpq) / (2 * tpq)); };

@@ -11,6 +11,7 @@
 
 #include "io/AtomicFile.h"
 #include "io/FileError.h"
+#include "music/GeneralMidi.h"
 #include "web/RequestError.h"
 #include "web/RequestOrigin.h"
 
@@ -197,7 +198,10 @@ void StudioServer::add_routes() {
     }
 
     http.Get("/api/studio", [this](const httplib::Request&, httplib::Response& res) {
+        std::vector<std::string_view> instruments;
+        for (int program = 0; program < music::program_count; ++program) instruments.push_back(music::program_name(program));
         send_json(res, {{"models", shelf_.names()},
+                        {"instruments", instruments},
                         {"folder", shelf_.folder().string()},
                         {"limits", limits_json(config_.limits)},
                         // The most pieces the page asks for at once: the queue's room.
