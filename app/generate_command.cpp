@@ -68,8 +68,9 @@ void run_generate(GenerateFlags& flags) {
     CompositionRequest& request = flags.request;
     if (flags.infill) {
         if (!flags.bars) throw std::invalid_argument("--infill needs --bars: the bars to rewrite, as 9-12");
-        if (flags.seconds || request.primer || request.chord)
-            throw std::invalid_argument("--infill rewrites bars of its own file: --seconds, --primer and --chord do not apply");
+        if (flags.seconds || request.primer || request.chord || flags.max_copy || request.redraw > 0)
+            throw std::invalid_argument(
+                "--infill rewrites bars of its own file: --seconds, --primer, --chord, --max-copy and --redraw do not apply");
         const auto [first, last] = bar_range(*flags.bars);
         request.infill = InfillRequest{*flags.infill, first, last, flags.keep.has_value()};
     } else if (flags.keep) {
