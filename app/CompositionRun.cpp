@@ -67,6 +67,21 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request) {
 
 namespace {
 
+// A MIDI file in the model's tokens, with its starting tempo: a primer, or a piece to infill.
+struct FilePiece {
+    std::vector<std::string> tokens;
+    std::uint32_t tempo_us = 0;
+};
+
+FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path) {
+    const music::Score score = music::score_from_midi(midi::read_midi_file(path));
+    try {
+        return {compose::primer_tokens(info, score), score.tempo_us};
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(path.string() + ": " + e.what());
+    }
+}
+
 // The decoding a request asks for, the model's calibrated values where it is silent.
 struct Decoding {
     compose::SamplingOptions sampling;
@@ -93,13 +108,7 @@ Decoding decoding_of(const CompositionRequest& request, const model::ModelInfo& 
 // Bars of the request's piece rewritten, `count` times (seeds one after another).
 std::vector<ComposedFile> run_infill(model::LoadedModel& model, const CompositionRequest& request) {
     const InfillRequest& fill = *request.infill;
-    const music::Score score = music::score_from_midi(midi::read_midi_file(fill.piece));
-    std::vector<std::string> piece;
-    try {
-        piece = compose::primer_tokens(model.info, score);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(fill.piece.string() + ": " + e.what());
-    }
+    const FilePiece piece = file_piece(model.info, fill.piece);
     const Decoding decoding = decoding_of(request, model.info);
     compose::InfillOptions options;
     options.first_bar = fill.first_bar;
@@ -108,12 +117,12 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     options.sampling = decoding.sampling;
     options.memory = decoding.memory;
     options.key_pull = decoding.key_pull;
-    const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : score.tempo_us;
+    const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : piece.tempo_us;
     const auto start = Clock::now();
     std::vector<ComposedFile> written;
     for (int k = 0; k < request.count; ++k) {
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
-        const compose::InfilledPiece filled = compose::infill(model, piece, options);
+        const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
         written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
@@ -147,13 +156,9 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     const bool timed = std::holds_alternative<music::TimedTokenizer>(info.tokenizer);
     std::uint32_t tempo_us = info.tempo_us;
     if (request.primer) {
-        const music::Score score = music::score_from_midi(midi::read_midi_file(*request.primer));
-        try {
-            options.primer = compose::primer_tokens(info, score);
-        } catch (const std::invalid_argument& e) {
-            throw std::invalid_argument(request.primer->string() + ": " + e.what());
-        }
-        tempo_us = score.tempo_us;
+        FilePiece primer = file_piece(info, *request.primer);
+        options.primer = std::move(primer.tokens);
+        tempo_us = primer.tempo_us;
     }
     if (request.bpm) tempo_us = tempo_of(*request.bpm);
     if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us));
