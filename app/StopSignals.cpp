@@ -37,6 +37,7 @@ StopSignals::StopSignals(std::function<void()> on_stop) : on_stop_(std::move(on_
         while (read(pipe_fds[0], &byte, 1) < 0 && errno == EINTR) {
         }
         if (byte == 0) return;
+        handle(SIG_DFL);  // a second signal ends the process at once: the clean stop may take a while
         received_ = byte;
         on_stop_();
     });

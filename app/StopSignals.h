@@ -1,7 +1,8 @@
 // StopSignals: while it lives, SIGINT and SIGTERM call one function, once, on a thread of its own,
-// so a long-running command (`pianola serve`) can shut down cleanly instead of being killed with
-// its files half-kept. The handler only writes a byte to a pipe: nothing else is safe in a signal
-// handler. It is not a general signal library: one object at a time, these two signals.
+// so a long-running command (`pianola serve`, `pianola train`) can stop cleanly instead of being
+// killed with its files half-kept; a second signal then ends the process as if none were caught.
+// The handler only writes a byte to a pipe: nothing else is safe in a signal handler. It is not a
+// general signal library: one object at a time, these two signals.
 #pragma once
 
 #include <atomic>

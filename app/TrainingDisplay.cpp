@@ -80,6 +80,7 @@ void TrainingDisplay::epoch(const train::EpochReport& r) {
 
 void TrainingDisplay::summary(const train::TrainSummary& s, const std::filesystem::path& model) {
     const std::string stop = s.stopped_early       ? ", stopped early (validation stopped improving)"
+                             : s.stopped_by_request ? ", stopped on request"
                              : s.stopped_by_budget ? ", stopped by the budget"
                                                    : "";
     const std::string best = s.best_validation ? validation_text(*s.best_validation)
@@ -96,6 +97,7 @@ void TrainingDisplay::summary(const train::TrainSummary& s, const std::filesyste
                                      {unit_ + "_per_s", s.rate},
                                      {"stopped_early", s.stopped_early},
                                      {"stopped_by_budget", s.stopped_by_budget},
+                                     {"stopped_by_request", s.stopped_by_request},
                                      {"model", model.string()}};
         fmt::print("{}\n", line.dump());
     }

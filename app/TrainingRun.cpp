@@ -78,10 +78,10 @@ void fit_memory(const TrainingRequest& request, model::LoadedModel& model, const
 
 // The top-p values and the piece memory's strength generation defaults to for this model
 // (compose::calibrate_decoding), kept in its file with the distance they reached.
-void calibrate_composing(const TrainingRequest& request, model::LoadedModel& model, double training_seconds) {
+void calibrate_composing(const TrainingRequest& request, model::LoadedModel& model, const train::TrainSummary& trained) {
     const auto start = Clock::now();
-    const double budget =
-        request.calibration_seconds.value_or(std::max(default_calibration_seconds, training_seconds / 2));
+    double budget = request.calibration_seconds.value_or(std::max(default_calibration_seconds, trained.seconds / 2));
+    if (trained.stopped_by_request) budget = std::min(budget, stopped_calibration_seconds);
     const compose::DecodingCalibration c = compose::calibrate_decoding(model, default_temperature, budget);
     const compose::DecodingTrial& chosen = c.chosen;
     model.info.training["top_p"] = chosen.top_p;
@@ -146,6 +146,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.seed = request.seed;
     job.max_seconds = request.max_seconds;
     job.resume = request.resume;
+    job.stop = request.stop;
     job.init = request.init.get();
     job.parallel = request.parallel;
     job.data_description = {{"files", corpus.pieces.size()},
@@ -186,7 +187,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     if (std::filesystem::exists(request.out) && !set.validation.empty()) {
         model::LoadedModel model = model::load_model(request.out);
         fit_memory(request, model, set);
-        calibrate_composing(request, model, s.seconds);
+        calibrate_composing(request, model, s);
         model::save_model(request.out, model.info, model::module_of(model.net));
     }
     return s;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct TrainingRequest {
     // at least default_calibration_seconds.
     std::optional<double> calibration_seconds;
     bool resume = false;
+    // Set by SIGINT or SIGTERM (train_command): the next-token run ends as a spent budget ends it,
+    // and the calibration after it takes at most stopped_calibration_seconds.
+    const std::atomic<bool>* stop = nullptr;
     bool json = false;              // per-epoch JSON lines on stdout, the prose on stderr
     // Fine-tuning: the trained next-token model the run starts from (its file: init_file); the
     // recipe is then train::fine_tuning_recipe's and the tokenizer the base's.
@@ -42,6 +46,7 @@ struct TrainingRequest {
 };
 
 inline constexpr double default_calibration_seconds = 300;
+inline constexpr double stopped_calibration_seconds = 60;  // who stopped a run wants its model soon
 
 train::TrainSummary run_training(const TrainingRequest& request);
 

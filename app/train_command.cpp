@@ -1,18 +1,21 @@
 // `pianola train`: reads a MIDI corpus, trains a model with a preset recipe (flags override its
 // fields) and writes the model file. The default preset learns the next token at every position
 // with validation on held-out pieces; `--preset seed` is the original design.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <fmt/core.h>
 
 #include "Commands.h"
 #include "LocalWorkers.h"
+#include "StopSignals.h"
 #include "TokenCacheFlags.h"
 #include "TokenizerFlags.h"
 #include "TrainingRun.h"
@@ -176,6 +179,14 @@ void run_train(const TrainFlags& flags) {
     if (flags.calibration_minutes) request.calibration_seconds = *flags.calibration_minutes * 60.0;
     request.resume = flags.resume;
     request.json = flags.json && !(parallel && parallel->rank() > 0);  // other ranks' prose goes where their stdout goes
+    // Ctrl-C (or the studio's stop) ends a next-token run cleanly: best model kept, checkpoint
+    // written for --resume. A second signal ends it at once.
+    std::atomic<bool> stop_asked{false};
+    std::optional<StopSignals> signals;
+    if (std::holds_alternative<train::LmRecipe>(request.recipe)) {
+        signals.emplace([&stop_asked] { stop_asked = true; });
+        request.stop = &stop_asked;
+    }
     if (run_training(request).stopped_by_budget && std::holds_alternative<train::LmRecipe>(request.recipe))
         fmt::print(request.json ? stderr : stdout, "to go on: the same command with --resume\n");
 }

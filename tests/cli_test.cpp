@@ -674,6 +674,36 @@ kill -9 $(pgrep -P $launcher | tail -n 1); wait $launcher; echo $? > nproc.resul
     EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
 }
 
+// Ctrl-C (SIGINT) ends a training as a spent budget does: the best model kept and calibrated, the
+// checkpoint written, exit status 0, and --resume goes on from it. The studio's stop is this signal.
+TEST(Cli, CtrlCStopsTrainingCleanlyAndResumeGoesOn) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    const std::string train = std::string(PIANOLA_BINARY) +
+                              " train --preset tiny --epochs 100000 --patience 100000 --threads 1 --no-token-cache"
+                              " --calibration-minutes 0.05 --json --out m.pianola --data " + (dir / "midi").string();
+    std::ofstream(dir / "run.sh") << fmt::format(R"sh(cd {dir} || exit 9
+{train} > train.out 2> train.err & pid=$!
+for i in $(seq 600); do [ -f m.pianola.checkpoint ] && break; sleep 0.1; done
+kill -INT $pid; wait $pid; echo $? > train.result
+)sh", fmt::arg("dir", dir.path().string()), fmt::arg("train", train));
+    ASSERT_EQ(std::system(("bash " + (dir / "run.sh").string()).c_str()), 0);
+    int rc = -1;
+    std::ifstream(dir / "train.result") >> rc;
+    EXPECT_EQ(rc, 0) << slurp(dir / "train.err");
+    const nlohmann::json summary = nlohmann::json::parse(last_line(slurp(dir / "train.out")));
+    EXPECT_EQ(summary.at("stopped_by_request"), true) << summary.dump();
+    EXPECT_NE(slurp(dir / "train.err").find("stopped on request"), std::string::npos);
+    const nlohmann::json kept = model::load_model(dir / "m.pianola").info.training;
+    EXPECT_TRUE(kept.contains("top_p")) << "the kept model is calibrated: " << kept.dump();
+    const CliResult resumed = run_cli(dir, "train --preset tiny --epochs 100000 --patience 100000 --no-token-cache --resume "
+                                           "--max-minutes 0.01 --calibration-minutes 0.01 --json --out " +
+                                           (dir / "m.pianola").string() + " --data " + (dir / "midi").string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_GT(nlohmann::json::parse(resumed.out.substr(0, resumed.out.find('\n'))).at("epoch").get<int>(), 1)
+        << "it went on from the checkpoint";
+}
+
 TEST(Cli, BaselinePrintsEveryOrder) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");

@@ -127,7 +127,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     bool budget_spent = false;
     const auto out_of_budget = [&] {
         return (job.max_steps > 0 && run_steps >= job.max_steps) ||
-               (job.max_seconds > 0 && seconds_since(start) >= job.max_seconds);
+               (job.max_seconds > 0 && seconds_since(start) >= job.max_seconds) || (job.stop && *job.stop);
     };
 
     while (progress.epoch <= recipe.epochs && progress.bad_epochs < recipe.patience && !budget_spent) {
@@ -227,6 +227,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     }
     summary.stopped_early = progress.bad_epochs >= recipe.patience;
     summary.stopped_by_budget = budget_spent && progress.epoch <= recipe.epochs && !summary.stopped_early;
+    summary.stopped_by_request = summary.stopped_by_budget && job.stop && *job.stop;
     summary.best_epoch = progress.saved_epoch;
     summary.best_loss = progress.saved_best;
     if (!progress.saved_validation.is_null())

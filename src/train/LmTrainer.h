@@ -9,6 +9,7 @@
 // It is not the seed design's loop (train/SeedTrainer is) and does not load or tokenize MIDI.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -27,6 +28,9 @@ struct LmJob {
     std::uint64_t seed = 1;             // weights, data order, transpositions and dropout
     double max_seconds = 0;             // 0: no time budget
     std::int64_t max_steps = 0;         // 0: no step budget; counts the steps of this run only
+    // Set from elsewhere (a signal's thread) to end the run at the next step as a spent budget
+    // does: the checkpoint written, the best model kept. None: only the budgets end it early.
+    const std::atomic<bool>* stop = nullptr;
     bool resume = false;                // go on from the checkpoint instead of starting afresh
     double checkpoint_seconds = 60;     // mid-epoch checkpoint interval
     nlohmann::json data_description;    // stored in the model file's "training" (files, skipped...)

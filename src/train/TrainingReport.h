@@ -37,7 +37,8 @@ struct TrainSummary {
     double seconds = 0;                 // this run (a resumed run counts from its resume)
     double rate = 0;
     std::int64_t examples = 0;          // windows (seed) or training tokens (next-token) per epoch
-    bool stopped_by_budget = false;     // --max-minutes or a step budget ended it early
+    bool stopped_by_budget = false;     // --max-minutes, a step budget or a stop request ended it early
+    bool stopped_by_request = false;    // a stop request (LmJob::stop) did
     bool stopped_early = false;         // validation stopped improving
 };
 
