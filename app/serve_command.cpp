@@ -1,12 +1,17 @@
 // `pianola serve`: the web studio. A local HTTP server (src/web) with one page: pick a model from
 // the `*.pianola` files in --models, set what `generate` takes, optionally upload a primer, compose,
 // then listen to the piece while a playhead crosses its piano roll, and download MIDI and WAV.
-// Each job composes, renders and plots exactly as `generate --wav --png` does. It runs until
-// SIGINT or SIGTERM, then finishes the piece being composed and removes every job's files.
+// Each job composes, renders and plots exactly as `generate --wav --png` does. The page also
+// trains: uploaded MIDI files go to a worker process running `pianola baseline` and `pianola train`
+// (training_worker), whose model joins --models when it ends. It runs until SIGINT or SIGTERM,
+// then finishes the piece being composed, stops a training (its best model kept) and removes
+// every job's files.
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -20,6 +25,7 @@
 #include "eval/PieceStanding.h"
 #include "midi/MidiReader.h"
 #include "music/Score.h"
+#include "train/LmRecipe.h"
 #include "web/StudioServer.h"
 
 namespace pianola::app {
@@ -31,6 +37,7 @@ struct ServeFlags {
     int port = 8080;
     std::filesystem::path models = ".";
     int threads = 0;
+    double quota_mb = 4096;
     AudioFlags audio;
 };
 
@@ -94,6 +101,26 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
     };
 }
 
+// A training from the page: the Kneser-Ney baseline on the same split (the chart's reference line),
+// then `pianola train --json` in this same binary, four fifths of the budget training and the rest
+// calibrating the decoding; a resumed one trains again from its checkpoint.
+web::TrainingRuns::Launch training_worker(int threads) {
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    return [self, threads](const web::TrainingPlan& plan) {
+        const std::string corpus = plan.corpus.string(), cores = std::to_string(threads);
+        std::vector<std::vector<std::string>> steps;
+        if (!plan.resume)
+            steps.push_back({self, "baseline", "--data", corpus, "--order", "5", "--json", "--threads", cores});
+        std::vector<std::string> train = {self, "train", "--data", corpus, "--out", plan.model.string(), "--preset",
+                                          plan.preset, "--max-minutes", fmt::format("{}", 0.8 * plan.minutes),
+                                          "--calibration-minutes", fmt::format("{}", 0.2 * plan.minutes), "--json",
+                                          "--threads", cores};
+        if (plan.resume) train.push_back("--resume");
+        steps.push_back(std::move(train));
+        return steps;
+    };
+}
+
 void run_serve(const ServeFlags& flags) {
     // A server's log: each line as it happens, also into a pipe (a script waits for the URL line).
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -103,10 +130,13 @@ void run_serve(const ServeFlags& flags) {
     config.host = flags.host;
     config.port = flags.port;
     config.models = flags.models;
+    config.training.presets = train::lm_preset_names();
+    config.quota_bytes = static_cast<std::uintmax_t>(flags.quota_mb * 1024 * 1024);
     config.page = {{"/index.html", "text/html; charset=utf-8", studio::index_html},
                    {"/studio.css", "text/css; charset=utf-8", studio::studio_css},
-                   {"/studio.js", "text/javascript; charset=utf-8", studio::studio_js}};
-    web::StudioServer server(std::move(config), compose_render_plot(flags.audio));
+                   {"/studio.js", "text/javascript; charset=utf-8", studio::studio_js},
+                   {"/train.js", "text/javascript; charset=utf-8", studio::train_js}};
+    web::StudioServer server(std::move(config), compose_render_plot(flags.audio), training_worker(flags.threads));
     const int port = server.bind();
     const StopSignals signals([&server] { server.stop(); });
     fmt::print("pianola studio: http://{}:{}/ with the models in {}; Ctrl-C stops it\n", flags.host, port,
@@ -134,8 +164,11 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--models", flags->models, "Folder whose *.pianola model files the page offers")
         ->capture_default_str();
     add_audio_flags(*cmd, flags->audio);
-    cmd->add_option("--threads", flags->threads, "Threads (0: every core)")->check(CLI::Range(0, 1024))
-        ->capture_default_str();
+    cmd->add_option("--threads", flags->threads, "Threads, for composing and for training (0: every core)")
+        ->check(CLI::Range(0, 1024))->capture_default_str();
+    cmd->add_option("--quota-mb", flags->quota_mb,
+                    "Disk the studio may fill with models, trainings, uploads and pieces, in MiB")
+        ->check(CLI::Range(1.0, 1e9))->capture_default_str();
     cmd->callback([flags] { run_serve(*flags); });
 }
 

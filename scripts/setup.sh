@@ -19,6 +19,7 @@ packages=(
   libfluidsynth-dev fluid-soundfont-gm   # `pianola render`: FluidSynth plays MIDI with the General MIDI SoundFont FluidR3_GM
   libsndfile1-dev libcairo2-dev          # the WAV writer; the piano-roll PNG
   libcpp-httplib-dev                     # `pianola serve`: the web studio's HTTP server (cpp-httplib)
+  libzip-dev                             # the studio reads an uploaded .zip of MIDI files
   chromium                               # the web studio's browser test drives Debian's headless Chromium
 )
 # Node.js and npm run the browser test's driver. A machine with a Node.js and npm of its own keeps

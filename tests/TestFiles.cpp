@@ -1,6 +1,8 @@
 #include "TestFiles.h"
 
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "midi/MidiWriter.h"
 #include "music/Score.h"
@@ -11,6 +13,15 @@ TempDir::TempDir() {
     std::random_device entropy;
     path_ = std::filesystem::temp_directory_path() / ("pianola-test-" + std::to_string(entropy()) + std::to_string(entropy()));
     std::filesystem::create_directories(path_);
+}
+
+bool eventually(const std::function<bool()>& ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!ready()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
 }
 
 TempDir::~TempDir() {

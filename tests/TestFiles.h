@@ -1,9 +1,10 @@
-// Fixtures shared by the tests: a fresh temporary folder per test, and small MIDI files written
-// in code (no binary fixtures in the repository).
+// Fixtures shared by the tests: a fresh temporary folder per test, small MIDI files written in
+// code (no binary fixtures in the repository), and a wait for what another thread does.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ private:
 
 // Writes a one-track piano melody: each pitch a quarter note, one after another.
 void write_melody(const std::filesystem::path& path, const std::vector<std::uint8_t>& pitches);
+
+// Polls `ready` every few milliseconds until it holds (true) or 20 s have passed (false): for what
+// another thread or process does.
+bool eventually(const std::function<bool()>& ready);
 
 // The shared corpora beside the checkout (../shared/corpora), or an empty path when absent.
 std::filesystem::path shared_corpora();

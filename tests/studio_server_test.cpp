@@ -65,16 +65,6 @@ std::string melody_bytes(const fixtures::TempDir& dir) {
     return {bytes.begin(), bytes.end()};
 }
 
-// Waits, up to 20 s, until `ready` holds.
-bool eventually(const std::function<bool()>& ready) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!ready()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
-
 int refusal_status(const std::function<void()>& request) {
     try {
         request();
@@ -214,7 +204,7 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
             write_results(order, files);
             return nlohmann::json{{"seed", order.seed}};
         },
-        {.waiting = 1, .kept = 1});
+        {.waiting = 1, .kept = 1, .kept_for = std::chrono::seconds(0)});
     web::ComposeOrder order;
     order.model = "a.pianola";
     order.model_path = dir / "a.pianola";
@@ -222,7 +212,7 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
     order.seed = 1;
     const std::string first = jobs.submit(order);
     const auto stage_of = [&](const std::string& id) { return jobs.status(id)->stage; };
-    ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::composing; }));
+    ASSERT_TRUE(fixtures::eventually([&] { return stage_of(first) == web::JobStage::composing; }));
     order.seed = 2;
     const std::string second = jobs.submit(order);
     EXPECT_EQ(jobs.status(second)->stage, web::JobStage::queued);
@@ -231,11 +221,11 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
     EXPECT_FALSE(jobs.result(first, "piece.mid"));
 
     next.release();
-    ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::rendering; }));
+    ASSERT_TRUE(fixtures::eventually([&] { return stage_of(first) == web::JobStage::rendering; }));
     next.release();
-    ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::drawing; }));
+    ASSERT_TRUE(fixtures::eventually([&] { return stage_of(first) == web::JobStage::drawing; }));
     next.release();
-    ASSERT_TRUE(eventually([&] { return stage_of(first) == web::JobStage::done; }));
+    ASSERT_TRUE(fixtures::eventually([&] { return stage_of(first) == web::JobStage::done; }));
     EXPECT_EQ(jobs.status(first)->piece, (nlohmann::json{{"seed", 1}})) << "what the work said of the piece";
     const std::optional<std::filesystem::path> midi = jobs.result(first, "piece.mid");
     ASSERT_TRUE(midi);
@@ -244,7 +234,7 @@ TEST(StudioJobs, ReportsEachStageAndKeepsOnlyTheNewestFinishedJobs) {
     EXPECT_FALSE(jobs.result(first, "../piece.mid"));
 
     next.release(3);
-    ASSERT_TRUE(eventually([&] { return stage_of(second) == web::JobStage::failed; }));
+    ASSERT_TRUE(fixtures::eventually([&] { return stage_of(second) == web::JobStage::failed; }));
     EXPECT_EQ(jobs.status(second)->error, "the model is broken");
     EXPECT_TRUE(jobs.status(second)->piece.is_null());
     EXPECT_FALSE(jobs.result(second, "piece.mid"));
@@ -287,7 +277,7 @@ public:
         if (!posted || posted->status != 202) return {{"posted", posted ? posted->status : -1}};
         const std::string status_url = nlohmann::json::parse(posted->body).at("status");
         nlohmann::json status;
-        eventually([&] {
+        fixtures::eventually([&] {
             const httplib::Result polled = http.Get(status_url);
             status = nlohmann::json::parse(polled->body);
             return status.at("stage") == "done" || status.at("stage") == "failed";
@@ -396,7 +386,7 @@ TEST(StudioServer, RefusesBadFieldsAndUploadsWithAMessage) {
     expect_refusal(post({{"temperature", "\xff\xfe", "", ""}}), 400, "temperature must be a number", "not UTF-8");
     expect_refusal(post({{"primer", std::string(1536 * 1024, 'x'), "big.mid", "audio/midi"}}), 413,
                    "the primer is 1536.0 KiB; at most 1024 KiB is taken", "oversized primer");
-    expect_refusal(post({{"primer", std::string(8 << 20, 'x'), "huge.mid", "audio/midi"}}), 413,
+    expect_refusal(post({{"primer", std::string(72 << 20, 'x'), "huge.mid", "audio/midi"}}), 413,
                    "the request is too large", "a body far over the limit");
     expect_refusal(post({{"primer", "MThd but not really", "fake.mid", "audio/midi"}}), 400,
                    "the uploaded primer (byte ", "non-MIDI primer");

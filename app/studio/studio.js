@@ -52,12 +52,24 @@ async function load() {
   $('program').value = limits.program.initial ?? '';
   $('primer-limit').textContent = `at most ${Math.round(studio.limits.primer_bytes / 1024)} KiB`;
   $('pieces').max = studio.pieces;
+  showModels(studio);
+}
+
+// The models offered, the chosen one kept where it is still there.
+function showModels(studio) {
+  const chosen = $('model').value;
   $('model').replaceChildren(...studio.models.map((name) => new Option(name, name)));
+  if (studio.models.includes(chosen)) $('model').value = chosen;
   const none = studio.models.length === 0;
   $('no-models').hidden = !none;
-  $('no-models').textContent = `No models (*.pianola) in ${studio.folder}: train one with ` +
+  $('no-models').textContent = `No models (*.pianola) in ${studio.folder}: train one below, or with ` +
     `pianola train --data YOUR_MIDI --out ${studio.folder}/my.pianola, then reload.`;
   $('go').disabled = none;
+}
+
+// After a training ends: its model joins the list.
+async function refreshModels() {
+  showModels(await ask('/api/studio'));
 }
 
 function setLengthRange() {

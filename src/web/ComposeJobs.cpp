@@ -128,10 +128,11 @@ void ComposeJobs::finish(const std::string& id, JobStage stage, std::string erro
     job.stage = stage;
     job.error = std::move(error);
     job.piece = std::move(piece);
-    job.finished = Clock::now();
+    const Clock::time_point now = Clock::now();
+    job.finished = now;
     running_.reset();
     finished_.push_back(id);
-    while (finished_.size() > limits_.kept) {
+    while (finished_.size() > limits_.kept && now - *jobs_.at(finished_.front()).finished >= limits_.kept_for) {
         std::error_code ec;
         std::filesystem::remove_all(root_ / finished_.front(), ec);
         jobs_.erase(finished_.front());

@@ -3,7 +3,8 @@
 // never mix; one worker thread runs the jobs in order, so libtorch is never driven from two threads
 // at once and a burst of requests waits instead of competing for the cores. A job reports its stage
 // (queued, composing, rendering, drawing, done or failed) for the page to poll. Only the newest
-// finished jobs are kept; older ones are removed with their files, and all of them with the queue.
+// finished jobs are kept (and every one for a minute after it finished); older ones are removed
+// with their files, and all of them with the queue.
 // What a job does is the Work given to the queue: the CLI's composition, rendering and plotting.
 #pragma once
 
@@ -58,6 +59,9 @@ public:
     struct Limits {
         std::size_t waiting = 8;  // queued jobs; more is refused with 503
         std::size_t kept = 32;    // finished jobs whose files stay
+        // A finished job stays this long whatever the count, so the page that asked for it sees it
+        // even when many pieces finish at once.
+        std::chrono::seconds kept_for{60};
     };
 
     ComposeJobs(Work work, Limits limits);
@@ -77,6 +81,9 @@ public:
     // Removes a finished job (done or failed) and its files: the page's delete. Throws RequestError:
     // 404 for an unknown job, 409 for one still queued or running.
     void remove(const std::string& id);
+
+    // The folder the jobs' files are in.
+    const std::filesystem::path& folder() const { return root_; }
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -1,14 +1,12 @@
 #include "web/ComposeOrder.h"
 
-#include <charconv>
-#include <cmath>
 #include <limits>
 #include <set>
-#include <type_traits>
 
 #include <fmt/core.h>
 
 #include "music/ChordSymbol.h"
+#include "web/FormReading.h"
 #include "web/PrimerUpload.h"
 #include "web/RequestError.h"
 
@@ -16,40 +14,13 @@ namespace pianola::web {
 
 namespace {
 
-// A refused value is quoted back, cut short: it may be anything a client sent.
-std::string quoted(const std::string& text) {
-    constexpr std::size_t shown = 40;
-    return "'" + (text.size() > shown ? text.substr(0, shown) + "..." : text) + "'";
-}
-
-// The whole text must be the number: from_chars stops at the first character it cannot read.
-template <typename T>
-bool read_number(const std::string& text, T& value) {
-    const char* end = text.data() + text.size();
-    const auto [stop, error] = std::from_chars(text.data(), end, value);
-    return error == std::errc() && stop == end;
-}
-
-template <typename T>
-std::optional<T> read_bounded(const FormFields& fields, const std::string& name, const Bounded<T>& range) {
-    const auto found = fields.find(name);
-    if (found == fields.end() || found->second.empty()) return range.initial;
-    T value{};
-    if (!read_number(found->second, value) || !std::isfinite(static_cast<double>(value)) || value < range.min ||
-        value > range.max)
-        throw RequestError(400, fmt::format("{} must be {} from {} to {}, not {}", name,
-                                            std::is_integral_v<T> ? "a whole number" : "a number", range.min,
-                                            range.max, quoted(found->second)));
-    return value;
-}
-
 std::uint64_t read_seed(const FormFields& fields, std::uint64_t fresh_seed) {
     const auto found = fields.find("seed");
     if (found == fields.end() || found->second.empty()) return fresh_seed;
     std::uint64_t seed = 0;
     if (!read_number(found->second, seed))
         throw RequestError(400, fmt::format("seed must be empty (a fresh one) or a whole number from 0 to {}, not {}",
-                                            std::numeric_limits<std::uint64_t>::max(), quoted(found->second)));
+                                            std::numeric_limits<std::uint64_t>::max(), quote_sent(found->second)));
     return seed;
 }
 
@@ -62,7 +33,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
                                                 "chord",      "ending"};
     for (const auto& [name, value] : fields)
-        if (!known.contains(name)) throw RequestError(400, "unknown field " + quoted(name));
+        if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto model = fields.find("model");
     if (model == fields.end() || model->second.empty()) throw RequestError(400, "no model chosen");
 
@@ -85,7 +56,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     order.seed = read_seed(fields, fresh_seed);
     if (const auto ending = fields.find("ending"); ending != fields.end() && !ending->second.empty()) {
         if (ending->second != "cadence" && ending->second != "open")
-            throw RequestError(400, "ending must be cadence or open, not " + quoted(ending->second));
+            throw RequestError(400, "ending must be cadence or open, not " + quote_sent(ending->second));
         order.cadence = ending->second == "cadence";
     }
     if (const auto primer = fields.find("primer"); primer != fields.end() && !primer->second.empty()) {
@@ -98,7 +69,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
             music::chord_pitches(chord->second);
         } catch (const std::invalid_argument&) {
             throw RequestError(400, "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not " +
-                                        quoted(chord->second));
+                                        quote_sent(chord->second));
         }
         order.chord = chord->second;
     }

@@ -11,15 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "web/FormReading.h"
 #include "web/ModelShelf.h"
 
 namespace pianola::web {
 
-template <typename T>
-struct Bounded {
-    T min, max;
-    std::optional<T> initial;  // the page's starting value and what an absent or empty field means; none: the model's own
-};
 
 struct ComposeLimits {
     // The length: at most one of the three; none: the model's own (the length it was calibrated at).
@@ -56,8 +52,6 @@ struct ComposeOrder {
     bool cadence = true;               // a length in bars or seconds ends on the tonic chord
 };
 
-// Field name -> value; an uploaded file's value is its bytes.
-using FormFields = std::map<std::string, std::string>;
 
 // Fields: model (required); notes, bars or seconds; temperature, top_p, time_temperature,
 // time_top_p, memory, key_pull, tempo, program (each absent or empty: the limits' initial value);

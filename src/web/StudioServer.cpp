@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -12,6 +13,7 @@
 #include "io/AtomicFile.h"
 #include "io/FileError.h"
 #include "music/GeneralMidi.h"
+#include "music/Tokenizer.h"
 #include "web/RequestError.h"
 #include "web/RequestOrigin.h"
 
@@ -20,6 +22,8 @@ namespace pianola::web {
 namespace {
 
 constexpr const char* json_type = "application/json";
+constexpr std::size_t studio_threads = 64;  // connections served at once
+constexpr int listen_backlog = 256;         // connections waiting to be accepted
 
 // A refusal quotes what the client sent, and a model's name is a file name: either may be bytes
 // that are not UTF-8, which JSON cannot hold; they are replaced rather than fail the answer.
@@ -63,6 +67,22 @@ nlohmann::json limits_json(const ComposeLimits& limits) {
             {"tempo", bounded(limits.tempo)},
             {"program", bounded(limits.program)},
             {"primer_bytes", limits.primer_bytes}};
+}
+
+nlohmann::json training_json(const TrainingLimits& training, const UploadLimits& uploads) {
+    return {{"presets", training.presets},
+            {"minutes", {{"min", training.minutes.min}, {"max", training.minutes.max}, {"initial", optional_json(training.minutes.initial)}}},
+            {"upload_bytes", uploads.request_bytes},
+            {"upload_files", uploads.files}};
+}
+
+nlohmann::json training_status_json(const TrainingStatus& status) {
+    nlohmann::json json = {{"name", status.order.name},   {"preset", status.order.preset},
+                           {"minutes", status.order.minutes}, {"state", state_name(status.state)},
+                           {"error", status.error},        {"started", status.started},
+                           {"pieces", status.pieces}};
+    if (!status.log.empty()) json["log"] = status.log;
+    return json;
 }
 
 nlohmann::json status_json(const std::string& id, const JobStatus& status) {
@@ -129,12 +149,21 @@ std::uint64_t fresh_seed() {
 
 }  // namespace
 
-StudioServer::StudioServer(StudioConfig config, ComposeJobs::Work work)
+StudioServer::StudioServer(StudioConfig config, ComposeJobs::Work work, TrainingRuns::Launch launch)
     : config_(std::move(config)),
       shelf_(config_.models),
       jobs_(std::move(work), config_.queue),
+      quota_({shelf_.folder(), jobs_.folder()}, config_.quota_bytes),
       http_(std::make_unique<httplib::Server>()) {
+    if (config_.state.empty()) config_.state = shelf_.folder() / ".pianola-studio";
+    if (launch) trainings_ = std::make_unique<TrainingRuns>(config_.state, shelf_.folder(), std::move(launch));
     add_routes();
+    add_training_routes();
+}
+
+TrainingRuns& StudioServer::trainings() {
+    if (!trainings_) throw RequestError(404, "this studio composes only: it was started without training");
+    return *trainings_;
 }
 
 StudioServer::~StudioServer() = default;
@@ -146,15 +175,19 @@ void StudioServer::add_routes() {
                               {"Referrer-Policy", "no-referrer"},
                               {"Cache-Control", "no-store"},
                               {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"}});
-    // The body is read whole before the handler sees it: a primer somewhat over the limit still
-    // reaches check_primer and gets its message; a body far over it is cut off by httplib.
+    // The body is read whole before the handler sees it: a primer or an upload somewhat over its
+    // limit still reaches its check and gets its message; a body far over both is cut off by httplib.
     // httplib's default also sets SO_REUSEPORT, which would let a second studio bind the same port
     // and answer half of the requests, job ids it never issued among them.
-    http.set_socket_options([](int socket) {
+    http.set_socket_options([this](int socket) {
         const int yes = 1;
         setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+        listening_socket_ = socket;
     });
-    http.set_payload_max_length(2 * config_.limits.primer_bytes + 65536);
+    // httplib's default pool is 8 threads, and a browser's keep-alive connection holds one for as
+    // long as it idles: a few dozen pages open at once left requests waiting for seconds.
+    http.new_task_queue = [] { return new httplib::ThreadPool(studio_threads); };
+    http.set_payload_max_length(std::max(2 * config_.limits.primer_bytes, config_.uploads.request_bytes) + 65536);
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
         try {
             std::rethrow_exception(error);
@@ -204,11 +237,13 @@ void StudioServer::add_routes() {
                         {"instruments", instruments},
                         {"folder", shelf_.folder().string()},
                         {"limits", limits_json(config_.limits)},
+                        {"training", trainings_ ? training_json(config_.training, config_.uploads) : nlohmann::json(nullptr)},
                         // The most pieces the page asks for at once: the queue's room.
                         {"pieces", config_.queue.waiting}});
     });
 
     http.Post("/api/compose", [this](const httplib::Request& req, httplib::Response& res) {
+        quota_.check(0);
         const std::string id =
             jobs_.submit(parse_compose_order(form_fields(req), shelf_, config_.limits, fresh_seed()));
         res.status = 202;
@@ -241,12 +276,78 @@ void StudioServer::add_routes() {
     });
 }
 
+void StudioServer::add_training_routes() {
+    httplib::Server& http = *http_;
+    // Several files under one field (or one .zip); the report says what each became.
+    http.Post("/api/uploads", [this](const httplib::Request& req, httplib::Response& res) {
+        std::vector<SentFile> files;
+        std::uintmax_t bytes = 0;
+        for (const auto& [field, part] : req.files) {
+            if (field != "files") throw RequestError(400, "unknown field " + quote_sent(field) + ": the files go in 'files'");
+            files.push_back({part.filename, part.content});
+            bytes += part.content.size();
+        }
+        if (!req.params.empty()) throw RequestError(400, "unknown field " + quote_sent(req.params.begin()->first));
+        quota_.check(bytes);
+        const std::filesystem::path folder = trainings().upload_folder();
+        const CorpusReport report = receive_corpus(files, folder, config_.uploads, music::default_tokenizer());
+        nlohmann::json pieces = nlohmann::json::array();
+        for (const UploadedPiece& p : report.pieces) pieces.push_back({{"name", p.name}, {"read", p.read}, {"note", p.note}});
+        nlohmann::json json = {{"read", report.read}, {"skipped", report.pieces.size() - report.read}, {"pieces", pieces}};
+        if (report.read == 0) {
+            res.status = 400;
+            json["error"] = fmt::format("none of the {} files sent can be trained on", report.pieces.size());
+        } else {
+            res.status = 201;
+            json["id"] = folder.filename().string();
+        }
+        send_json(res, json);
+    });
+
+    http.Post("/api/trainings", [this](const httplib::Request& req, httplib::Response& res) {
+        const TrainingForm form = parse_training_form(form_fields(req), config_.training);
+        quota_.check(0);
+        trainings().start(form.order, form.upload);
+        res.status = 202;
+        send_json(res, {{"name", form.order.name}, {"status", "/api/trainings/" + form.order.name}});
+    });
+
+    http.Get("/api/trainings", [this](const httplib::Request&, httplib::Response& res) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const TrainingStatus& s : trainings().list()) list.push_back(training_status_json(s));
+        send_json(res, {{"trainings", list}});
+    });
+
+    const std::string name = "/api/trainings/([A-Za-z0-9_-]{1,64})";
+    http.Get(name, [this](const httplib::Request& req, httplib::Response& res) {
+        const std::optional<TrainingStatus> status = trainings().status(req.matches[1]);
+        if (!status) throw RequestError(404, "no such training");
+        send_json(res, training_status_json(*status));
+    });
+    http.Post(name + "/stop", [this](const httplib::Request& req, httplib::Response& res) {
+        trainings().stop(req.matches[1]);
+        send_json(res, {{"stopping", req.matches[1].str()}});
+    });
+    http.Post(name + "/resume", [this](const httplib::Request& req, httplib::Response& res) {
+        quota_.check(0);
+        trainings().resume(req.matches[1]);
+        send_json(res, {{"resumed", req.matches[1].str()}});
+    });
+    http.Delete(name, [this](const httplib::Request& req, httplib::Response& res) {
+        trainings().remove(req.matches[1]);
+        send_json(res, {{"deleted", req.matches[1].str()}});
+    });
+}
+
 int StudioServer::bind() {
     const int port = config_.port == 0 ? http_->bind_to_any_port(config_.host)
                                        : (http_->bind_to_port(config_.host, config_.port) ? config_.port : -1);
     if (port < 0)
         throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
                                              config_.host, config_.port));
+    // httplib listens with a backlog of 5: a burst of new connections overflowed it, and a client
+    // whose connection the kernel then dropped waited a second for a reset. listen() again widens it.
+    if (listening_socket_ >= 0) ::listen(listening_socket_, listen_backlog);
     port_ = port;
     return port;
 }

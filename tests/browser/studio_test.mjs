@@ -3,7 +3,8 @@
 // checks that the audio element can play it and the piano roll is shown, continues an uploaded
 // primer, takes screenshots, checks that nonsense fields, an unknown model, oversized and non-MIDI
 // uploads and path-traversal URLs each get a 4xx with a message, and that SIGTERM stops the server
-// cleanly with its files removed.
+// cleanly with its files removed. Then, as a new user would, it sends a folder of MIDI files from the
+// page, trains the tiny preset there while the chart fills, and composes with the model.
 // Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -102,6 +103,7 @@ async function run() {
   const studio = await startStudio(models);
   try {
     await composeAndRefuse(studio);
+    await trainInPage(studio);
     await stop(studio);
   } finally {
     if (studio.server.exitCode === null && studio.server.signalCode === null) studio.server.kill('SIGKILL');
@@ -309,6 +311,54 @@ async function composeAndRefuse(studio) {
     }
     check('the page logged no errors but the refusals', consoleErrors.every((text) => /status of 4\d\d/.test(text)),
           consoleErrors.join('\n'));
+  } finally {
+    await browser.close();
+  }
+}
+
+// Training from the page: a folder of pieces sent (a text file among them, skipped with its reason),
+// the tiny preset trained in a worker while the chart fills, the model then composed with.
+async function trainInPage(studio) {
+  const browser = await chromium.launch({ executablePath: process.env.PIANOLA_CHROMIUM });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    await page.goto(studio.url);
+    await page.waitForSelector('#train-box', { state: 'visible' });
+    const scale = [60, 62, 64, 65, 67, 69, 71, 72];
+    // Enough music that the tiny preset's epochs take a poll or more each, so the chart is seen to grow.
+    const tune = (k) => Array.from({ length: 400 }, (_, i) => scale[(i * (k + 3)) % 8] + (i % 3) * 12 - 12 + (k % 5));
+    const files = Array.from({ length: 24 }, (_, k) => ({ name: `tune${k}.mid`, mimeType: 'audio/midi', buffer: melody(tune(k)) }));
+    files.push({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not music') });
+    await page.setInputFiles('#files', files);
+    await page.click('#send');
+    await page.waitForSelector('#train', { state: 'visible', timeout: 30000 });
+    const report = await page.$$eval('#upload-report tbody tr', (rows) => rows.map((row) => [row.className, row.cells[1].textContent]));
+    check('the upload says what was read and what was skipped and why', report.length === 25 &&
+          report.slice(0, 24).every(([kind, note]) => kind === 'read' && /^\u2713 400 notes/.test(note)) &&
+          report[24][0] === 'skipped' && report[24][1].includes('not a MIDI file'), JSON.stringify(report.slice(0, 2)));
+    await page.fill('#train-name', 'mine');
+    await page.selectOption('#preset', 'tiny');
+    await page.fill('#minutes', '0.5');
+    // Every count of points the chart has drawn, as it draws them.
+    await page.$eval('#chart', (canvas) => {
+      window.chartCounts = [];
+      new MutationObserver(() => window.chartCounts.push(Number(canvas.dataset.points)))
+        .observe(canvas, { attributes: true, attributeFilter: ['data-points'] });
+    });
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('training').dataset.state === 'done', null, { timeout: 120000 });
+    const counts = [...new Set(await page.evaluate(() => window.chartCounts))].filter((n) => n > 0);
+    check('the chart fills as the training goes, and the training ends', counts.length >= 2,
+          `${counts.join()}: ${await page.textContent('#training-state')}`);
+    check('the state names the finished model', (await page.textContent('#training-state')).includes('mine.pianola is among the models'));
+    await page.waitForFunction(() => [...document.querySelectorAll('#model option')].some((o) => o.value === 'mine.pianola'));
+    check('the model trained in the page is among the models', true);
+    await page.screenshot({ path: path.join(outDir, 'studio-training.png'), fullPage: true });
+    await page.selectOption('#model', 'mine.pianola');
+    await page.fill('#length', '24');
+    await page.fill('#chord', 'C');
+    await composeInPage(page, 'done');
+    check('the model trained in the page composes', (await page.textContent('#title')).startsWith('mine.pianola'));
   } finally {
     await browser.close();
   }
