@@ -84,6 +84,9 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.cadence = order.cadence;
         request.bpm = order.tempo;
         request.program = order.program;
+        request.top_k = order.top_k;
+        if (order.max_copy) request.max_copy = static_cast<std::size_t>(*order.max_copy);
+        request.redraw = order.redraw;
         if (!files.primer.empty()) request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;
         compose::ReadyModel& ready = shelf->get(order.model_path);

@@ -105,7 +105,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     const web::ComposeOrder order = web::parse_compose_order(
         {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"},
          {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
-         {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}},
+         {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}, {"top_k", "50"}, {"max_copy", "0"}, {"redraw", "2"}},
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
     EXPECT_EQ(order.notes, 300);
@@ -120,6 +120,9 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(order.tempo, 96);
     EXPECT_FALSE(order.cadence);
     EXPECT_EQ(order.program, 40);
+    EXPECT_EQ(order.top_k, 50);
+    EXPECT_EQ(order.max_copy, 0) << "no copy limit, asked";
+    EXPECT_EQ(order.redraw, 2);
     EXPECT_EQ(order.chord, "D minor");
     EXPECT_EQ(order.seed, 18446744073709551615ull);
     EXPECT_TRUE(order.primer.empty());
@@ -136,6 +139,9 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
         << "as calibrated";
     EXPECT_FALSE(defaults.tempo) << "the model's";
     EXPECT_FALSE(defaults.program) << "the instruments the model composed";
+    EXPECT_EQ(defaults.top_k, 0) << "every token";
+    EXPECT_FALSE(defaults.max_copy) << "the model's measured limit";
+    EXPECT_EQ(defaults.redraw, 0);
     EXPECT_TRUE(defaults.chord.empty());
     EXPECT_TRUE(defaults.cadence) << "a length in bars or seconds ends on the tonic chord";
     EXPECT_EQ(defaults.seed, 7u);
@@ -168,6 +174,9 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"bars", "0"}}), "bars must be a whole number from 1 to 500, not '0'");
     EXPECT_EQ(refusal({{"time_top_p", "0"}}), "time_top_p must be a number from 0.01 to 1, not '0'");
     EXPECT_EQ(refusal({{"memory", "3"}}), "memory must be a number from 0 to 2, not '3'");
+    EXPECT_EQ(refusal({{"top_k", "-1"}}), "top_k must be a whole number from 0 to 100000, not '-1'");
+    EXPECT_EQ(refusal({{"max_copy", "1.5"}}), "max_copy must be a whole number from 0 to 1000000, not '1.5'");
+    EXPECT_EQ(refusal({{"redraw", "101"}}), "redraw must be a whole number from 0 to 100, not '101'");
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
     EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");

@@ -11,8 +11,10 @@ const stages = ['queued', 'composing', 'rendering', 'drawing', 'done'];
 const pollMs = 250;
 // The number fields whose ranges and starting values the server gives; the length is apart, its
 // unit chosen beside it.
-const bounded = ['temperature', 'top_p', 'time_temperature', 'time_top_p', 'memory', 'key_pull', 'tempo'];
-const said = { top_p: 'top-p', time_temperature: 'rhythm temperature', time_top_p: 'rhythm top-p', key_pull: 'key pull' };
+const bounded = ['temperature', 'top_p', 'time_temperature', 'time_top_p', 'memory', 'key_pull', 'tempo', 'top_k',
+  'max_copy', 'redraw'];
+const said = { top_p: 'top-p', time_temperature: 'rhythm temperature', time_top_p: 'rhythm top-p', key_pull: 'key pull',
+  top_k: 'top-k', max_copy: 'copy limit', redraw: 'redraws' };
 // General MIDI's 128 instruments, in program order, as the server names them (music::program_name).
 let instruments = [];
 let limits = {};
@@ -94,7 +96,9 @@ function showResult(job) {
   const name = fileName(job);
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
   const chosen = [length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
-  for (const name of bounded) if (job[name] !== null) chosen.push(`${said[name] ?? name} ${job[name]}`);
+  // What was asked beyond the defaults (top-k and redraws are 0 unless asked).
+  for (const name of bounded)
+    if (job[name] !== null && job[name] !== limits[name].initial) chosen.push(`${said[name] ?? name} ${job[name]}`);
   if (job.program !== null) chosen.push(instruments[job.program]);
   if (job.chord) chosen.push(`from ${job.chord}`);
   $('title').textContent = `${job.model}: ${chosen.join(', ')}`;

@@ -31,7 +31,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     static const std::set<std::string> known = {"model",      "notes",  "bars",     "seconds", "temperature",
                                                 "top_p",      "time_temperature",   "time_top_p", "memory",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
-                                                "chord",      "ending"};
+                                                "chord",      "ending", "top_k",    "max_copy", "redraw"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto model = fields.find("model");
@@ -53,6 +53,9 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     order.key_pull = read_bounded(fields, "key_pull", limits.key_pull);
     order.tempo = read_bounded(fields, "tempo", limits.tempo);
     order.program = read_bounded(fields, "program", limits.program);
+    order.top_k = *read_bounded(fields, "top_k", limits.top_k);
+    order.max_copy = read_bounded(fields, "max_copy", limits.max_copy);
+    order.redraw = *read_bounded(fields, "redraw", limits.redraw);
     order.seed = read_seed(fields, fresh_seed);
     if (const auto ending = fields.find("ending"); ending != fields.end() && !ending->second.empty()) {
         if (ending->second != "cadence" && ending->second != "open")

@@ -33,6 +33,11 @@ struct ComposeLimits {
     // composed (the piano for a piano model).
     Bounded<double> tempo{10.0, 400.0, std::nullopt};
     Bounded<int> program{0, 127, std::nullopt};
+    // As `generate` takes them: top-k 0 is all tokens; a copy limit of 0 is none, none is the
+    // model's measured one; redraws of a piece caught in a loop.
+    Bounded<int> top_k{0, 100000, 0};
+    Bounded<int> max_copy{0, 1000000, std::nullopt};
+    Bounded<int> redraw{0, 100, 0};
     std::size_t primer_bytes = std::size_t{1} << 20;
 };
 
@@ -46,6 +51,8 @@ struct ComposeOrder {
     std::optional<double> time_temperature, time_top_p, memory, key_pull;  // none: as calibrated
     std::optional<double> tempo;       // beats per minute; none: the primer's, else the model's
     std::optional<int> program;        // General MIDI, every part but the drums; none: as composed
+    int top_k = 0, redraw = 0;
+    std::optional<int> max_copy;       // none: the model's measured limit
     std::uint64_t seed = 0;
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
     std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none
@@ -54,7 +61,8 @@ struct ComposeOrder {
 
 
 // Fields: model (required); notes, bars or seconds; temperature, top_p, time_temperature,
-// time_top_p, memory, key_pull, tempo, program (each absent or empty: the limits' initial value);
+// time_top_p, memory, key_pull, tempo, program, top_k, max_copy, redraw (each absent or empty: the
+// limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
 // (absent or empty too) or "open". Any other field is
 // refused, so a misspelt one is not ignored; so are two lengths, and a primer with a chord.

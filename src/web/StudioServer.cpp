@@ -37,10 +37,12 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
 }
 
 // Refusals httplib makes itself (an unknown path, a body over the payload limit) come without a body.
-std::string message_for(int status) {
+std::string message_for(int status, std::size_t max_bytes) {
     switch (status) {
     case 404: return "no such page or file";
-    case 413: return "the request is too large";
+    case 413:
+        return fmt::format("the request is too large: at most {:.0f} MiB is taken at once",
+                           static_cast<double>(max_bytes) / (1024.0 * 1024.0));
     default: return fmt::format("refused (HTTP {})", status);
     }
 }
@@ -66,6 +68,9 @@ nlohmann::json limits_json(const ComposeLimits& limits) {
             {"key_pull", bounded(limits.key_pull)},
             {"tempo", bounded(limits.tempo)},
             {"program", bounded(limits.program)},
+            {"top_k", bounded(limits.top_k)},
+            {"max_copy", bounded(limits.max_copy)},
+            {"redraw", bounded(limits.redraw)},
             {"primer_bytes", limits.primer_bytes}};
 }
 
@@ -102,6 +107,9 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"key_pull", optional_json(status.order.key_pull)},
                            {"tempo", optional_json(status.order.tempo)},
                            {"program", optional_json(status.order.program)},
+                           {"top_k", status.order.top_k},
+                           {"max_copy", optional_json(status.order.max_copy)},
+                           {"redraw", status.order.redraw},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
@@ -187,7 +195,8 @@ void StudioServer::add_routes() {
     // httplib's default pool is 8 threads, and a browser's keep-alive connection holds one for as
     // long as it idles: a few dozen pages open at once left requests waiting for seconds.
     http.new_task_queue = [] { return new httplib::ThreadPool(studio_threads); };
-    http.set_payload_max_length(std::max(2 * config_.limits.primer_bytes, config_.uploads.request_bytes) + 65536);
+    const std::size_t max_bytes = std::max(2 * config_.limits.primer_bytes, config_.uploads.request_bytes) + 65536;
+    http.set_payload_max_length(max_bytes);
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
         try {
             std::rethrow_exception(error);
@@ -218,8 +227,8 @@ void StudioServer::add_routes() {
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty()) send_error(res, res.status, message_for(res.status));
+    http.set_error_handler([max_bytes](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) send_error(res, res.status, message_for(res.status, max_bytes));
     });
 
     for (const StaticFile& file : config_.page) {

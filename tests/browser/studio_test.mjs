@@ -133,6 +133,8 @@ async function composeAndRefuse(studio) {
     check('the length takes the range of its unit', (await page.getAttribute('#length', 'max')) === '500');
     await page.selectOption('#unit', 'notes');
 
+    check('the page takes the guard and top-k from the server', (await page.inputValue('#top_k')) === '0' &&
+          (await page.inputValue('#max_copy')) === '' && (await page.getAttribute('#redraw', 'max')) === '100');
     await page.fill('#length', '48');
     await page.fill('#temperature', '0.9');
     await page.fill('#top_p', '0.95');
@@ -140,6 +142,8 @@ async function composeAndRefuse(studio) {
     await page.fill('#memory', '0.5');
     await page.fill('#tempo', '96');
     await page.selectOption('#program', '40');
+    await page.fill('#top_k', '60');
+    await page.fill('#max_copy', '12');
     await page.fill('#seed', '7');
     await composeInPage(page, 'done');
     check('the progress went through the stages', stagesSeen.has('done') && stagesSeen.size >= 2, [...stagesSeen].join());
@@ -193,7 +197,9 @@ async function composeAndRefuse(studio) {
     check('the downloads are named after the piece', (await page.getAttribute('#get-wav', 'download')) === 'pianola-tiny-7.wav');
     const title = await page.textContent('#title');
     check('the title says what was composed', ['48 notes', 'seed 7', 'rhythm temperature 0.9', 'top-p 0.95', 'memory 0.5', 'tempo 96',
-                                               'Violin'].every((part) => title.includes(part)), title);
+                                               'Violin', 'top-k 60', 'copy limit 12'].every((part) => title.includes(part)) &&
+          !title.includes('redraws'), title);
+    check("the copy limit asked is the guard's", job.piece.copy_limit === 12, JSON.stringify(job.piece.copy_limit));
     const first = path.join(work, 'first.mid');
     fs.writeFileSync(first, await midi.body());
     const firstCsv = execFileSync(pianola, ['midi', 'csv', first]).toString();
