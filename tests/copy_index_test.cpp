@@ -216,6 +216,18 @@ TEST(MusicStats, CountsTheInstrumentsTheDrumsAsOneAndTheLoudnessRange) {
     EXPECT_EQ(s.notes, 4) << "the drums play no pitches";
 }
 
+// Eight notes, 4 s from the first onset to the last end: the pedal's share of that time.
+TEST(MusicStats, MeasuresHowMuchOfThePieceThePedalHolds) {
+    music::Score piece = melody({60, 62, 64, 65, 67, 65, 64, 62});
+    EXPECT_EQ(eval::music_stats(piece).pedal_share, 0);
+    const auto pedal = [](double seconds, std::uint8_t channel, bool down) { return music::PedalChange{0, seconds, channel, down}; };
+    // Down 0.5-1.5 s on channel 0, again while down (nothing changes), then 1.0-2.0 s on channel 1
+    // (overlapping: 0.5-2.0 s in all), then down at 3.0 s and never lifted (to the end, 4.0 s).
+    piece.pedals = {pedal(0.5, 0, true), pedal(0.7, 0, true), pedal(1.0, 1, true), pedal(1.5, 0, false),
+                    pedal(2.0, 1, false), pedal(3.0, 0, true)};
+    EXPECT_DOUBLE_EQ(eval::music_stats(piece).pedal_share, (1.5 + 1.0) / 4.0);
+}
+
 TEST(MusicStats, FlagsLoopsFarOutsideTheHumanRange) {
     std::vector<int> varied, stuck(40, 60), cycle;
     for (int i = 0; i < 40; ++i) varied.push_back(60 + (i * 7) % 12);

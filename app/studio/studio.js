@@ -122,6 +122,7 @@ const features = {
   ioi_entropy: 'inter-onset entropy (bits)', longest_repeat: 'longest repeat (onsets)',
   distinct_4grams: 'distinct 4-onset runs (share)', ends_on_tonic: "ends on its key's tonic (1: yes)",
   instruments: 'instruments (the drums one)', velocity_range: 'velocity range (softest to loudest)',
+  pedal_share: 'sustain pedal down (share of the time)',
 };
 // Whole numbers as they are, the rest to 3 significant digits.
 const figure = (x) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));

@@ -71,6 +71,34 @@ std::array<bool, 12> fullest_scale(const std::array<double, 12>& notes) {
     return fullest;
 }
 
+// The share of [start, end] (seconds) with the sustain pedal down on some channel.
+static double pedal_share_of(const std::vector<music::PedalChange>& changes, double start, double end) {
+    if (end <= start) return 0;
+    std::vector<std::pair<double, double>> held;  // (from, to), clipped to the span
+    std::map<std::uint8_t, double> down_since;    // channels whose pedal is down, since when
+    const auto close = [&](std::uint8_t channel, double at) {
+        const auto open = down_since.find(channel);
+        if (open == down_since.end()) return;
+        const double from = std::max(open->second, start), to = std::min(at, end);
+        if (to > from) held.emplace_back(from, to);
+        down_since.erase(open);
+    };
+    for (const music::PedalChange& c : changes) {
+        if (c.down)
+            down_since.emplace(c.channel, c.seconds);  // a second "down" while down changes nothing
+        else
+            close(c.channel, c.seconds);
+    }
+    while (!down_since.empty()) close(down_since.begin()->first, end);  // never lifted: held to the end
+    std::sort(held.begin(), held.end());
+    double covered = 0, reach = start;
+    for (const auto& [from, to] : held) {
+        covered += std::max(0.0, to - std::max(from, reach));
+        reach = std::max(reach, to);
+    }
+    return covered / (end - start);
+}
+
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;
     std::array<bool, 129> instruments{};  // programs, then the drums
@@ -107,6 +135,7 @@ MusicStats music_stats(const music::Score& score) {
     for (const music::Note& n : notes) end_s = std::max(end_s, n.end_s);
     const double span = end_s - notes.front().start_s;
     s.notes_per_second = span > 0 ? total / span : 0;
+    s.pedal_share = pedal_share_of(score.pedals, notes.front().start_s, end_s);
 
     std::vector<Onset> onsets;
     std::vector<std::uint32_t> starts;
@@ -165,6 +194,7 @@ const std::vector<StatField>& stat_fields() {
         {"ends_on_tonic", nullptr, &MusicStats::ends_on_tonic},
         {"instruments", nullptr, &MusicStats::instruments},
         {"velocity_range", nullptr, &MusicStats::velocity_range},
+        {"pedal_share", &MusicStats::pedal_share, nullptr},
     };
     return fields;
 }

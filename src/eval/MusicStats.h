@@ -2,8 +2,8 @@
 // ones (`pianola evaluate`, and generation's loop check): pitch range, pitch classes and their
 // entropy, how well one major or minor scale holds the notes, polyphony, density, rhythmic
 // variety, two loop measures over its onsets, whether it ends on its key's tonic (an onset: the
-// pitches that start together and the time to the next onset), how many instruments play and how
-// far the loudness ranges.
+// pitches that start together and the time to the next onset), how many instruments play, how
+// far the loudness ranges and how much of the time the sustain pedal is down.
 // Drums are left out of all but the last. Copying is measured elsewhere (CopyIndex).
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
@@ -32,6 +32,7 @@ struct MusicStats {
     int ends_on_tonic = 0;            // 1 where the last onset's lowest note is the tonic of the piece's key (estimate_key)
     int instruments = 0;              // distinct General MIDI programs of the notes, and the drums as one more
     int velocity_range = 0;           // from the softest note to the loudest (0: one loudness throughout)
+    double pedal_share = 0;           // of the time from the first onset to the last note's end, the sustain pedal down
 };
 
 // Throws std::invalid_argument for a score without non-drum notes.
