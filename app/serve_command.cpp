@@ -87,7 +87,10 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.top_k = order.top_k;
         if (order.max_copy) request.max_copy = static_cast<std::size_t>(*order.max_copy);
         request.redraw = order.redraw;
-        if (!files.primer.empty()) request.primer = files.primer;
+        if (order.infill)
+            request.infill = InfillRequest{files.primer, order.infill->first, order.infill->second, order.keep_rhythm};
+        else if (!files.primer.empty())
+            request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;
         compose::ReadyModel& ready = shelf->get(order.model_path);
         const ComposedFile piece = run_composition(request, ready).front();

@@ -147,6 +147,13 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(defaults.seed, 7u);
     const std::string primer = melody_bytes(dir);
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}}, shelf, limits, 7).primer, primer);
+    EXPECT_FALSE(defaults.infill) << "compose, not rewrite";
+    const web::ComposeOrder infill = web::parse_compose_order(
+        {{"model", "a.pianola"}, {"primer", primer}, {"infill", "9-12"}, {"keep", "rhythm"}}, shelf, limits, 7);
+    EXPECT_EQ(infill.infill, std::make_pair(9, 12));
+    EXPECT_TRUE(infill.keep_rhythm);
+    EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}, {"infill", "3"}}, shelf, limits, 7).infill,
+              std::make_pair(3, 3));
 }
 
 TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
@@ -177,6 +184,15 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"top_k", "-1"}}), "top_k must be a whole number from 0 to 100000, not '-1'");
     EXPECT_EQ(refusal({{"max_copy", "1.5"}}), "max_copy must be a whole number from 0 to 1000000, not '1.5'");
     EXPECT_EQ(refusal({{"redraw", "101"}}), "redraw must be a whole number from 0 to 100, not '101'");
+    EXPECT_EQ(refusal({{"infill", "9-12"}}), "infill rewrites bars of a piece: upload it as the primer");
+    EXPECT_EQ(refusal({{"keep", "rhythm"}}), "keep rhythm applies to infill: give the bars to rewrite");
+    EXPECT_EQ(refusal({{"keep", "chords"}}), "keep must be rhythm or empty, not 'chords'");
+    const std::string piece = melody_bytes(dir);
+    for (const std::string bad : {"12-9", "x", "0-2", "9-501", "9-", "-3", "9 - 12"})
+        EXPECT_EQ(refusal({{"primer", piece}, {"infill", bad}}),
+                  "infill must be the bars to rewrite, as 9-12 or 9, from 1 to 500, not '" + bad + "'");
+    EXPECT_EQ(refusal({{"primer", piece}, {"infill", "2-3"}, {"notes", "40"}}),
+              "infill rewrites bars of the uploaded piece: a length, a chord, max_copy and redraw do not apply");
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
     EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");

@@ -95,7 +95,8 @@ function showStage(job) {
 function showResult(job) {
   const name = fileName(job);
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
-  const chosen = [length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
+  const chosen = [job.infill ? `bars ${job.infill} rewritten${job.keep ? ', rhythm kept' : ''}`
+    : length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
   // What was asked beyond the defaults (top-k and redraws are 0 unless asked).
   for (const name of bounded)
     if (job[name] !== null && job[name] !== limits[name].initial) chosen.push(`${said[name] ?? name} ${job[name]}`);

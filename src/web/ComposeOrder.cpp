@@ -24,6 +24,34 @@ std::uint64_t read_seed(const FormFields& fields, std::uint64_t fresh_seed) {
     return seed;
 }
 
+// "9-12" or "9": bars from 1 to the limit, the first not after the last.
+std::pair<int, int> bar_range(const std::string& text, const Bounded<int>& bars) {
+    const std::size_t dash = text.find('-');
+    int first = 0, last = 0;
+    const bool read = read_number(text.substr(0, dash), first) &&
+                      (dash == std::string::npos ? (last = first, true) : read_number(text.substr(dash + 1), last));
+    if (!read || first < bars.min || last > bars.max || first > last)
+        throw RequestError(400, fmt::format("infill must be the bars to rewrite, as 9-12 or 9, from {} to {}, not {}",
+                                            bars.min, bars.max, quote_sent(text)));
+    return {first, last};
+}
+
+void read_infill(const FormFields& fields, const ComposeLimits& limits, ComposeOrder& order) {
+    const auto infill = fields.find("infill");
+    const auto keep = fields.find("keep");
+    const bool keeping = keep != fields.end() && !keep->second.empty();
+    if (keeping && keep->second != "rhythm") throw RequestError(400, "keep must be rhythm or empty, not " + quote_sent(keep->second));
+    if (infill == fields.end() || infill->second.empty()) {
+        if (keeping) throw RequestError(400, "keep rhythm applies to infill: give the bars to rewrite");
+        return;
+    }
+    if (order.primer.empty()) throw RequestError(400, "infill rewrites bars of a piece: upload it as the primer");
+    if (order.notes || order.bars || order.seconds || !order.chord.empty() || order.max_copy || order.redraw > 0)
+        throw RequestError(400, "infill rewrites bars of the uploaded piece: a length, a chord, max_copy and redraw do not apply");
+    order.infill = bar_range(infill->second, limits.bars);
+    order.keep_rhythm = keeping;
+}
+
 }  // namespace
 
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
@@ -31,7 +59,8 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     static const std::set<std::string> known = {"model",      "notes",  "bars",     "seconds", "temperature",
                                                 "top_p",      "time_temperature",   "time_top_p", "memory",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
-                                                "chord",      "ending", "top_k",    "max_copy", "redraw"};
+                                                "chord",      "ending", "top_k",    "max_copy", "redraw",
+                                                "infill",     "keep"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto model = fields.find("model");
@@ -76,6 +105,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
         }
         order.chord = chord->second;
     }
+    read_infill(fields, limits, order);
     return order;
 }
 

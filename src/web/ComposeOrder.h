@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "web/FormReading.h"
 #include "web/ModelShelf.h"
@@ -57,6 +58,10 @@ struct ComposeOrder {
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
     std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none
     bool cadence = true;               // a length in bars or seconds ends on the tonic chord
+    // Bars of the uploaded piece (`primer`'s bytes) to rewrite, 1-based, both included, instead of
+    // composing after it; none: compose.
+    std::optional<std::pair<int, int>> infill;
+    bool keep_rhythm = false;          // with infill: only pitches are drawn
 };
 
 
@@ -64,8 +69,9 @@ struct ComposeOrder {
 // time_top_p, memory, key_pull, tempo, program, top_k, max_copy, redraw (each absent or empty: the
 // limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
-// (absent or empty too) or "open". Any other field is
-// refused, so a misspelt one is not ignored; so are two lengths, and a primer with a chord.
+// (absent or empty too) or "open"; infill, the bars of the primer to rewrite ("9-12" or "9"), with
+// keep "rhythm" or empty. Any other field is refused, so a misspelt one is not ignored; so are two
+// lengths, a primer with a chord, and with infill no primer, a length, a chord, max_copy or redraw.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);
 

@@ -110,6 +110,10 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"top_k", status.order.top_k},
                            {"max_copy", optional_json(status.order.max_copy)},
                            {"redraw", status.order.redraw},
+                           {"infill", status.order.infill ? nlohmann::json(fmt::format("{}-{}", status.order.infill->first,
+                                                                                      status.order.infill->second))
+                                                          : nlohmann::json(nullptr)},
+                           {"keep", status.order.keep_rhythm ? "rhythm" : ""},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds

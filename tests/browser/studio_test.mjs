@@ -4,7 +4,8 @@
 // primer, takes screenshots, checks that nonsense fields, an unknown model, oversized and non-MIDI
 // uploads and path-traversal URLs each get a 4xx with a message, and that SIGTERM stops the server
 // cleanly with its files removed. Then, as a new user would, it sends a folder of MIDI files from the
-// page, trains the tiny preset there while the chart fills, and composes with the model.
+// page, trains the tiny preset there while the chart fills, composes with the model, and rewrites
+// two bars of an uploaded melody with it.
 // Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -365,6 +366,27 @@ async function trainInPage(studio) {
     await page.fill('#chord', 'C');
     await composeInPage(page, 'done');
     check('the model trained in the page composes', (await page.textContent('#title')).startsWith('mine.pianola'));
+
+    // Bars 3-4 of an 8-bar melody rewritten, its rhythm kept: the other bars stay as they were.
+    const original = Array.from({ length: 32 }, (_, i) => scale[(i * 3) % 8]);
+    await page.fill('#chord', '');
+    await page.fill('#length', '');
+    await page.setInputFiles('#primer', { name: 'eight-bars.mid', mimeType: 'audio/midi', buffer: melody(original) });
+    await page.fill('#infill', '3-4');
+    await page.selectOption('#keep', 'rhythm');
+    await composeInPage(page, 'done');
+    check('the title says which bars were rewritten', (await page.textContent('#title')).includes('bars 3-4 rewritten, rhythm kept'),
+          await page.textContent('#title'));
+    const infilled = path.join(work, 'infilled.mid');
+    fs.writeFileSync(infilled, await (await page.request.get(new URL(await page.getAttribute('#get-midi', 'href'), studio.url).href)).body());
+    const rows = execFileSync(pianola, ['midi', 'csv', infilled]).toString().split('\n').map((line) => line.split(', '));
+    const quarter = Number(rows.find((f) => f[2] === 'Header')[5]);
+    const notes = rows.filter((f) => f[2] === 'Note_on_c' && Number(f[5]) > 0)
+      .map((f) => ({ beat: Number(f[1]) / quarter, pitch: Number(f[4]) })).sort((a, b) => a.beat - b.beat);
+    const outside = notes.filter((n) => n.beat < 8 || n.beat >= 16).map((n) => n.pitch);
+    const expected = original.filter((_, i) => i < 8 || i >= 16);
+    check('an infilled piece keeps the bars around the ones rewritten, and their rhythm', notes.length === 32 &&
+          outside.join() === expected.join(), notes.map((n) => `${n.beat.toFixed(2)}:${n.pitch}`).join());
   } finally {
     await browser.close();
   }
