@@ -49,7 +49,7 @@ std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const 
     for (int k = 0; k < request.count; ++k) {
         const auto piece = compose::compose_seed(model, static_cast<int>(length.amount),
                                                  request.seed + static_cast<std::uint64_t>(k), sampling);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, std::nullopt});
         write_piece(written.back().midi, compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
     }
     fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,
@@ -123,7 +123,9 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     for (int k = 0; k < request.count; ++k) {
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
         const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0,
+                           InfillFit{filled.region_bits_per_note, filled.original_bits_per_note, filled.join_bits,
+                                     filled.original_join_bits}});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
@@ -193,7 +195,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     std::size_t longest = 0;
     for (int k = 0; k < request.count; ++k) {
         const compose::ComposedPiece& piece = pieces[static_cast<std::size_t>(k)];
-        written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit});
+        written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit, std::nullopt});
         write_piece(written.back().midi, score_of(piece), request.program);
         longest = std::max(longest, piece.longest_copy);
         if (piece.guard_gave_way > 0)

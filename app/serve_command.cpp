@@ -47,7 +47,8 @@ constexpr std::size_t models_kept = 4;
 
 // What `pianola evaluate` measures of the written piece, each feature beside the model's held-out
 // pieces' (whole pieces, as `evaluate` takes them), and the longest run it shares with the training
-// pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"}.
+// pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"},
+// and for rewritten bars how well they fit ("infill_fit", in the model's bits).
 nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
     const music::Score score = music::score_from_midi(midi::read_midi_file(piece.midi));
@@ -60,6 +61,11 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
         out["longest_copy"] = *piece.longest_copy;
         out["copy_limit"] = piece.copy_limit;
     }
+    if (piece.infill)
+        out["infill_fit"] = {{"region_bits_per_note", piece.infill->region_bits_per_note},
+                             {"original_bits_per_note", piece.infill->original_bits_per_note},
+                             {"join_bits", piece.infill->join_bits},
+                             {"original_join_bits", piece.infill->original_join_bits}};
     return out;
 }
 

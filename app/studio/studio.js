@@ -145,7 +145,12 @@ function showFigures(piece) {
   });
   $('figures').tBodies[0].replaceChildren(...rows);
   $('figures').hidden = rows.length === 0;
-  $('copy').textContent = piece.longest_copy === undefined ? ''
+  const fit = piece.infill_fit;
+  $('copy').textContent = fit
+    ? `The bars rewritten, as the model hears them: ${fit.region_bits_per_note.toFixed(2)} bits/note (the original `
+      + `bars: ${fit.original_bits_per_note.toFixed(2)}); the two bars after them ${fit.join_bits.toFixed(1)} bits `
+      + `(after the original bars: ${fit.original_join_bits.toFixed(1)}). Fewer bits: a likelier fit.`
+    : piece.longest_copy === undefined ? ''
     : `Longest run shared with the training pieces, in any key: ${piece.longest_copy} tokens `
       + `(the guard's limit: ${piece.copy_limit > 0 ? piece.copy_limit : 'none'}).`;
 }

@@ -375,6 +375,9 @@ async function trainInPage(studio) {
     await page.fill('#infill', '3-4');
     await page.selectOption('#keep', 'rhythm');
     await composeInPage(page, 'done');
+    check('the fit of the bars rewritten is shown beside the original bars\'',
+          /^The bars rewritten, as the model hears them: \d+\.\d\d bits\/note \(the original bars: \d+\.\d\d\)/.test(await page.textContent('#copy')),
+          await page.textContent('#copy'));
     check('the title says which bars were rewritten', (await page.textContent('#title')).includes('bars 3-4 rewritten, rhythm kept'),
           await page.textContent('#title'));
     const infilled = path.join(work, 'infilled.mid');
