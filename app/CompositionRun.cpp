@@ -67,21 +67,6 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request) {
 
 namespace {
 
-// A MIDI file in the model's tokens, with its starting tempo: a primer, or a piece to infill.
-struct FilePiece {
-    std::vector<std::string> tokens;
-    std::uint32_t tempo_us = 0;
-};
-
-FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path) {
-    const music::Score score = music::score_from_midi(midi::read_midi_file(path));
-    try {
-        return {compose::primer_tokens(info, score), score.tempo_us};
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(path.string() + ": " + e.what());
-    }
-}
-
 // The decoding a request asks for, the model's calibrated values where it is silent.
 struct Decoding {
     compose::SamplingOptions sampling;
@@ -138,6 +123,15 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
 }
 
 }  // namespace
+
+FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path) {
+    const music::Score score = music::score_from_midi(midi::read_midi_file(path));
+    try {
+        return {compose::primer_tokens(info, score), score.tempo_us};
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(path.string() + ": " + e.what());
+    }
+}
 
 std::vector<ComposedFile> run_composition(const CompositionRequest& request, compose::ReadyModel& ready) {
     model::LoadedModel& model = ready.model;

@@ -68,6 +68,14 @@ struct ComposedFile {
     std::optional<InfillFit> infill;          // bars rewritten: how well they fit
 };
 
+// A MIDI file in the model's tokens, with its starting tempo: a primer, a piece to infill, or one
+// whose rewritten bars `evaluate` measures. Throws std::invalid_argument naming the file.
+struct FilePiece {
+    std::vector<std::string> tokens;
+    std::uint32_t tempo_us = 0;
+};
+FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path);
+
 // The MIDI file of piece k (0-based) of `count`.
 std::filesystem::path piece_path(const std::filesystem::path& out, int k, int count);
 

@@ -4,9 +4,11 @@
 // ones a model trained on it with those defaults never saw, and copying is measured against the
 // rest, the pieces it learned from. The distance of the composed pieces to the held-out ones
 // (eval::SetDistance) stands beside the human baseline: as many training pieces, drawn by a seed,
-// against the same held-out pieces.
+// against the same held-out pieces. With --model, --infill and --bars, it also says how well each
+// piece's rewritten bars fit, as the model hears them, beside the original bars.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,8 +16,11 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "BarRange.h"
 #include "Commands.h"
+#include "CompositionRun.h"
 #include "TokenCacheFlags.h"
+#include "compose/Infill.h"
 #include "eval/PieceEvaluation.h"
 #include "eval/SetDistance.h"
 #include "midi/MidiReader.h"
@@ -36,7 +41,26 @@ struct EvaluateFlags {
     int threads = 0;
     bool json = false;
     TokenCacheFlags cache;
+    // How well rewritten bars fit (`generate --infill`): the model, the piece before, its bars.
+    std::optional<std::filesystem::path> model, infill;
+    std::optional<std::string> bars;
 };
+
+// Each piece's bars A-B (and the two after them) as the model hears them, and the original's:
+// {"bars", "original": {bits_per_note, join_bits}, "pieces": [the same, in piece order]}.
+nlohmann::json infill_fits(const EvaluateFlags& flags) {
+    if (!flags.model || !flags.infill || !flags.bars)
+        throw std::invalid_argument("measuring rewritten bars takes --model, --infill (the piece before) and --bars A-B");
+    const auto [first, last] = bar_range(*flags.bars);
+    model::LoadedModel model = model::load_model(*flags.model);
+    const auto fit_json = [&](const std::filesystem::path& path) {
+        const compose::BarsFit fit = compose::bars_fit(model, file_piece(model.info, path).tokens, first, last);
+        return nlohmann::json{{"bits_per_note", fit.bits_per_note}, {"join_bits", fit.join_bits}};
+    };
+    nlohmann::json out = {{"bars", *flags.bars}, {"original", fit_json(*flags.infill)}, {"pieces", nlohmann::json::array()}};
+    for (const std::filesystem::path& piece : flags.pieces) out["pieces"].push_back(fit_json(piece));
+    return out;
+}
 
 eval::NamedScore named_score(const std::filesystem::path& path) {
     // As heard: a human piece's pedalled notes last as long as they ring, as composed ones are written.
@@ -108,6 +132,7 @@ nlohmann::json distance_json(const eval::SetDistance& d) {
 }
 
 void run_evaluate(const EvaluateFlags& flags) {
+    const nlohmann::json fits = flags.model || flags.infill || flags.bars ? infill_fits(flags) : nlohmann::json();
     const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer(), token_cache_dir(flags.cache));
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     if (split.validation.empty()) throw std::invalid_argument("--val-split must hold out at least one piece");
@@ -131,6 +156,10 @@ void run_evaluate(const EvaluateFlags& flags) {
                                             {"training_sample", distance_json(baseline_distance)},
                                             {"training_sample_pieces", sample.size()}}}};
         for (const auto& e : evaluation.composed) out["composed"].push_back(piece_json(e));
+        if (!fits.is_null()) {
+            for (std::size_t i = 0; i < fits["pieces"].size(); ++i) out["composed"][i]["infill_fit"] = fits["pieces"][i];
+            out["infill_original"] = fits["original"];
+        }
         for (const auto& e : evaluation.held_out) out["held_out"].push_back(piece_json(e));
         fmt::print("{}\n", out.dump());
         return;
@@ -158,6 +187,13 @@ void run_evaluate(const EvaluateFlags& flags) {
         fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", composed_distance.features[i].name, composed_distance.features[i].distance,
                    baseline_distance.features[i].distance);
     fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", "total", composed_distance.total, baseline_distance.total);
+    if (fits.is_null()) return;
+    fmt::print("bars {} as the model hears them (bits per note; the two bars after them, bits):\n", fits["bars"].get<std::string>());
+    const auto fit_line = [](const std::string& name, const nlohmann::json& fit) {
+        fmt::print("  {}: {:.2f} bits/note, then {:.1f} bits\n", name, fit["bits_per_note"].get<double>(), fit["join_bits"].get<double>());
+    };
+    fit_line(flags.infill->string() + " (the original bars)", fits["original"]);
+    for (std::size_t i = 0; i < flags.pieces.size(); ++i) fit_line(flags.pieces[i].string(), fits["pieces"][i]);
 }
 
 }  // namespace
@@ -176,6 +212,11 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--threads", flags->threads, "Threads reading the corpus (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_flag("--json", flags->json, "One JSON object: every piece's measures");
+    cmd->add_option("--model", flags->model, "With --infill and --bars: the model whose odds measure rewritten bars")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--infill", flags->infill, "The piece whose bars the pieces rewrote (`generate --infill`)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--bars", flags->bars, "The bars rewritten, as 9-12");
     add_token_cache_flags(*cmd, flags->cache);
     cmd->callback([flags] { run_evaluate(*flags); });
 }

@@ -224,6 +224,22 @@ TEST(Cli, InfillRewritesTheBarsAskedAndKeepsTheRest) {
     EXPECT_EQ(times, original_times);
     EXPECT_EQ(outside(repitched), outside(original));
 
+    // evaluate says how the model hears the rewritten bars, beside the original bars, as generate did.
+    const CliResult e = run_cli(dir, "evaluate --json --data " + (dir / "midi").string() + " --model " + (dir / "m.pianola").string() +
+                                         " --infill " + piece.string() + " --bars 3-4 " + (dir / "f.mid").string() + " " +
+                                         (dir / "p.mid").string());
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    const nlohmann::json evaluated = nlohmann::json::parse(e.out);
+    const auto fit_of = [](const nlohmann::json& fit) { return fmt::format("{:.2f}", fit.at("bits_per_note").get<double>()); };
+    const std::string said = g.out.substr(g.out.find("bits/note (the original bars: "));
+    EXPECT_EQ(said.rfind(fmt::format("bits/note (the original bars: {})", fit_of(evaluated.at("infill_original"))), 0), 0u)
+        << said << " against " << evaluated.at("infill_original").dump();
+    EXPECT_NE(g.out.find(fmt::format("rewritten: {} bits/note", fit_of(evaluated.at("composed")[0].at("infill_fit")))),
+              std::string::npos) << g.out << " against " << evaluated.at("composed")[0].dump();
+    EXPECT_TRUE(evaluated.at("composed")[1].at("infill_fit").at("join_bits").is_number());
+    expect_one_line_error(run_cli(dir, "evaluate --data " + (dir / "midi").string() + " --bars 3-4 " + (dir / "f.mid").string()),
+                          "measuring rewritten bars takes --model, --infill (the piece before) and --bars A-B");
+
     expect_one_line_error(run_cli(dir, infill + " --bars 8-9 --out " + (dir / "x.mid").string()), "not within the piece's 8 bars");
     expect_one_line_error(run_cli(dir, infill + " --bars 4-3 --out " + (dir / "x.mid").string()), "the first not after the last");
     expect_one_line_error(run_cli(dir, infill + " --out " + (dir / "x.mid").string()), "--infill needs --bars");

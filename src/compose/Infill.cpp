@@ -98,62 +98,90 @@ Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::siz
     return draft;
 }
 
-}  // namespace
+// The piece as ids (piece start first), where bars first..last begin and end, and where the two
+// bars after them end. Throws as infill() says.
+struct PieceIds {
+    std::vector<std::int64_t> ids;
+    std::size_t begin = 0, end = 0, join_end = 0;
+};
 
-InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& piece, const InfillOptions& options) {
+PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
     if (!std::holds_alternative<model::NextTokenModel>(model.net))
         throw std::invalid_argument("infilling needs a next-token model");
     const auto* timed = std::get_if<music::TimedTokenizer>(&model.info.tokenizer);
     if (!timed || timed->options().time != music::TimeTokens::bars)
         throw std::invalid_argument("infilling counts bars: it needs a model of timed tokens in bars");
-    if (options.candidates < 1) throw std::invalid_argument("infilling needs at least one candidate");
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     if (!vocabulary.contains(music::piece_start_token))
         throw std::invalid_argument("the model's vocabulary has no piece-start token");
-    std::vector<std::int64_t> ids{vocabulary.id(music::piece_start_token)};
+    PieceIds p;
+    p.ids.push_back(vocabulary.id(music::piece_start_token));
     std::vector<std::size_t> bar_starts;  // each bar token's place in ids
     for (const std::string& token : piece) {
         if (!vocabulary.contains(token))
             throw std::invalid_argument("the piece holds \"" + token + "\", a token the model never learned");
-        if (token == "bar") bar_starts.push_back(ids.size());
-        ids.push_back(vocabulary.id(token));
+        if (token == "bar") bar_starts.push_back(p.ids.size());
+        p.ids.push_back(vocabulary.id(token));
     }
     const int bars = static_cast<int>(bar_starts.size());
-    if (options.first_bar < 1 || options.last_bar < options.first_bar || options.last_bar > bars)
-        throw std::invalid_argument("bars " + std::to_string(options.first_bar) + "-" + std::to_string(options.last_bar) +
+    if (first_bar < 1 || last_bar < first_bar || last_bar > bars)
+        throw std::invalid_argument("bars " + std::to_string(first_bar) + "-" + std::to_string(last_bar) +
                                     " are not within the piece's " + std::to_string(bars) + " bars");
-    const auto bar_start = [&](int bar) { return bar < bars ? bar_starts[static_cast<std::size_t>(bar)] : ids.size(); };
-    const std::size_t begin = bar_start(options.first_bar - 1), end = bar_start(options.last_bar),
-                      join_end = bar_start(options.last_bar + 2);
+    const auto bar_start = [&](int bar) { return bar < bars ? bar_starts[static_cast<std::size_t>(bar)] : p.ids.size(); };
+    p.begin = bar_start(first_bar - 1);
+    p.end = bar_start(last_bar);
+    p.join_end = bar_start(last_bar + 2);
+    return p;
+}
 
-    Setting s{*std::get<model::NextTokenModel>(model.net), model.info, options.sampling,
-              {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)}, {}, {}, model.info.tempo_us};
+Setting setting_of(model::LoadedModel& model, const SamplingOptions& sampling, const PiecePulls& pulls) {
+    const music::Vocabulary& vocabulary = model.info.vocabulary;
+    Setting s{*std::get<model::NextTokenModel>(model.net), model.info, sampling, pulls, {}, {}, model.info.tempo_us};
     s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
     for (const std::string& token : vocabulary.tokens()) {
         const auto parsed = music::parse_timed_token(token);
         s.pitch.push_back(parsed && parsed->kind == music::TimedToken::Kind::pitch);
         s.note_end.push_back(parsed && parsed->kind == music::TimedToken::Kind::duration);
     }
+    return s;
+}
+
+double bits_per_note(const Draft& d) { return d.region_nats / std::log(2.0) / std::max(1, d.region_notes); }
+
+}  // namespace
+
+BarsFit bars_fit(model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
+    const PieceIds p = piece_ids(model, piece, first_bar, last_bar);
+    const Setting s = setting_of(model, {}, {});
+    const Draft as_is = run_draft(s, p.ids, p.begin, p.end, p.join_end, Fill::original, last_bar - first_bar + 1, 1);
+    return {bits_per_note(as_is), as_is.join_nats / std::log(2.0)};
+}
+
+InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& piece, const InfillOptions& options) {
+    if (options.candidates < 1) throw std::invalid_argument("infilling needs at least one candidate");
+    const PieceIds p = piece_ids(model, piece, options.first_bar, options.last_bar);
+    const music::Vocabulary& vocabulary = model.info.vocabulary;
+    const Setting s = setting_of(model, options.sampling,
+                                 {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)});
     const int region_bars = options.last_bar - options.first_bar + 1;
-    const Draft original = run_draft(s, ids, begin, end, join_end, Fill::original, region_bars, options.seed);
     std::optional<Draft> best;
     for (int c = 0; c < options.candidates; ++c) {
-        Draft draft = run_draft(s, ids, begin, end, join_end, options.keep_rhythm ? Fill::pitches : Fill::draw, region_bars,
-                                options.seed + static_cast<std::uint64_t>(c));
+        Draft draft = run_draft(s, p.ids, p.begin, p.end, p.join_end, options.keep_rhythm ? Fill::pitches : Fill::draw,
+                                region_bars, options.seed + static_cast<std::uint64_t>(c));
         if (!best || draft.join_nats < best->join_nats) best = std::move(draft);
     }
 
     InfilledPiece out;
-    for (std::size_t i = 1; i < begin; ++i) out.tokens.push_back(vocabulary.token(ids[i]));
+    for (std::size_t i = 1; i < p.begin; ++i) out.tokens.push_back(vocabulary.token(p.ids[i]));
     out.region_begin = out.tokens.size();
     for (const std::int64_t id : best->region) out.tokens.push_back(vocabulary.token(id));
     out.region_end = out.tokens.size();
-    for (std::size_t i = end; i < ids.size(); ++i) out.tokens.push_back(vocabulary.token(ids[i]));
-    const auto bits_per_note = [](const Draft& d) { return d.region_nats / std::log(2.0) / std::max(1, d.region_notes); };
+    for (std::size_t i = p.end; i < p.ids.size(); ++i) out.tokens.push_back(vocabulary.token(p.ids[i]));
+    const BarsFit original = bars_fit(model, piece, options.first_bar, options.last_bar);
     out.region_bits_per_note = bits_per_note(*best);
-    out.original_bits_per_note = bits_per_note(original);
+    out.original_bits_per_note = original.bits_per_note;
     out.join_bits = best->join_nats / std::log(2.0);
-    out.original_join_bits = original.join_nats / std::log(2.0);
+    out.original_join_bits = original.join_bits;
     return out;
 }
 

@@ -35,6 +35,15 @@ struct InfilledPiece {
     double original_bits_per_note = 0, original_join_bits = 0;
 };
 
+// How the model hears bars first..last of a piece as they stand, in its own bits (no memory or
+// pull): per note over those bars, and over the (up to) two bars after them. What infill() reports
+// of the original bars, and `evaluate --infill` of a piece whose bars were rewritten. Throws as
+// infill() does.
+struct BarsFit {
+    double bits_per_note = 0, join_bits = 0;
+};
+BarsFit bars_fit(model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar);
+
 // piece: the piece's tokens in the model's tokenizer (without the piece-start token). Throws
 // std::invalid_argument for a model that is not a next-token model of timed bar tokens, bars
 // outside the piece, or a token of the piece the model never learned.
