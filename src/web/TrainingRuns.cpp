@@ -69,6 +69,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& out, const fs:
     for (const int fd : {in_fd, out_fd, err_fd})
         if (fd >= 0) close(fd);
     if (pid < 0) throw std::runtime_error("cannot start a worker process for the training");
+    setpgid(pid, pid);  // here too, so a stop sent at once finds the group the child may not have made yet
     return pid;
 }
 
