@@ -98,7 +98,7 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     compose::InfillOptions options;
     options.first_bar = fill.first_bar;
     options.last_bar = fill.last_bar;
-    options.keep_rhythm = fill.keep_rhythm;
+    options.keep = fill.keep;
     options.sampling = decoding.sampling;
     options.memory = decoding.memory;
     options.key_pull = decoding.key_pull;
@@ -114,7 +114,9 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
-                   written.back().midi.string(), fill.first_bar, fill.last_bar, fill.keep_rhythm ? " (pitches only)" : "",
+                   written.back().midi.string(), fill.first_bar, fill.last_bar, fill.keep == compose::InfillKeep::rhythm   ? " (pitches only)"
+                   : fill.keep == compose::InfillKeep::chords ? " (on the original chords)"
+                                                               : "",
                    filled.region_bits_per_note, filled.original_bits_per_note, filled.join_bits, filled.original_join_bits);
     }
     fmt::print("infilled {} piece{} in {:.2f} s (seed {})\n", request.count, request.count > 1 ? "s" : "", seconds_since(start),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/Infill.h"
 #include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
@@ -27,7 +28,7 @@ inline constexpr double default_temperature = 0.8, default_top_p = 0.95, default
 struct InfillRequest {
     std::filesystem::path piece;  // a MIDI file
     int first_bar = 1, last_bar = 1;  // 1-based, both rewritten
-    bool keep_rhythm = false;     // only pitches are drawn
+    compose::InfillKeep keep = compose::InfillKeep::nothing;  // what of those bars stays
 };
 
 struct CompositionRequest {

@@ -53,9 +53,12 @@ void run_generate(GenerateFlags& flags) {
             throw std::invalid_argument(
                 "--infill rewrites bars of its own file: --seconds, --primer, --chord, --max-copy and --redraw do not apply");
         const auto [first, last] = bar_range(*flags.bars);
-        request.infill = InfillRequest{*flags.infill, first, last, flags.keep.has_value()};
+        request.infill = InfillRequest{*flags.infill, first, last,
+                                       !flags.keep                ? compose::InfillKeep::nothing
+                                       : *flags.keep == "rhythm" ? compose::InfillKeep::rhythm
+                                                                  : compose::InfillKeep::chords};
     } else if (flags.keep) {
-        throw std::invalid_argument("--keep rhythm applies to --infill");
+        throw std::invalid_argument("--keep " + *flags.keep + " applies to --infill");
     } else if (flags.bars) {
         request.length = {compose::PieceLength::Unit::bars, bar_length(*flags.bars)};
     }
@@ -99,8 +102,10 @@ void add_generate_command(CLI::App& app) {
                                    "the bars after (the best of 8 drafts by the model's odds of the next two bars)")
                        ->check(CLI::ExistingFile);
     infill->excludes(notes);
-    cmd->add_option("--keep", flags->keep, "With --infill: rhythm keeps every onset and duration, rewriting only pitches")
-        ->check(CLI::IsMember({"rhythm"}));
+    cmd->add_option("--keep", flags->keep,
+                    "With --infill: rhythm keeps every onset and duration, rewriting only pitches; chords draws new notes "
+                    "from each bar's original pitch classes")
+        ->check(CLI::IsMember({"rhythm", "chords"}));
     cmd->add_flag("--no-cadence", [flags](std::int64_t) { flags->request.cadence = false; },
                   "With --bars or --seconds, leave the last bar to the model instead of ending on the key's tonic chord");
     cmd->add_option("--count", r.count, "Pieces to compose, as one batch; written as OUT-1.mid, OUT-2.mid, ...")

@@ -94,7 +94,10 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         if (order.max_copy) request.max_copy = static_cast<std::size_t>(*order.max_copy);
         request.redraw = order.redraw;
         if (order.infill)
-            request.infill = InfillRequest{files.primer, order.infill->first, order.infill->second, order.keep_rhythm};
+            request.infill = InfillRequest{files.primer, order.infill->first, order.infill->second,
+                                           order.keep == "rhythm"   ? compose::InfillKeep::rhythm
+                                           : order.keep == "chords" ? compose::InfillKeep::chords
+                                                                    : compose::InfillKeep::nothing};
         else if (!files.primer.empty())
             request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;

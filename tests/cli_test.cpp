@@ -224,6 +224,23 @@ TEST(Cli, InfillRewritesTheBarsAskedAndKeepsTheRest) {
     EXPECT_EQ(times, original_times);
     EXPECT_EQ(outside(repitched), outside(original));
 
+    // Chords kept: new notes, but each rewritten bar's pitch classes are among the original bar's.
+    const CliResult k = run_cli(dir, infill + " --bars 3-4 --keep chords --seed 2 --temperature 1.5 --out " + (dir / "k.mid").string());
+    ASSERT_EQ(k.exit_code, 0) << k.err;
+    EXPECT_NE(k.out.find("(on the original chords)"), std::string::npos) << k.out;
+    const auto rechorded = note_spans(dir / "k.mid");
+    EXPECT_EQ(outside(rechorded), outside(original));
+    EXPECT_NE(rechorded, original) << "new notes";
+    for (const std::uint32_t bar : {2u, 3u}) {
+        std::set<std::uint32_t> classes, original_classes;
+        for (const auto& s : rechorded)
+            if (s[0] / 1920 == bar) classes.insert(s[2] % 12);
+        for (const auto& s : original)
+            if (s[0] / 1920 == bar) original_classes.insert(s[2] % 12);
+        EXPECT_TRUE(std::includes(original_classes.begin(), original_classes.end(), classes.begin(), classes.end()))
+            << "bar " << bar + 1;
+    }
+
     // evaluate says how the model hears the rewritten bars, beside the original bars, as generate did.
     const CliResult e = run_cli(dir, "evaluate --json --data " + (dir / "midi").string() + " --model " + (dir / "m.pianola").string() +
                                          " --infill " + piece.string() + " --bars 3-4 " + (dir / "f.mid").string() + " " +

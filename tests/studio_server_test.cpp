@@ -151,7 +151,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     const web::ComposeOrder infill = web::parse_compose_order(
         {{"model", "a.pianola"}, {"primer", primer}, {"infill", "9-12"}, {"keep", "rhythm"}}, shelf, limits, 7);
     EXPECT_EQ(infill.infill, std::make_pair(9, 12));
-    EXPECT_TRUE(infill.keep_rhythm);
+    EXPECT_EQ(infill.keep, "rhythm");
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}, {"infill", "3"}}, shelf, limits, 7).infill,
               std::make_pair(3, 3));
 }
@@ -186,7 +186,7 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"redraw", "101"}}), "redraw must be a whole number from 0 to 100, not '101'");
     EXPECT_EQ(refusal({{"infill", "9-12"}}), "infill rewrites bars of a piece: upload it as the primer");
     EXPECT_EQ(refusal({{"keep", "rhythm"}}), "keep rhythm applies to infill: give the bars to rewrite");
-    EXPECT_EQ(refusal({{"keep", "chords"}}), "keep must be rhythm or empty, not 'chords'");
+    EXPECT_EQ(refusal({{"keep", "melody"}}), "keep must be rhythm, chords or empty, not 'melody'");
     const std::string piece = melody_bytes(dir);
     for (const std::string bad : {"12-9", "x", "0-2", "9-501", "9-", "-3", "9 - 12"})
         EXPECT_EQ(refusal({{"primer", piece}, {"infill", bad}}),

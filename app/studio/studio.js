@@ -95,7 +95,7 @@ function showStage(job) {
 function showResult(job) {
   const name = fileName(job);
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
-  const chosen = [job.infill ? `bars ${job.infill} rewritten${job.keep ? ', rhythm kept' : ''}`
+  const chosen = [job.infill ? `bars ${job.infill} rewritten${job.keep ? `, ${job.keep} kept` : ''}`
     : length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
   // What was asked beyond the defaults (top-k and redraws are 0 unless asked).
   for (const name of bounded)

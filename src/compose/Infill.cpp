@@ -4,6 +4,7 @@
 #include "compose/Infill.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -12,7 +13,7 @@ namespace pianola::compose {
 
 namespace {
 
-enum class Fill : std::uint8_t { draw, pitches, original };
+enum class Fill : std::uint8_t { draw, chords, pitches, original };
 
 // What the network, sampling and pulls are for every draft of one piece.
 struct Setting {
@@ -22,7 +23,30 @@ struct Setting {
     PiecePulls pulls;
     std::vector<bool> pitch, note_end;  // by id: a pitch token; a duration token (one per note)
     std::uint32_t tempo_us;
+    std::int64_t bar = -1;              // the bar token's id
 };
+
+// Fill::chords: for each bar of the region, the ids a draw may take: every token but the pitches
+// outside the original bar's pitch classes (a bar without notes allows every pitch).
+std::vector<std::vector<bool>> chord_masks(const Setting& s, const std::vector<std::int64_t>& ids, std::size_t begin,
+                                           std::size_t end) {
+    std::vector<std::vector<bool>> masks;
+    std::vector<std::array<bool, 12>> classes;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (ids[i] == s.bar || classes.empty()) classes.emplace_back();
+        const int pc = s.pulls.pitch_classes[static_cast<std::size_t>(ids[i])];
+        if (pc >= 0) classes.back()[static_cast<std::size_t>(pc)] = true;
+    }
+    for (const std::array<bool, 12>& bar : classes) {
+        const bool silent = std::none_of(bar.begin(), bar.end(), [](bool b) { return b; });
+        std::vector<bool>& mask = masks.emplace_back(s.pitch.size(), true);
+        for (std::size_t id = 0; id < mask.size(); ++id) {
+            const int pc = s.pulls.pitch_classes[id];
+            if (s.pitch[id] && pc >= 0 && !silent) mask[id] = bar[static_cast<std::size_t>(pc)];
+        }
+    }
+    return masks;
+}
 
 struct Draft {
     std::vector<std::int64_t> region;
@@ -65,13 +89,23 @@ Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::siz
         draft.region_nats -= logp[id].item<double>();
         draft.region_notes += s.note_end[static_cast<std::size_t>(id)];
     };
-    if (fill == Fill::draw) {
+    if (fill == Fill::draw || fill == Fill::chords) {
+        const std::vector<std::vector<bool>> masks =
+            fill == Fill::chords ? chord_masks(s, ids, begin, end) : std::vector<std::vector<bool>>{};
+        std::size_t bar = 0;  // bars drawn so far: the mask of the bar being drawn is masks[bar - 1]
         rules.begin({PieceLength::Unit::bars, static_cast<double>(bars)}, s.tempo_us, false);
         while (!rules.done()) {
             const torch::Tensor logits = s.net.step(last, *state);  // (1, V)
             const torch::Tensor logp = torch::log_softmax(logits[0], 0);
-            const std::int64_t id = draw_next({logits.data_ptr<float>(), V}, memory ? &*memory : nullptr, key ? &*key : nullptr,
-                                              s.pulls, rules, nullptr, sampler, rng);
+            const auto draw = [&](const std::vector<bool>& allowed) {
+                torch::Tensor cut = logits[0].clone();  // draw_next cuts the logits it is given: a second draw starts afresh
+                return draw_next({cut.data_ptr<float>(), V}, memory ? &*memory : nullptr, key ? &*key : nullptr, s.pulls,
+                                 rules, nullptr, sampler, rng, allowed);
+            };
+            const std::vector<bool> every;
+            std::int64_t id = draw(masks.empty() || bar == 0 ? every : masks[std::min(bar, masks.size()) - 1]);
+            if (id < 0) id = draw(every);  // the bar's chord left the rules nothing: any pitch
+            if (id == s.bar) ++bar;
             if (!rules.push(id)) break;  // a bar past the region: the bars after follow instead
             record(id, logp);
             follow(id);
@@ -136,7 +170,8 @@ PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::strin
 
 Setting setting_of(model::LoadedModel& model, const SamplingOptions& sampling, const PiecePulls& pulls) {
     const music::Vocabulary& vocabulary = model.info.vocabulary;
-    Setting s{*std::get<model::NextTokenModel>(model.net), model.info, sampling, pulls, {}, {}, model.info.tempo_us};
+    Setting s{*std::get<model::NextTokenModel>(model.net), model.info, sampling, pulls, {}, {}, model.info.tempo_us,
+              vocabulary.contains("bar") ? vocabulary.id("bar") : -1};
     s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
     for (const std::string& token : vocabulary.tokens()) {
         const auto parsed = music::parse_timed_token(token);
@@ -166,8 +201,11 @@ InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& 
     const int region_bars = options.last_bar - options.first_bar + 1;
     std::optional<Draft> best;
     for (int c = 0; c < options.candidates; ++c) {
-        Draft draft = run_draft(s, p.ids, p.begin, p.end, p.join_end, options.keep_rhythm ? Fill::pitches : Fill::draw,
-                                region_bars, options.seed + static_cast<std::uint64_t>(c));
+        const Fill fill = options.keep == InfillKeep::rhythm   ? Fill::pitches
+                          : options.keep == InfillKeep::chords ? Fill::chords
+                                                               : Fill::draw;
+        Draft draft = run_draft(s, p.ids, p.begin, p.end, p.join_end, fill, region_bars,
+                                options.seed + static_cast<std::uint64_t>(c));
         if (!best || draft.join_nats < best->join_nats) best = std::move(draft);
     }
 

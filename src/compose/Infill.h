@@ -2,8 +2,9 @@
 // with a left-to-right next-token model (timed tokens in bars). Each of several candidates
 // continues the bars before as `generate` would (its grammar, piece memory and key pull), and the
 // candidate after which the model finds the next two bars likeliest is kept: the bars after are
-// scored, never rewritten. With `keep_rhythm` every token but the pitches is the original's (bars,
-// positions, durations, velocities), so only the notes' pitches are drawn.
+// scored, never rewritten. Keeping the rhythm, every token but the pitches is the original's (bars,
+// positions, durations, velocities), so only the notes' pitches are drawn; keeping the chords, the
+// notes are drawn anew but each bar's pitches only from the pitch classes of the original bar.
 // It is not fill-in-the-middle training: the model does not see the bars after while it draws,
 // it only chooses among its drafts by them.
 #pragma once
@@ -16,9 +17,13 @@
 
 namespace pianola::compose {
 
+// What of the rewritten bars stays: nothing, their rhythm (only pitches drawn), or their harmony
+// (each bar's pitch classes).
+enum class InfillKeep { nothing, rhythm, chords };
+
 struct InfillOptions {
     int first_bar = 1, last_bar = 1;  // 1-based, both rewritten
-    bool keep_rhythm = false;
+    InfillKeep keep = InfillKeep::nothing;
     int candidates = 8;               // drafts to choose from
     std::uint64_t seed = 1;           // candidate c draws from seed + c
     SamplingOptions sampling;

@@ -39,17 +39,18 @@ std::pair<int, int> bar_range(const std::string& text, const Bounded<int>& bars)
 void read_infill(const FormFields& fields, const ComposeLimits& limits, ComposeOrder& order) {
     const auto infill = fields.find("infill");
     const auto keep = fields.find("keep");
-    const bool keeping = keep != fields.end() && !keep->second.empty();
-    if (keeping && keep->second != "rhythm") throw RequestError(400, "keep must be rhythm or empty, not " + quote_sent(keep->second));
+    const std::string kept = keep == fields.end() ? "" : keep->second;
+    if (!kept.empty() && kept != "rhythm" && kept != "chords")
+        throw RequestError(400, "keep must be rhythm, chords or empty, not " + quote_sent(kept));
     if (infill == fields.end() || infill->second.empty()) {
-        if (keeping) throw RequestError(400, "keep rhythm applies to infill: give the bars to rewrite");
+        if (!kept.empty()) throw RequestError(400, "keep " + kept + " applies to infill: give the bars to rewrite");
         return;
     }
     if (order.primer.empty()) throw RequestError(400, "infill rewrites bars of a piece: upload it as the primer");
     if (order.notes || order.bars || order.seconds || !order.chord.empty() || order.max_copy || order.redraw > 0)
         throw RequestError(400, "infill rewrites bars of the uploaded piece: a length, a chord, max_copy and redraw do not apply");
     order.infill = bar_range(infill->second, limits.bars);
-    order.keep_rhythm = keeping;
+    order.keep = kept;
 }
 
 }  // namespace

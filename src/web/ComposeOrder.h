@@ -61,7 +61,7 @@ struct ComposeOrder {
     // Bars of the uploaded piece (`primer`'s bytes) to rewrite, 1-based, both included, instead of
     // composing after it; none: compose.
     std::optional<std::pair<int, int>> infill;
-    bool keep_rhythm = false;          // with infill: only pitches are drawn
+    std::string keep;                  // with infill: "rhythm" (only pitches drawn), "chords" (each bar's pitch classes) or empty
 };
 
 
@@ -70,7 +70,7 @@ struct ComposeOrder {
 // limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
 // (absent or empty too) or "open"; infill, the bars of the primer to rewrite ("9-12" or "9"), with
-// keep "rhythm" or empty. Any other field is refused, so a misspelt one is not ignored; so are two
+// keep "rhythm", "chords" or empty. Any other field is refused, so a misspelt one is not ignored; so are two
 // lengths, a primer with a chord, and with infill no primer, a length, a chord, max_copy or redraw.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);

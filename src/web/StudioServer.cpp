@@ -113,7 +113,7 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"infill", status.order.infill ? nlohmann::json(fmt::format("{}-{}", status.order.infill->first,
                                                                                       status.order.infill->second))
                                                           : nlohmann::json(nullptr)},
-                           {"keep", status.order.keep_rhythm ? "rhythm" : ""},
+                           {"keep", status.order.keep},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
