@@ -90,6 +90,16 @@ Decoding decoding_of(const CompositionRequest& request, const model::ModelInfo& 
     return d;
 }
 
+// What `generate` says was kept of rewritten bars.
+const char* kept_said(compose::InfillKeep keep) {
+    switch (keep) {
+    case compose::InfillKeep::rhythm: return " (pitches only)";
+    case compose::InfillKeep::chords: return " (on the original chords)";
+    case compose::InfillKeep::nothing: break;
+    }
+    return "";
+}
+
 // Bars of the request's piece rewritten, `count` times (seeds one after another).
 std::vector<ComposedFile> run_infill(model::LoadedModel& model, const CompositionRequest& request) {
     const InfillRequest& fill = *request.infill;
@@ -108,16 +118,13 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     for (int k = 0; k < request.count; ++k) {
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
         const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0,
-                           InfillFit{filled.region_bits_per_note, filled.original_bits_per_note, filled.join_bits,
-                                     filled.original_join_bits}});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
-                   written.back().midi.string(), fill.first_bar, fill.last_bar, fill.keep == compose::InfillKeep::rhythm   ? " (pitches only)"
-                   : fill.keep == compose::InfillKeep::chords ? " (on the original chords)"
-                                                               : "",
-                   filled.region_bits_per_note, filled.original_bits_per_note, filled.join_bits, filled.original_join_bits);
+                   written.back().midi.string(), fill.first_bar, fill.last_bar, kept_said(fill.keep),
+                   filled.fit.rewritten.bits_per_note, filled.fit.original.bits_per_note, filled.fit.rewritten.join_bits,
+                   filled.fit.original.join_bits);
     }
     fmt::print("infilled {} piece{} in {:.2f} s (seed {})\n", request.count, request.count > 1 ? "s" : "", seconds_since(start),
                request.seed);

@@ -56,17 +56,11 @@ struct CompositionRequest {
 
 // A written piece: its MIDI file, and for a next-token model the longest run it shares with the
 // training pieces in any key (tokens) and the guard's limit (0: none).
-// How well rewritten bars fit, in the model's own bits (compose::InfilledPiece's figures).
-struct InfillFit {
-    double region_bits_per_note = 0, original_bits_per_note = 0;
-    double join_bits = 0, original_join_bits = 0;
-};
-
 struct ComposedFile {
     std::filesystem::path midi;
     std::optional<std::size_t> longest_copy;  // none for a seed-design model (no guard, no index)
     std::size_t copy_limit = 0;
-    std::optional<InfillFit> infill;          // bars rewritten: how well they fit
+    std::optional<compose::InfillFit> infill;  // bars rewritten: how well they fit
 };
 
 // A MIDI file in the model's tokens, with its starting tempo: a primer, a piece to infill, or one

@@ -53,10 +53,7 @@ void run_generate(GenerateFlags& flags) {
             throw std::invalid_argument(
                 "--infill rewrites bars of its own file: --seconds, --primer, --chord, --max-copy and --redraw do not apply");
         const auto [first, last] = bar_range(*flags.bars);
-        request.infill = InfillRequest{*flags.infill, first, last,
-                                       !flags.keep                ? compose::InfillKeep::nothing
-                                       : *flags.keep == "rhythm" ? compose::InfillKeep::rhythm
-                                                                  : compose::InfillKeep::chords};
+        request.infill = InfillRequest{*flags.infill, first, last, compose::infill_keep(flags.keep.value_or(""))};
     } else if (flags.keep) {
         throw std::invalid_argument("--keep " + *flags.keep + " applies to --infill");
     } else if (flags.bars) {

@@ -62,10 +62,10 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
         out["copy_limit"] = piece.copy_limit;
     }
     if (piece.infill)
-        out["infill_fit"] = {{"region_bits_per_note", piece.infill->region_bits_per_note},
-                             {"original_bits_per_note", piece.infill->original_bits_per_note},
-                             {"join_bits", piece.infill->join_bits},
-                             {"original_join_bits", piece.infill->original_join_bits}};
+        out["infill_fit"] = {{"region_bits_per_note", piece.infill->rewritten.bits_per_note},
+                             {"original_bits_per_note", piece.infill->original.bits_per_note},
+                             {"join_bits", piece.infill->rewritten.join_bits},
+                             {"original_join_bits", piece.infill->original.join_bits}};
     return out;
 }
 
@@ -95,9 +95,7 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.redraw = order.redraw;
         if (order.infill)
             request.infill = InfillRequest{files.primer, order.infill->first, order.infill->second,
-                                           order.keep == "rhythm"   ? compose::InfillKeep::rhythm
-                                           : order.keep == "chords" ? compose::InfillKeep::chords
-                                                                    : compose::InfillKeep::nothing};
+                                           compose::infill_keep(order.keep)};
         else if (!files.primer.empty())
             request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;

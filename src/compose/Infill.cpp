@@ -185,6 +185,10 @@ double bits_per_note(const Draft& d) { return d.region_nats / std::log(2.0) / st
 
 }  // namespace
 
+InfillKeep infill_keep(std::string_view name) {
+    return name == "rhythm" ? InfillKeep::rhythm : name == "chords" ? InfillKeep::chords : InfillKeep::nothing;
+}
+
 BarsFit bars_fit(model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
     const PieceIds p = piece_ids(model, piece, first_bar, last_bar);
     const Setting s = setting_of(model, {}, {});
@@ -215,11 +219,8 @@ InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& 
     for (const std::int64_t id : best->region) out.tokens.push_back(vocabulary.token(id));
     out.region_end = out.tokens.size();
     for (std::size_t i = p.end; i < p.ids.size(); ++i) out.tokens.push_back(vocabulary.token(p.ids[i]));
-    const BarsFit original = bars_fit(model, piece, options.first_bar, options.last_bar);
-    out.region_bits_per_note = bits_per_note(*best);
-    out.original_bits_per_note = original.bits_per_note;
-    out.join_bits = best->join_nats / std::log(2.0);
-    out.original_join_bits = original.join_bits;
+    out.fit = {{bits_per_note(*best), best->join_nats / std::log(2.0)},
+               bars_fit(model, piece, options.first_bar, options.last_bar)};
     return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compose/LmComposer.h"
@@ -20,6 +21,8 @@ namespace pianola::compose {
 // What of the rewritten bars stays: nothing, their rhythm (only pitches drawn), or their harmony
 // (each bar's pitch classes).
 enum class InfillKeep { nothing, rhythm, chords };
+// "rhythm", "chords", or anything else (the empty text): nothing.
+InfillKeep infill_keep(std::string_view name);
 
 struct InfillOptions {
     int first_bar = 1, last_bar = 1;  // 1-based, both rewritten
@@ -31,22 +34,25 @@ struct InfillOptions {
     double key_pull = 0;
 };
 
-struct InfilledPiece {
-    std::vector<std::string> tokens;       // the whole piece, bars first_bar..last_bar rewritten
-    std::size_t region_begin = 0, region_end = 0;  // the rewritten tokens' place in `tokens`
-    // The model's own surprise (no memory or pull), bits: over the rewritten bars per note, and
-    // over the (up to) two bars after them; the same for the original bars.
-    double region_bits_per_note = 0, join_bits = 0;
-    double original_bits_per_note = 0, original_join_bits = 0;
-};
-
-// How the model hears bars first..last of a piece as they stand, in its own bits (no memory or
-// pull): per note over those bars, and over the (up to) two bars after them. What infill() reports
-// of the original bars, and `evaluate --infill` of a piece whose bars were rewritten. Throws as
-// infill() does.
+// How the model hears some bars, in its own bits (no memory or pull): per note over those bars,
+// and over the (up to) two bars after them.
 struct BarsFit {
     double bits_per_note = 0, join_bits = 0;
 };
+
+// How well rewritten bars fit: theirs beside the original bars'.
+struct InfillFit {
+    BarsFit rewritten, original;
+};
+
+struct InfilledPiece {
+    std::vector<std::string> tokens;       // the whole piece, bars first_bar..last_bar rewritten
+    std::size_t region_begin = 0, region_end = 0;  // the rewritten tokens' place in `tokens`
+    InfillFit fit;
+};
+
+// Bars first..last of a piece as they stand: what infill() reports of the original bars, and
+// `evaluate --infill` of a piece whose bars were rewritten. Throws as infill() does.
 BarsFit bars_fit(model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar);
 
 // piece: the piece's tokens in the model's tokenizer (without the piece-start token). Throws
