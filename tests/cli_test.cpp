@@ -737,6 +737,25 @@ kill -INT $pid; wait $pid; echo $? > train.result
         << "it went on from the checkpoint";
 }
 
+// evaluate hears a pedalled piece as played (its notes ringing) and still reports how much of it
+// the pedal holds: 8 quarter notes (96 ticks a beat, 0.5 s), the pedal down over the first 4 beats.
+TEST(Cli, EvaluateReportsThePedalUseOfAPieceHeardAsPlayed) {
+    fixtures::TempDir dir;
+    write_corpus(dir / "midi");
+    fixtures::write_melody(dir / "plain.mid", {60, 62, 64, 65, 67, 65, 64, 62});
+    midi::MidiFile file = midi::read_midi_file(dir / "plain.mid");
+    midi::Track& track = file.tracks.back();
+    track.add_channel_event(0, midi::status::control_change, 64, 127);
+    track.add_channel_event(4 * 96, midi::status::control_change, 64, 0);
+    std::stable_sort(track.events.begin(), track.events.end(),
+                     [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+    midi::write_midi_file(dir / "pedalled.mid", file);
+    const CliResult r = run_cli(dir, "evaluate --json " + (dir / "pedalled.mid").string() + " --data " + (dir / "midi").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // From the first onset to the last note's end, 7 x 96 + 90 ticks: the pedal holds 4 x 96.
+    EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.out).at("composed")[0].at("pedal_share").get<double>(), 384.0 / 762.0);
+}
+
 TEST(Cli, BaselinePrintsEveryOrder) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");
