@@ -140,7 +140,8 @@ void unpack_zip(const SentFile& zip, const UploadLimits& limits, std::size_t& fi
 
 // A name for the kept file: the sent name's last part, in plain characters, unique in the folder.
 std::string kept_name(const std::string& sent, std::set<std::string>& used) {
-    std::string base = sent.substr(sent.find_last_of("/\\:") == std::string::npos ? 0 : sent.find_last_of("/\\:") + 1);
+    const std::size_t folder_end = sent.find_last_of("/\\:");
+    std::string base = sent.substr(folder_end == std::string::npos ? 0 : folder_end + 1);
     for (char& c : base)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
     if (base.size() > 100) base = base.substr(base.size() - 100);

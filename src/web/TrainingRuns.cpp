@@ -194,14 +194,14 @@ void TrainingRuns::start(const TrainingOrder& order, const std::string& upload) 
 
 void TrainingRuns::stop(const std::string& name) {
     const std::lock_guard lock(mutex_);
-    if (!load(name)) throw RequestError(404, "no such training");
+    std::optional<Saved> saved = load(name);
+    if (!saved) throw RequestError(404, "no such training");
     if (running_ != name) throw RequestError(409, fmt::format("'{}' is not training", name));
     if (stop_asked_) return;
     stop_asked_ = true;
     if (pid_ > 0) kill(-pid_, SIGINT);
-    Saved saved = *load(name);
-    saved.state = TrainingState::stopping;
-    save(name, saved);
+    saved->state = TrainingState::stopping;
+    save(name, *saved);
 }
 
 void TrainingRuns::resume(const std::string& name) {
@@ -284,12 +284,18 @@ void TrainingRuns::run(std::string name, TrainingPlan plan) {
 
 std::optional<TrainingStatus> TrainingRuns::status(const std::string& name) const {
     const std::lock_guard lock(mutex_);
+    return read_status(name, true);
+}
+
+// Under the lock.
+std::optional<TrainingStatus> TrainingRuns::read_status(const std::string& name, bool with_log) const {
     const std::optional<Saved> saved = load(name);
     if (!saved) return std::nullopt;
     TrainingStatus status{saved->order, saved->state, saved->error, saved->started, 0, {}};
     const fs::path corpus = trainings_ / name / "corpus";
     if (fs::is_directory(corpus))
         status.pieces = static_cast<std::size_t>(std::distance(fs::directory_iterator(corpus), fs::directory_iterator()));
+    if (!with_log) return status;
     std::ifstream log(trainings_ / name / "log.jsonl");
     std::string line;
     while (std::getline(log, line)) {
@@ -303,11 +309,9 @@ std::vector<TrainingStatus> TrainingRuns::list() const {
     std::vector<std::string> names;
     for (const fs::directory_entry& entry : fs::directory_iterator(trainings_)) names.push_back(entry.path().filename().string());
     std::vector<TrainingStatus> out;
+    const std::lock_guard lock(mutex_);
     for (const std::string& name : names)
-        if (std::optional<TrainingStatus> s = status(name)) {
-            s->log.clear();
-            out.push_back(std::move(*s));
-        }
+        if (std::optional<TrainingStatus> s = read_status(name, false)) out.push_back(std::move(*s));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.started > b.started; });
     return out;
 }

@@ -89,6 +89,7 @@ private:
     void run(std::string name, TrainingPlan plan);
     void save(const std::string& name, const Saved& saved) const;
     std::optional<Saved> load(const std::string& name) const;
+    std::optional<TrainingStatus> read_status(const std::string& name, bool with_log) const;
     void join_finished();
 
     std::filesystem::path state_, trainings_, uploads_, models_;
