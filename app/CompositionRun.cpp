@@ -8,11 +8,13 @@
 #include "compose/Primer.h"
 #include "compose/SeedComposer.h"
 #include "compose/DecodingCalibration.h"
+#include "compose/Accompany.h"
 #include "compose/Infill.h"
 #include "compose/ReadyModels.h"
 #include "eval/MusicStats.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
+#include "music/AddedParts.h"
 #include "runtime/Stopwatch.h"
 
 namespace pianola::app {
@@ -38,10 +40,10 @@ void write_piece(const std::filesystem::path& path, const music::Score& score, s
 // that need a stateful model apply.
 std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const CompositionRequest& request) {
     const compose::PieceLength length = request.length.value_or(compose::PieceLength{});
-    if (request.primer || request.chord || request.max_copy || request.redraw > 0 || request.infill ||
+    if (request.primer || request.chord || request.max_copy || request.redraw > 0 || request.infill || request.melody ||
         length.unit != compose::PieceLength::Unit::notes)
-        throw std::invalid_argument("a seed-design model composes a number of notes from a training window: "
-                                    "primers, --max-copy, --redraw, --bars, --seconds and --infill need a next-token model");
+        throw std::invalid_argument("a seed-design model composes a number of notes from a training window: primers, "
+                                    "--max-copy, --redraw, --bars, --seconds, --infill and --melody need a next-token model");
     const compose::SamplingOptions sampling{request.temperature.value_or(0), request.top_k, request.top_p.value_or(1)};
     const std::uint32_t tempo_us = request.bpm ? tempo_of(*request.bpm) : 500000;
     const auto start = Clock::now();
@@ -49,7 +51,7 @@ std::vector<ComposedFile> run_seed_composition(model::LoadedModel& model, const 
     for (int k = 0; k < request.count; ++k) {
         const auto piece = compose::compose_seed(model, static_cast<int>(length.amount),
                                                  request.seed + static_cast<std::uint64_t>(k), sampling);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, std::nullopt});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, std::nullopt, std::nullopt});
         write_piece(written.back().midi, compose::piece_score(model.info, piece.tokens, tempo_us), request.program);
     }
     fmt::print("composed {} piece{} of {} notes in {:.2f} s (seed {}); wrote {}\n", request.count,
@@ -118,7 +120,7 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     for (int k = 0; k < request.count; ++k) {
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
         const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit, std::nullopt});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
@@ -131,10 +133,49 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     return written;
 }
 
+// Parts composed around the request's melody, `count` times: the melody's file with the parts
+// added as tracks of their own.
+std::vector<ComposedFile> run_accompaniment(model::LoadedModel& model, const CompositionRequest& request) {
+    const midi::MidiFile given = midi::read_midi_file(*request.melody);
+    const std::vector<std::string> melody = file_piece(model.info, given, *request.melody).tokens;
+    const Decoding decoding = decoding_of(request, model.info);
+    compose::AccompanyOptions options;
+    options.sampling = decoding.sampling;
+    options.memory = decoding.memory;
+    options.key_pull = decoding.key_pull;
+    const auto start = Clock::now();
+    std::vector<ComposedFile> written;
+    for (int k = 0; k < request.count; ++k) {
+        options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
+        const compose::AccompaniedPiece piece = compose::accompany(model, melody, options);
+        const music::Score parts = compose::piece_score(model.info, compose::accompaniment_tokens(piece));
+        std::optional<std::uint8_t> program;
+        if (request.program) program = static_cast<std::uint8_t>(*request.program);
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, std::nullopt, piece.fit});
+        try {
+            midi::write_midi_file(written.back().midi, music::add_parts(given, parts, program));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(request.melody->string() + ": " + e.what());
+        }
+        const compose::AccompanimentFit& fit = piece.fit;
+        fmt::print("{}: {} notes around the melody's {} ({:.0f}% in its key); the model hears the melody at {:.2f} "
+                   "bits/note with them ({:.2f} alone)\n",
+                   written.back().midi.string(), fit.accompaniment_notes, fit.melody_notes, 100 * fit.in_key,
+                   fit.melody_bits_per_note, fit.alone_bits_per_note);
+    }
+    fmt::print("accompanied {} piece{} in {:.2f} s (seed {})\n", request.count, request.count > 1 ? "s" : "",
+               seconds_since(start), request.seed);
+    return written;
+}
+
 }  // namespace
 
 FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path) {
-    const music::Score score = music::score_from_midi(midi::read_midi_file(path));
+    return file_piece(info, midi::read_midi_file(path), path);
+}
+
+FilePiece file_piece(const model::ModelInfo& info, const midi::MidiFile& file, const std::filesystem::path& path) {
+    const music::Score score = music::score_from_midi(file);
     try {
         return {compose::primer_tokens(info, score), score.tempo_us};
     } catch (const std::invalid_argument& e) {
@@ -146,6 +187,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     model::LoadedModel& model = ready.model;
     if (std::holds_alternative<model::SeedModel>(model.net)) return run_seed_composition(model, request);
     if (request.infill) return run_infill(model, request);
+    if (request.melody) return run_accompaniment(model, request);
     const model::ModelInfo& info = model.info;
 
     compose::ComposeOptions options;
@@ -198,7 +240,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     std::size_t longest = 0;
     for (int k = 0; k < request.count; ++k) {
         const compose::ComposedPiece& piece = pieces[static_cast<std::size_t>(k)];
-        written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit, std::nullopt});
+        written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit, std::nullopt, std::nullopt});
         write_piece(written.back().midi, score_of(piece), request.program);
         longest = std::max(longest, piece.longest_copy);
         if (piece.guard_gave_way > 0)

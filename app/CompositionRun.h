@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "compose/Accompany.h"
 #include "compose/Infill.h"
 #include "compose/ReadyModels.h"
 #include "compose/TokenRules.h"
 #include "compose/TokenSampler.h"
+#include "midi/MidiFile.h"
 
 namespace pianola::app {
 
@@ -52,6 +54,7 @@ struct CompositionRequest {
     std::optional<double> memory;       // the piece memory's pull, times what `train` fitted (0: off); none: as calibrated
     std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
     std::optional<InfillRequest> infill;  // rewrite bars of this piece instead (length, primer and guard do not apply)
+    std::optional<std::filesystem::path> melody;  // or compose the other parts around this MIDI file's notes (compose::accompany)
 };
 
 // A written piece: its MIDI file, and for a next-token model the longest run it shares with the
@@ -61,6 +64,7 @@ struct ComposedFile {
     std::optional<std::size_t> longest_copy;  // none for a seed-design model (no guard, no index)
     std::size_t copy_limit = 0;
     std::optional<compose::InfillFit> infill;  // bars rewritten: how well they fit
+    std::optional<compose::AccompanimentFit> accompaniment;  // parts composed around a melody: how they go with it
 };
 
 // A MIDI file in the model's tokens, with its starting tempo: a primer, a piece to infill, or one
@@ -70,6 +74,8 @@ struct FilePiece {
     std::uint32_t tempo_us = 0;
 };
 FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path);
+// The same of a file already read from `path`.
+FilePiece file_piece(const model::ModelInfo& info, const midi::MidiFile& file, const std::filesystem::path& path);
 
 // The MIDI file of piece k (0-based) of `count`.
 std::filesystem::path piece_path(const std::filesystem::path& out, int k, int count);

@@ -1,7 +1,7 @@
 // `pianola generate`: composes pieces with a trained model and writes them as MIDI (and, asked, as
 // WAV and a piano-roll PNG): sampling controls, length in notes, bars or seconds, a primer, the
-// originality guard and the loop check all go to CompositionRun; so does infilling (--infill FILE
-// --bars A-B, where --bars names the bars to rewrite instead of a length).
+// originality guard and the loop check all go to CompositionRun; so do infilling (--infill FILE
+// --bars A-B, where --bars names the bars to rewrite instead of a length) and accompanying (--melody FILE).
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -21,7 +21,7 @@ struct GenerateFlags {
     CompositionRequest request;
     std::optional<double> notes, seconds;
     std::optional<std::string> bars;  // a length, or with --infill the bars to rewrite: A-B or A
-    std::optional<std::filesystem::path> infill;
+    std::optional<std::filesystem::path> infill, melody;
     std::optional<std::string> keep;
     std::optional<std::uint64_t> seed;
     std::optional<int> max_copy;
@@ -54,6 +54,11 @@ void run_generate(GenerateFlags& flags) {
                 "--infill rewrites bars of its own file: --seconds, --primer, --chord, --max-copy and --redraw do not apply");
         const auto [first, last] = bar_range(*flags.bars);
         request.infill = InfillRequest{*flags.infill, first, last, compose::infill_keep(flags.keep.value_or(""))};
+    } else if (flags.melody) {
+        if (flags.bars || flags.seconds || flags.notes || request.primer || request.chord || flags.max_copy || request.redraw > 0)
+            throw std::invalid_argument("--melody composes around its file, as long as it: --bars, --seconds, --notes, "
+                                        "--primer, --chord, --max-copy and --redraw do not apply");
+        request.melody = flags.melody;
     } else if (flags.keep) {
         throw std::invalid_argument("--keep " + *flags.keep + " applies to --infill");
     } else if (flags.bars) {
@@ -99,6 +104,11 @@ void add_generate_command(CLI::App& app) {
                                    "the bars after (the best of 8 drafts by the model's odds of the next two bars)")
                        ->check(CLI::ExistingFile);
     infill->excludes(notes);
+    cmd->add_option("--melody", flags->melody,
+                    "A MIDI file whose notes are kept: the model composes the other parts around them, below the "
+                    "melody and in time with it, and they are added to the file as tracks of their own (the best of "
+                    "4 drafts by the model's odds of the melody)")
+        ->check(CLI::ExistingFile)->excludes(infill);
     cmd->add_option("--keep", flags->keep,
                     "With --infill: rhythm keeps every onset and duration, rewriting only pitches; chords draws new notes "
                     "from each bar's original pitch classes")

@@ -265,6 +265,68 @@ TEST(Cli, InfillRewritesTheBarsAskedAndKeepsTheRest) {
                           "--keep rhythm applies to --infill");
 }
 
+TEST(Cli, MelodyGetsPartsComposedAroundItOnTracksOfTheirOwn) {
+    fixtures::TempDir dir;
+    write_rhythmic_corpus(dir / "midi");
+    ASSERT_EQ(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " + (dir / "m.pianola").string())
+                  .exit_code, 0);
+    // A tune at 384 ticks a beat (32 a step; the corpus' files have 480) in the corpus' note
+    // lengths: a dotted quarter, an eighth, a dotted quarter, every other bar a rest instead of the last.
+    music::Score tune;
+    tune.ticks_per_quarter = 384;
+    for (std::uint32_t bar = 0; bar < 8; ++bar)
+        for (const auto& [step, steps, pitch] : {std::array<std::uint32_t, 3>{0, 18, 79}, {18, 6, 76}, {24, 18, 74}}) {
+            if (bar % 2 == 1 && step == 24) continue;
+            music::Note note;
+            note.start_tick = (bar * 48 + step) * 32;
+            note.end_tick = note.start_tick + steps * 32;
+            note.pitch = static_cast<std::uint8_t>(pitch - bar % 3);
+            tune.notes.push_back(note);
+        }
+    const std::filesystem::path melody = dir / "tune.mid";
+    midi::write_midi_file(melody, music::midi_from_score(tune));
+    const std::string accompany = "generate --model " + (dir / "m.pianola").string() + " --melody " + melody.string();
+    const CliResult g = run_cli(dir, accompany + " --seed 3 --out " + (dir / "a.mid").string());
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_NE(g.out.find("notes around the melody's 20 ("), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("bits/note with them ("), std::string::npos) << g.out;
+
+    // The melody's file is all there, event for event, and the parts come after it on a channel of their own.
+    const midi::MidiFile given = midi::read_midi_file(melody), out = midi::read_midi_file(dir / "a.mid");
+    ASSERT_GT(out.tracks.size(), given.tracks.size());
+    EXPECT_EQ(out.division, given.division);
+    for (std::size_t t = 0; t < given.tracks.size(); ++t) {
+        ASSERT_EQ(out.tracks[t].events.size(), given.tracks[t].events.size()) << "track " << t;
+        for (std::size_t e = 0; e < given.tracks[t].events.size(); ++e) {
+            const midi::Event &a = out.tracks[t].events[e], &b = given.tracks[t].events[e];
+            EXPECT_EQ(std::tie(a.tick, a.status, a.meta_type, a.d1, a.d2), std::tie(b.tick, b.status, b.meta_type, b.d1, b.d2));
+        }
+    }
+    const music::Score heard = music::score_from_midi(out);
+    EXPECT_EQ(heard.meters, music::score_from_midi(given).meters);
+    std::vector<music::Note> tune_notes, parts;
+    for (const music::Note& n : heard.notes) (n.track < given.tracks.size() ? tune_notes : parts).push_back(n);
+    ASSERT_EQ(tune_notes.size(), tune.notes.size());
+    ASSERT_FALSE(parts.empty());
+    for (const music::Note& n : parts) {
+        EXPECT_NE(n.channel, 0) << "the tune's channel is its own";
+        EXPECT_EQ(n.start_tick % 32, 0u) << "on the grid: 12 steps a beat";
+        EXPECT_LT(n.start_tick, 8u * 4 * 384) << "within the tune's eight bars";
+        for (const music::Note& m : tune_notes) {
+            if (m.start_tick <= n.start_tick && n.start_tick < m.end_tick) {
+                EXPECT_LT(n.pitch, m.pitch) << "at tick " << n.start_tick << ": below the tune";
+            }
+        }
+    }
+
+    expect_one_line_error(run_cli(dir, accompany + " --bars 4 --out " + (dir / "x.mid").string()),
+                          "--melody composes around its file");
+    expect_one_line_error(run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --melody " +
+                                           (dir / "m.pianola").string() + " --out " + (dir / "x.mid").string()),
+                          "m.pianola");
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.mid"));
+}
+
 // A band: a piano melody, a bass (program 33) on each beat and a kit (bass drum and hi-hat).
 void write_band_corpus(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);

@@ -12,7 +12,7 @@ std::vector<std::string> primer_tokens(const model::ModelInfo& info, const music
     if (tokens.empty()) throw std::invalid_argument("the primer has no notes");
     for (const std::string& token : tokens)
         if (!info.vocabulary.contains(token))
-            throw std::invalid_argument("the primer holds \"" + token + "\", which the model never learned " +
+            throw std::invalid_argument("the file holds \"" + token + "\", which the model never learned " +
                                         "(a pitch or a rhythm outside its training corpus)");
     return tokens;
 }

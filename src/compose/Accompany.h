@@ -1,0 +1,57 @@
+// Accompany: composes the other parts of a piece around a given melody, with a left-to-right
+// next-token model of timed tokens in bars. The melody's notes stand where they stand (its bars
+// and meters, onsets, durations, loudness and programs); the model draws everything else, under
+// its grammar, piece memory and key pull as `generate` composes: it may start onsets between the
+// melody's, never move time past the melody's next onset, and plays below the melody (lower than
+// every melody note sounding), so the tune stays on top. At a melody onset the model chooses when,
+// after the notes it sets under it, the melody's notes come (they are then read in as given).
+// Of several drafts, the one under which the model finds the melody's own notes likeliest is kept:
+// the accompaniment that best explains the tune.
+// It is not anticipation (the model does not see the melody's next notes before it draws an
+// onset) and it never rewrites a melody note; the originality guard does not apply (the tune is
+// the user's).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compose/LmComposer.h"
+
+namespace pianola::compose {
+
+struct AccompanyOptions {
+    int candidates = 4;               // drafts to choose from
+    std::uint64_t seed = 1;           // draft c draws from seed + c
+    SamplingOptions sampling;
+    model::MemoryWeights memory;      // all zero: off
+    double key_pull = 0;
+};
+
+// How an accompaniment goes with its melody.
+struct AccompanimentFit {
+    int melody_notes = 0, accompaniment_notes = 0;
+    // The model's surprise at the melody's notes (pitch and duration tokens), bits per note: with
+    // this accompaniment, and heard alone.
+    double melody_bits_per_note = 0, alone_bits_per_note = 0;
+    // The share of the accompaniment's pitched notes in the melody's key: the major or harmonic
+    // minor scale holding the most of the melody's notes (eval::fullest_scale).
+    double in_key = 0;
+};
+
+struct AccompaniedPiece {
+    std::vector<std::string> tokens;  // melody and accompaniment, in the model's tokenizer
+    std::vector<bool> given;          // by token: a melody note's pitch or duration
+    AccompanimentFit fit;
+};
+
+// melody: a piece's tokens in the model's tokenizer (without the piece-start token). Throws
+// std::invalid_argument for a model that is not a next-token model of timed bar tokens, a melody
+// without notes, or a token of it the model never learned.
+AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::string>& melody, const AccompanyOptions& options);
+
+// The tokens of the accompaniment alone: the piece without the melody's notes (its bars, positions,
+// levels and programs stay, so each accompaniment note decodes as it was composed).
+std::vector<std::string> accompaniment_tokens(const AccompaniedPiece& piece);
+
+}  // namespace pianola::compose
