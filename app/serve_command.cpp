@@ -48,7 +48,8 @@ constexpr std::size_t models_kept = 4;
 // What `pianola evaluate` measures of the written piece, each feature beside the model's held-out
 // pieces' (whole pieces, as `evaluate` takes them), and the longest run it shares with the training
 // pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"},
-// and for rewritten bars how well they fit ("infill_fit", in the model's bits).
+// for rewritten bars how well they fit ("infill_fit", in the model's bits), and for parts composed
+// around a melody how they go with it ("accompaniment_fit").
 nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
     const music::Score score = music::score_from_midi(midi::read_midi_file(piece.midi));
@@ -66,6 +67,12 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
                              {"original_bits_per_note", piece.infill->original.bits_per_note},
                              {"join_bits", piece.infill->rewritten.join_bits},
                              {"original_join_bits", piece.infill->original.join_bits}};
+    if (piece.accompaniment)
+        out["accompaniment_fit"] = {{"melody_notes", piece.accompaniment->melody_notes},
+                                    {"notes", piece.accompaniment->accompaniment_notes},
+                                    {"in_key", piece.accompaniment->in_key},
+                                    {"melody_bits_per_note", piece.accompaniment->melody_bits_per_note},
+                                    {"alone_bits_per_note", piece.accompaniment->alone_bits_per_note}};
     return out;
 }
 
@@ -96,6 +103,8 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         if (order.infill)
             request.infill = InfillRequest{files.primer, order.infill->first, order.infill->second,
                                            compose::infill_keep(order.keep)};
+        else if (order.accompany)
+            request.melody = files.primer;
         else if (!files.primer.empty())
             request.primer = files.primer;
         if (!order.chord.empty()) request.chord = order.chord;

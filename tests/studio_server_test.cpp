@@ -154,6 +154,9 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(infill.keep, "rhythm");
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}, {"infill", "3"}}, shelf, limits, 7).infill,
               std::make_pair(3, 3));
+    EXPECT_FALSE(defaults.accompany) << "compose, not accompany";
+    EXPECT_TRUE(web::parse_compose_order({{"model", "a.pianola"}, {"primer", primer}, {"accompany", "melody"}}, shelf, limits, 7)
+                    .accompany);
 }
 
 TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
@@ -193,6 +196,13 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
                   "infill must be the bars to rewrite, as 9-12 or 9, from 1 to 500, not '" + bad + "'");
     EXPECT_EQ(refusal({{"primer", piece}, {"infill", "2-3"}, {"notes", "40"}}),
               "infill rewrites bars of the uploaded piece: a length, a chord, max_copy and redraw do not apply");
+    EXPECT_EQ(refusal({{"accompany", "melody"}}), "accompany composes around a melody: upload it as the primer");
+    EXPECT_EQ(refusal({{"primer", piece}, {"accompany", "bass"}}), "accompany must be melody or empty, not 'bass'");
+    EXPECT_EQ(refusal({{"primer", piece}, {"accompany", "melody"}, {"infill", "2-3"}}),
+              "rewrite bars or accompany the primer, not both");
+    EXPECT_EQ(refusal({{"primer", piece}, {"accompany", "melody"}, {"bars", "8"}}),
+              "accompany composes around the uploaded melody, as long as it: a length, a chord, max_copy and redraw do "
+              "not apply");
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
     EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");

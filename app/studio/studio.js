@@ -96,6 +96,7 @@ function showResult(job) {
   const name = fileName(job);
   const length = ['notes', 'bars', 'seconds'].find((unit) => job[unit] !== null);
   const chosen = [job.infill ? `bars ${job.infill} rewritten${job.keep ? `, ${job.keep} kept` : ''}`
+    : job.accompany ? 'parts around the melody'
     : length ? `${job[length]} ${length}` : "the model's length", `seed ${job.seed}`];
   // What was asked beyond the defaults (top-k and redraws are 0 unless asked).
   for (const name of bounded)
@@ -145,8 +146,12 @@ function showFigures(piece) {
   });
   $('figures').tBodies[0].replaceChildren(...rows);
   $('figures').hidden = rows.length === 0;
-  const fit = piece.infill_fit;
-  $('copy').textContent = fit
+  const fit = piece.infill_fit, around = piece.accompaniment_fit;
+  $('copy').textContent = around
+    ? `${around.notes} notes around the melody's ${around.melody_notes}, ${Math.round(100 * around.in_key)}% of them in `
+      + `its key; the model hears the melody at ${around.melody_bits_per_note.toFixed(2)} bits/note with them `
+      + `(${around.alone_bits_per_note.toFixed(2)} alone). Fewer bits: parts that go with the tune.`
+    : fit
     ? `The bars rewritten, as the model hears them: ${fit.region_bits_per_note.toFixed(2)} bits/note (the original `
       + `bars: ${fit.original_bits_per_note.toFixed(2)}); the two bars after them ${fit.join_bits.toFixed(1)} bits `
       + `(after the original bars: ${fit.original_join_bits.toFixed(1)}). Fewer bits: a likelier fit.`

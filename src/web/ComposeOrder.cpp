@@ -53,6 +53,18 @@ void read_infill(const FormFields& fields, const ComposeLimits& limits, ComposeO
     order.keep = kept;
 }
 
+void read_accompany(const FormFields& fields, ComposeOrder& order) {
+    const auto accompany = fields.find("accompany");
+    if (accompany == fields.end() || accompany->second.empty()) return;
+    if (accompany->second != "melody") throw RequestError(400, "accompany must be melody or empty, not " + quote_sent(accompany->second));
+    if (order.primer.empty()) throw RequestError(400, "accompany composes around a melody: upload it as the primer");
+    if (order.infill) throw RequestError(400, "rewrite bars or accompany the primer, not both");
+    if (order.notes || order.bars || order.seconds || !order.chord.empty() || order.max_copy || order.redraw > 0)
+        throw RequestError(400, "accompany composes around the uploaded melody, as long as it: a length, a chord, max_copy "
+                                "and redraw do not apply");
+    order.accompany = true;
+}
+
 }  // namespace
 
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
@@ -61,7 +73,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
                                                 "top_p",      "time_temperature",   "time_top_p", "memory",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
                                                 "chord",      "ending", "top_k",    "max_copy", "redraw",
-                                                "infill",     "keep"};
+                                                "infill",     "keep",   "accompany"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto model = fields.find("model");
@@ -107,6 +119,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
         order.chord = chord->second;
     }
     read_infill(fields, limits, order);
+    read_accompany(fields, order);
     return order;
 }
 

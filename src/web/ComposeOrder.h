@@ -62,6 +62,7 @@ struct ComposeOrder {
     // composing after it; none: compose.
     std::optional<std::pair<int, int>> infill;
     std::string keep;                  // with infill: "rhythm" (only pitches drawn), "chords" (each bar's pitch classes) or empty
+    bool accompany = false;            // keep the uploaded piece as the melody and compose the other parts around it
 };
 
 
@@ -70,8 +71,10 @@ struct ComposeOrder {
 // limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
 // (absent or empty too) or "open"; infill, the bars of the primer to rewrite ("9-12" or "9"), with
-// keep "rhythm", "chords" or empty. Any other field is refused, so a misspelt one is not ignored; so are two
-// lengths, a primer with a chord, and with infill no primer, a length, a chord, max_copy or redraw.
+// keep "rhythm", "chords" or empty; accompany, "melody" (the primer is a melody to compose parts around)
+// or empty. Any other field is refused, so a misspelt one is not ignored; so are two lengths, a
+// primer with a chord, with infill or accompany no primer, a length, a chord, max_copy or redraw,
+// and infill with accompany.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);
 

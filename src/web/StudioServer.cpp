@@ -114,6 +114,7 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                                                                                       status.order.infill->second))
                                                           : nlohmann::json(nullptr)},
                            {"keep", status.order.keep},
+                           {"accompany", status.order.accompany},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds

@@ -4,8 +4,8 @@
 // primer, takes screenshots, checks that nonsense fields, an unknown model, oversized and non-MIDI
 // uploads and path-traversal URLs each get a 4xx with a message, and that SIGTERM stops the server
 // cleanly with its files removed. Then, as a new user would, it sends a folder of MIDI files from the
-// page, trains the tiny preset there while the chart fills, composes with the model, and rewrites
-// two bars of an uploaded melody with it.
+// page, trains the tiny preset there while the chart fills, composes with the model, rewrites two bars
+// of an uploaded melody with it, and composes parts around that melody.
 // Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -390,6 +390,25 @@ async function trainInPage(studio) {
     const expected = original.filter((_, i) => i < 8 || i >= 16);
     check('an infilled piece keeps the bars around the ones rewritten, and their rhythm', notes.length === 32 &&
           outside.join() === expected.join(), notes.map((n) => `${n.beat.toFixed(2)}:${n.pitch}`).join());
+
+    // The same melody accompanied: its notes stay, the parts come below them on a channel of their own.
+    await page.fill('#infill', '');
+    await page.selectOption('#keep', '');
+    await page.check('#accompany');
+    await composeInPage(page, 'done');
+    check('the fit of the parts composed around the melody is shown',
+          /^\d+ notes around the melody's 32, \d+% of them in its key; the model hears the melody at \d+\.\d\d bits\/note/
+            .test(await page.textContent('#copy')), await page.textContent('#copy'));
+    check('the title says the parts were composed around the melody',
+          (await page.textContent('#title')).includes('parts around the melody'), await page.textContent('#title'));
+    const accompanied = path.join(work, 'accompanied.mid');
+    fs.writeFileSync(accompanied, await (await page.request.get(new URL(await page.getAttribute('#get-midi', 'href'), studio.url).href)).body());
+    const events = execFileSync(pianola, ['midi', 'csv', accompanied]).toString().split('\n').map((line) => line.split(', '));
+    const struck = events.filter((f) => f[2] === 'Note_on_c' && Number(f[5]) > 0);
+    const tune = struck.filter((f) => f[3] === '0').map((f) => Number(f[4]));
+    const parts = struck.filter((f) => f[3] !== '0').map((f) => Number(f[4]));
+    check('an accompanied melody keeps every note, and the parts play below it', tune.join() === original.join() &&
+          parts.length > 0 && Math.max(...parts) < Math.max(...original), `${tune.join()} / ${parts.join()}`);
   } finally {
     await browser.close();
   }
