@@ -8,6 +8,8 @@
 #include <array>
 #include <cmath>
 #include <deque>
+#include <limits>
+#include <span>
 #include <optional>
 #include <stdexcept>
 
@@ -18,6 +20,8 @@ namespace pianola::compose {
 namespace {
 
 using Kind = music::TimedToken::Kind;
+
+constexpr int melody_room = 12;  // semitones under the melody the accompaniment leaves free
 
 struct GivenNote {
     std::int64_t pitch_id = 0, duration_id = 0;  // its pitch (or drum) and duration tokens
@@ -144,6 +148,9 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
     };
     const auto V = vocabulary.size();
     std::vector<bool> allowed(V);
+    // Below every melody note sounding, by more than this: the octave under the tune is where
+    // the model writes a melody of its own (measured: README, "Accompaniment"). Returns, at a
+    // melody onset, the lowest pitch the model may not draw there (else -1).
     const auto fill_allowed = [&] {
         const music::TimedDecoder::Clock now = here.clock();
         const GivenOnset* due = next < onsets.size() ? &onsets[next] : nullptr;
@@ -160,8 +167,9 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
                 case Kind::shift: ok = false; break;  // meters are the melody's
                 case Kind::position: ok = !at_due && (!in_this_bar || here.clock_after(*t).step <= due->step); break;
                 case Kind::pitch:
-                    ok = at_due ? (t->value < std::min(top, due->lowest) || static_cast<std::int64_t>(id) == due->notes.front().pitch_id)
-                                : !placed_here && t->value < top;
+                    ok = at_due ? (t->value < std::min(top, due->lowest) - melody_room ||
+                                   static_cast<std::int64_t>(id) == due->notes.front().pitch_id)
+                                : !placed_here && t->value < top - melody_room;
                     break;
                 case Kind::drum: ok = !at_due; break;
                 case Kind::velocity:
@@ -171,7 +179,18 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
             allowed[id] = ok;
         }
         if (at_due && due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
-        return at_due;
+        return at_due ? std::min(top, due->lowest) - melody_room : -1;
+    };
+    // At a melody onset, what the model gives the pitches it may not draw there (its own melody, in
+    // the tune's register) goes to the tune's first note: logits (V), changed in place.
+    const auto melody_takes_its_register = [&](std::span<float> logits, int floor, std::int64_t entry) {
+        float most = -std::numeric_limits<float>::infinity();
+        for (std::size_t id = 0; id < V; ++id)
+            if (s.parsed[id] && s.parsed[id]->kind == Kind::pitch && s.parsed[id]->value >= floor) most = std::max(most, logits[id]);
+        double mass = 0;
+        for (std::size_t id = 0; id < V; ++id)
+            if (s.parsed[id] && s.parsed[id]->kind == Kind::pitch && s.parsed[id]->value >= floor) mass += std::exp(logits[id] - most);
+        logits[static_cast<std::size_t>(entry)] = most + static_cast<float>(std::log(mass));
     };
 
     Draft draft;
@@ -181,7 +200,10 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
         std::int64_t id = -1;
         bool given = false;
         if (queued.empty()) {
-            const bool at_due = fill_allowed();
+            const int floor = fill_allowed();
+            const bool at_due = floor >= 0;
+            if (at_due && !onsets[next].notes.front().drum)
+                melody_takes_its_register({logits.data_ptr<float>(), V}, floor, onsets[next].notes.front().pitch_id);
             id = draw_next({logits.data_ptr<float>(), V}, memory ? &*memory : nullptr, key ? &*key : nullptr, s.pulls, rules,
                            nullptr, sampler, rng, allowed);
             if (at_due && (id < 0 || id == onsets[next].notes.front().pitch_id)) {  // the melody comes in
