@@ -115,7 +115,11 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
     std::optional<model::PieceMemory> memory;
     if (s.pulls.memory.on()) memory.emplace();
     std::optional<KeyPull> key;
-    if (s.pulls.key > 0) key.emplace(s.pulls.pitch_classes);
+    if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
+        key.emplace(s.pulls.pitch_classes);
+        for (const GivenOnset& onset : s.melody.onsets)
+            for (const GivenNote& note : onset.notes) key->push(note.pitch_id);
+    }
     TokenSampler sampler(s.sampling);
     std::mt19937_64 rng(seed);
     torch::Tensor last = torch::full({1}, s.melody.ids.front(), torch::kInt64);  // (1)
@@ -233,7 +237,7 @@ Draft run_draft(const Setting& s, std::uint64_t seed) {
         if (!given && t.kind == Kind::pitch) draft.classes[static_cast<std::size_t>(t.value % 12)] += 1;
         if (!given && t.kind == Kind::duration) ++draft.accompaniment_notes;
         if (memory) memory->push(id);
-        if (key) key->push(id);
+        if (key && !given) key->push(id);
         last.fill_(id);
         draft.ids.push_back(id);
         draft.given.push_back(given);
