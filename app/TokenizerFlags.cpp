@@ -2,6 +2,11 @@
 
 #include <stdexcept>
 
+#include <fmt/core.h>
+
+#include "music/Corpus.h"
+#include "music/LoudnessSurvey.h"
+
 namespace pianola::app {
 
 void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
@@ -16,7 +21,8 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
                        "; 12 holds sixteenths and triplets)")
         ->check(CLI::Range(1, 96));
     cmd.add_option("--velocity-levels", flags.velocity_levels,
-                   "Timed: velocity levels (default " + std::to_string(defaults.velocity_levels) + "; 0: none)")
+                   "Timed: velocity levels (0: none; default: 4 where the corpus' median piece varies its loudness, "
+                   "read from up to 64 of its files, else none)")
         ->check(CLI::Range(0, 16));
     cmd.add_option("--time-tokens", flags.time_tokens,
                    "Timed: bars (bar, meter and position in the bar) or shifts (time since the last onset); default " +
@@ -49,6 +55,22 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
     if (flags.instruments) options.instruments = *music::parse_instruments(*flags.instruments);
     options.sustain = flags.pedal;
     return music::TimedTokenizer(options);
+}
+
+CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Tokenizer& fallback,
+                                 const std::vector<std::filesystem::path>& data) {
+    CorpusTokenizer out{tokenizer_from(flags, fallback), ""};
+    const auto* timed = std::get_if<music::TimedTokenizer>(&out.tokenizer);
+    if (!timed || flags.velocity_levels) return out;
+    const music::LoudnessSurvey survey = music::survey_loudness(music::find_midi_files(data));
+    music::TimedOptions options = timed->options();
+    options.velocity_levels = music::default_velocity_levels(survey);
+    out.tokenizer = music::TimedTokenizer(options);
+    out.chosen = fmt::format("velocity: {} (of {} files read, {:.0f}% vary their loudness, the median piece by {}; "
+                             "--velocity-levels sets it)",
+                             options.velocity_levels > 0 ? fmt::format("{} levels", options.velocity_levels) : "none",
+                             survey.pieces, 100 * survey.varying, survey.median_range);
+    return out;
 }
 
 }  // namespace pianola::app

@@ -3,8 +3,10 @@
 // --velocity-levels, --time-tokens, --instruments and --pedal.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -24,5 +26,16 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags);
 // The tokenizer the flags ask for; without --tokenizer, `fallback`. Throws std::invalid_argument
 // for timed options given to the seed tokenizer.
 music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokenizer& fallback);
+
+// What a corpus in `data` is read with: the flags' tokenizer, and where it is timed and
+// --velocity-levels was not given, the levels music::default_velocity_levels chooses for the
+// corpus; `chosen` says what was chosen and why (empty where nothing was). train, baseline,
+// tokens and demo read a corpus through this, so they agree.
+struct CorpusTokenizer {
+    music::Tokenizer tokenizer;
+    std::string chosen;
+};
+CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Tokenizer& fallback,
+                                 const std::vector<std::filesystem::path>& data);
 
 }  // namespace pianola::app

@@ -40,7 +40,7 @@ void run_baseline(const BaselineFlags& flags) {
     const ComputeInfo compute = setup_compute(flags.threads);
     const auto start = Clock::now();
     const music::Corpus corpus =
-        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()),
+        music::load_corpus(flags.data, compute.threads, corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data).tokenizer,
                            token_cache_dir(flags.cache));
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     const train::SequenceSet set = train::make_sequence_set(corpus, split, flags.transpose);

@@ -15,6 +15,7 @@
 #include "RenderRun.h"
 #include "DemoCorpus.h"
 #include "TrainingRun.h"
+#include "TokenizerFlags.h"
 #include "io/AtomicFile.h"
 
 namespace pianola::app {
@@ -46,6 +47,9 @@ void run_demo(const DemoFlags& flags) {
     request.data = data;
     request.out = model;
     request.recipe = train::lm_recipe("default");
+    const CorpusTokenizer corpus = corpus_tokenizer({}, music::default_tokenizer(), data);
+    request.tokenizer = corpus.tokenizer;
+    fmt::print("{}\n", corpus.chosen);
     request.threads = flags.threads;
     request.max_seconds = flags.minutes * 60.0;
     run_training(request);

@@ -33,7 +33,7 @@ void run_tokens(const TokensFlags& flags) {
     const ComputeInfo compute = configure_compute(flags.threads);
     const auto start = Clock::now();
     const music::Corpus corpus =
-        music::load_corpus(flags.data, compute.threads, tokenizer_from(flags.tokenizer, music::default_tokenizer()),
+        music::load_corpus(flags.data, compute.threads, corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data).tokenizer,
                            token_cache_dir(flags.cache));
     const music::Vocabulary vocabulary = train::make_training_set(corpus).vocabulary;
     const double seconds = seconds_since(start);

@@ -169,7 +169,10 @@ void run_train(const TrainFlags& flags) {
                                         "--tokenizer timed needs a next-token preset");
     } else {
         request.recipe = lm_recipe_from(flags);
-        request.tokenizer = tokenizer_from(flags.tokenizer, music::default_tokenizer());
+        const CorpusTokenizer corpus = corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data);
+        request.tokenizer = corpus.tokenizer;
+        if (!corpus.chosen.empty() && !(parallel && parallel->rank() > 0))
+            fmt::print(flags.json ? stderr : stdout, "{}\n", corpus.chosen);
     }
     request.seed = flags.seed;
     request.split_seed = flags.split_seed;

@@ -128,6 +128,35 @@ TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
                           "timed tokenizer only");
 }
 
+TEST(Cli, VelocityLevelsComeOnWhereTheCorpusVariesItsLoudness) {
+    fixtures::TempDir dir;
+    for (int piece = 0; piece < 3; ++piece) {  // soft and loud notes in turn
+        music::Score score;
+        for (std::uint32_t k = 0; k < 8; ++k) {
+            music::Note note;
+            note.start_tick = k * 480;
+            note.end_tick = note.start_tick + 480;
+            note.pitch = static_cast<std::uint8_t>(60 + k + piece);
+            note.velocity = k % 2 == 0 ? 40 : 110;
+            score.notes.push_back(note);
+        }
+        std::filesystem::create_directories(dir / "dynamic");
+        midi::write_midi_file(dir / "dynamic" / ("d" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
+    }
+    const std::string tokens = "tokens --print --data " + (dir / "dynamic").string();
+    const std::string printed = run_cli(dir, tokens).out;  // 4 levels: 40 in the second, 110 in the fourth
+    EXPECT_NE(printed.find("\"vel:1\",\"pitch:60\",\"dur:12\",\"pos:12\",\"vel:3\",\"pitch:61\""), std::string::npos) << printed;
+    EXPECT_EQ(run_cli(dir, tokens + " --velocity-levels 0").out.find("vel:"), std::string::npos);
+    const CliResult t = run_cli(dir, "train --preset tiny --data " + (dir / "dynamic").string() + " --out " +
+                                         (dir / "m.pianola").string() + " --max-minutes 0.05");
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_NE(t.out.find("velocity: 4 levels (of 3 files read, 100% vary their loudness, the median piece by 70;"),
+              std::string::npos) << t.out;
+    // The corpus of one velocity throughout, as most notation exports are: none.
+    write_corpus(dir / "flat");
+    EXPECT_EQ(run_cli(dir, "tokens --print --data " + (dir / "flat").string()).out.find("vel:"), std::string::npos);
+}
+
 namespace {
 
 // Pieces with rhythm: notes of several lengths, rests, chords over three octaves; `shift`

@@ -15,6 +15,7 @@
 #include "midi/MidiFile.h"
 #include "midi/MidiWriter.h"
 #include "music/Corpus.h"
+#include "music/LoudnessSurvey.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::music {
@@ -34,14 +35,16 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    // A format 0 file of `pitches` struck one after another.
-    fs::path write_piece(const fs::path& relative, const std::vector<std::uint8_t>& pitches) const {
+    // A format 0 file of `pitches` struck one after another, at velocity 90, or each `louder` more than the last.
+    fs::path write_piece(const fs::path& relative, const std::vector<std::uint8_t>& pitches, std::uint8_t louder = 0) const {
         midi::MidiFile file;
         file.format = 0;
         midi::Track& track = file.tracks.emplace_back();
         std::uint32_t tick = 0;
+        std::uint8_t velocity = 90 - static_cast<std::uint8_t>(louder * pitches.size() / 2);
         for (std::uint8_t pitch : pitches) {
-            track.add_channel_event(tick, midi::status::note_on, pitch, 90);
+            track.add_channel_event(tick, midi::status::note_on, pitch, velocity);
+            velocity += louder;
             track.add_channel_event(tick + 240, midi::status::note_off, pitch, 0);
             tick += 240;
         }
@@ -70,6 +73,25 @@ TEST_F(CorpusTest, FindsMidiNamesRecursivelyAndSorted) {
                                             dir_ / "sub/c.kar", dir_ / "sub/deeper/d.Smf", dir_ / "sub/h.Rmi"};
     EXPECT_EQ(find_midi_files({dir_}), expected);
     EXPECT_EQ(find_midi_files({dir_ / "sub", dir_}), expected);  // one list, no duplicates
+}
+
+TEST_F(CorpusTest, SurveysHowMuchThePiecesVaryTheirLoudness) {
+    write_piece("a.mid", {60, 62, 64, 65});       // one velocity throughout
+    write_piece("b.mid", {60, 62, 64, 65}, 10);   // 70, 80, 90, 100: a range of 30
+    write_bytes("c.mid", "not MIDI");              // passed over
+    LoudnessSurvey survey = survey_loudness(find_midi_files({dir_}));
+    EXPECT_EQ(survey.pieces, 2u);
+    EXPECT_EQ(survey.median_range, 0) << "the lower middle of 0 and 30";
+    EXPECT_DOUBLE_EQ(survey.varying, 0.5);
+    EXPECT_EQ(default_velocity_levels(survey), 0);
+
+    write_piece("d.mid", {60, 64, 67}, 20);       // 70, 90, 110: 40
+    survey = survey_loudness(find_midi_files({dir_}));
+    EXPECT_EQ(survey.pieces, 3u);
+    EXPECT_EQ(survey.median_range, 30);
+    EXPECT_EQ(default_velocity_levels(survey), 4);
+    EXPECT_EQ(survey_loudness(find_midi_files({dir_}), 1).pieces, 1u) << "a sample of one file: the first";
+    EXPECT_EQ(survey_loudness({}).pieces, 0u);
 }
 
 TEST_F(CorpusTest, TakesAFileAsItIs) {

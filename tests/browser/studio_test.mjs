@@ -391,9 +391,12 @@ async function trainInPage(studio) {
     check('an infilled piece keeps the bars around the ones rewritten, and their rhythm', notes.length === 32 &&
           outside.join() === expected.join(), notes.map((n) => `${n.beat.toFixed(2)}:${n.pitch}`).join());
 
-    // The same melody accompanied: its notes stay, the parts come below them on a channel of their own.
+    // The melody an octave up accompanied (the parts keep an octave under it): its notes stay, the
+    // parts come below them on a channel of their own.
+    const high = original.map((pitch) => pitch + 12);
     await page.fill('#infill', '');
     await page.selectOption('#keep', '');
+    await page.setInputFiles('#primer', { name: 'tune.mid', mimeType: 'audio/midi', buffer: melody(high) });
     await page.check('#accompany');
     await composeInPage(page, 'done');
     check('the fit of the parts composed around the melody is shown',
@@ -405,10 +408,10 @@ async function trainInPage(studio) {
     fs.writeFileSync(accompanied, await (await page.request.get(new URL(await page.getAttribute('#get-midi', 'href'), studio.url).href)).body());
     const events = execFileSync(pianola, ['midi', 'csv', accompanied]).toString().split('\n').map((line) => line.split(', '));
     const struck = events.filter((f) => f[2] === 'Note_on_c' && Number(f[5]) > 0);
-    const tune = struck.filter((f) => f[3] === '0').map((f) => Number(f[4]));
+    const melodyNotes = struck.filter((f) => f[3] === '0').map((f) => Number(f[4]));
     const parts = struck.filter((f) => f[3] !== '0').map((f) => Number(f[4]));
-    check('an accompanied melody keeps every note, and the parts play below it', tune.join() === original.join() &&
-          parts.length > 0 && Math.max(...parts) < Math.max(...original), `${tune.join()} / ${parts.join()}`);
+    check('an accompanied melody keeps every note, and the parts play below it', melodyNotes.join() === high.join() &&
+          parts.length > 0 && Math.max(...parts) < Math.max(...high), `${melodyNotes.join()} / ${parts.join()}`);
   } finally {
     await browser.close();
   }
