@@ -69,8 +69,11 @@ TEST(WeightTransfer, CarriesAnLstmAndATransformerIntoALargerVocabulary) {
         const auto ids = [](const music::Vocabulary& v) { return torch::tensor({v.id("<piece>"), v.id("pitch:60")}).view({1, 2}); };
         const torch::Tensor before = std::get<0>(from->forward(ids(trained)))[0][1];  // (V_old)
         const torch::Tensor after = std::get<0>(to->forward(ids(extended)))[0][1];    // (V_new)
-        for (std::size_t id = 0; id < old_id.size(); ++id)
-            if (old_id[id] >= 0) EXPECT_NEAR(after[static_cast<std::int64_t>(id)].item<float>(), before[old_id[id]].item<float>(), 1e-5);
+        for (std::size_t id = 0; id < old_id.size(); ++id) {
+            if (old_id[id] >= 0) {
+                EXPECT_NEAR(after[static_cast<std::int64_t>(id)].item<float>(), before[old_id[id]].item<float>(), 1e-5);
+            }
+        }
     }
     // A network of another size cannot take the weights.
     const model::NextTokenModel small = model::make_next_token_model(model::LmModelOptions{V_old, 4, 1, 8, 0.0, 0.0});

@@ -47,6 +47,19 @@ torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Te
 
 }  // namespace
 
+TEST(Transformer, ACopiedStateGoesOnAsItsOriginal) {
+    model::TransformerModel net = small_transformer(2, 16);
+    torch::NoGradGuard no_grad;
+    const std::unique_ptr<model::StepState> a = net->start(2), b = net->start(2);
+    for (const std::int64_t id : {3, 1, 4, 1, 5}) net->step(torch::full({2}, id, torch::kInt64), *a);
+    net->step(torch::full({2}, 9, torch::kInt64), *b);
+    net->copy_state(*a, *b);
+    for (const std::int64_t id : {2, 6}) {
+        const torch::Tensor from_a = net->step(torch::full({2}, id, torch::kInt64), *a).clone();
+        EXPECT_TRUE(torch::allclose(net->step(torch::full({2}, id, torch::kInt64), *b), from_a)) << "after " << id;
+    }
+}
+
 TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
     torch::manual_seed(5);
     for (const std::int64_t T : {1, 7, 40}) {

@@ -35,4 +35,11 @@ torch::Tensor LmModelImpl::step(const torch::Tensor& ids, StepState& state) cons
     return s.logits;
 }
 
+void LmModelImpl::copy_state(const StepState& from, StepState& to) const {
+    const auto& f = dynamic_cast<const LmStepState&>(from);
+    auto& t = dynamic_cast<LmStepState&>(to);
+    t.lstm.h.copy_(f.lstm.h);
+    t.lstm.c.copy_(f.lstm.c);
+}
+
 }  // namespace pianola::model

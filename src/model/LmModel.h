@@ -50,6 +50,7 @@ public:
     // ids (B) int64 -> logits (B, V) for the token after each, a view into `s` valid until the next
     // step. Inference only (under torch::NoGradGuard, in eval mode).
     torch::Tensor step(const torch::Tensor& ids, StepState& s) const override;
+    void copy_state(const StepState& from, StepState& to) const override;  // (h, c)
 
     std::int64_t vocab() const override { return options_.vocab; }
     std::int64_t context() const override { return 0; }

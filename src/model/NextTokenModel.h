@@ -37,6 +37,9 @@ public:
     // ids (B) int64 -> logits (B, V) for the token after each, a view into `s` valid until the next
     // step. Inference only (under torch::NoGradGuard, in eval mode).
     virtual torch::Tensor step(const torch::Tensor& ids, StepState& s) const = 0;
+    // `to` takes `from`'s place in its sequences (both made by start() with the same B), so that
+    // stepping either with the same ids gives the same logits: a sequence that branches.
+    virtual void copy_state(const StepState& from, StepState& to) const = 0;
 
     virtual std::int64_t vocab() const = 0;
     // The most positions one prediction can see: 0 for a recurrent network, whose carried state

@@ -114,4 +114,14 @@ torch::Tensor TransformerModelImpl::step(const torch::Tensor& ids, StepState& st
     return s.logits;
 }
 
+void TransformerModelImpl::copy_state(const StepState& from, StepState& to) const {
+    const auto& f = dynamic_cast<const TransformerStepState&>(from);
+    auto& t = dynamic_cast<TransformerStepState&>(to);
+    t.cached = f.cached;
+    for (std::size_t l = 0; l < f.attention.size(); ++l) {
+        t.attention[l].keys.copy_(f.attention[l].keys);
+        t.attention[l].values.copy_(f.attention[l].values);
+    }
+}
+
 }  // namespace pianola::model

@@ -65,6 +65,7 @@ public:
     std::unique_ptr<StepState> start(std::int64_t B) const override;
     // ids (B) -> logits (B, V), a view into `s`. Float32 throughout. Inference only.
     torch::Tensor step(const torch::Tensor& ids, StepState& s) const override;
+    void copy_state(const StepState& from, StepState& to) const override;  // the cached keys and values
 
     std::int64_t vocab() const override { return options_.vocab; }
     std::int64_t context() const override { return options_.context; }
