@@ -146,7 +146,7 @@ std::vector<ComposedFile> run_accompaniment(model::LoadedModel& model, const Com
     const auto start = Clock::now();
     std::vector<ComposedFile> written;
     for (int k = 0; k < request.count; ++k) {
-        options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
+        options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.particles);
         const compose::AccompaniedPiece piece = compose::accompany(model, melody, options);
         const music::Score parts = compose::piece_score(model.info, compose::accompaniment_tokens(piece));
         std::optional<std::uint8_t> program;

@@ -1,7 +1,7 @@
-// One pass per draft, one sequence at a time (B = 1), as Infill drafts: the network reads the
-// piece start, then each token drawn or given. The melody is planned first (its onsets, in steps
-// from the piece's start, with their notes' tokens), so every step knows the next melody onset and
-// which melody notes sound.
+// Each particle is one sequence (B = 1) with a network state of its own, stepped a token at a
+// time as Infill drafts are; a resampling copies states between particles (copy_state). The
+// melody is planned first (its onsets, in steps from the piece's start, with their notes' tokens),
+// so every step knows the next melody onset and which melody notes sound.
 #include "compose/Accompany.h"
 
 #include <algorithm>
@@ -21,7 +21,7 @@ namespace {
 
 using Kind = music::TimedToken::Kind;
 
-constexpr int melody_room = 12;  // semitones under the melody the accompaniment leaves free
+constexpr int melody_room = 12;  // semitones under the melody the accompaniment leaves free (fill_allowed)
 
 struct GivenNote {
     std::int64_t pitch_id = 0, duration_id = 0;  // its pitch (or drum) and duration tokens
@@ -86,15 +86,7 @@ Melody plan(const model::LoadedModel& model, const std::vector<std::string>& mel
     return m;
 }
 
-struct Draft {
-    std::vector<std::int64_t> ids;
-    std::vector<bool> given;
-    double melody_nats = 0;
-    int accompaniment_notes = 0;
-    std::array<double, 12> classes{};  // the accompaniment's pitched notes by pitch class
-};
-
-// What a draft composes with: the network, its grammar's tokens parsed by id, the pulls.
+// What a particle composes with: the network, its grammar's tokens parsed by id, the pulls.
 struct Setting {
     model::NextTokenModelImpl& net;
     const model::ModelInfo& info;
@@ -104,147 +96,243 @@ struct Setting {
     std::vector<std::optional<music::TimedToken>> parsed;  // by id
 };
 
-Draft run_draft(const Setting& s, std::uint64_t seed) {
+// Where one particle's piece stands: everything but the network's state, its input and the
+// particle's random generator and sampler, which stay with the particle when it takes another's walk.
+struct Walk {
+    TokenRules rules;
+    music::TimedDecoder here;                          // the piece's clock
+    std::optional<model::PieceMemory> memory;
+    std::optional<KeyPull> key;
+    bool onset_open = false;                           // a position token read in the current bar
+    int level = -1, program = 0;                       // in force for the next note
+    std::size_t next = 0;                              // the next melody onset to place
+    std::deque<std::pair<std::int64_t, bool>> queued;  // tokens to give next, and whether each is a melody note's
+    std::vector<std::int64_t> ids;
+    std::vector<bool> given;
+    double melody_nats = 0;                            // the network's surprise at the melody's tokens so far
+    double nats_since = 0;                             // the same since the particles were last resampled
+    int accompaniment_notes = 0;
+    std::array<double, 12> classes{};                  // the accompaniment's pitches by class
+    bool done = false;
+};
+
+struct Particle {
+    Walk walk;
+    std::unique_ptr<model::StepState> state, spare;  // spare: where a resampling copies another's state
+    torch::Tensor last;                              // (1): the token the network reads next
+    TokenSampler sampler;
+    std::mt19937_64 rng;
+};
+
+Walk start_walk(const Setting& s) {
+    Walk w{TokenRules(s.info.tokenizer, s.info.vocabulary), music::TimedDecoder(std::get<music::TimedTokenizer>(s.info.tokenizer)),
+           std::nullopt, std::nullopt, false, -1, 0, 0, {}, {}, {}};
+    w.rules.begin({PieceLength::Unit::bars, static_cast<double>(s.melody.meters.size())}, s.info.tempo_us, false);
+    if (s.pulls.memory.on()) w.memory.emplace();
+    if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
+        w.key.emplace(s.pulls.pitch_classes);
+        for (const GivenOnset& onset : s.melody.onsets)
+            for (const GivenNote& note : onset.notes) w.key->push(note.pitch_id);
+    }
+    return w;
+}
+
+// The melody onset's tokens, queued: each note's pitch and duration, behind a level or program
+// where the note's differs from the one in force.
+void queue_onset(const Setting& s, Walk& w, const GivenOnset& onset) {
+    const music::Vocabulary& vocabulary = s.info.vocabulary;
+    for (const GivenNote& note : onset.notes) {
+        if (note.level >= 0 && note.level != w.level) w.queued.emplace_back(vocabulary.id("vel:" + std::to_string(note.level)), false);
+        if (!note.drum && note.program != w.program)
+            w.queued.emplace_back(vocabulary.id("prog:" + std::to_string(note.program)), false);
+        w.queued.emplace_back(note.pitch_id, true);
+        w.queued.emplace_back(note.duration_id, true);
+        if (note.level >= 0) w.level = note.level;
+        if (!note.drum) w.program = note.program;
+    }
+}
+
+// The accompaniment stays below every melody note sounding at `step`; where the melody rests,
+// below its last onset (before it begins, its first), so the tune is always on top.
+int ceiling(const Melody& m, const Walk& w, std::int64_t step) {
+    int lowest = 129;
+    for (std::size_t o = 0; o < w.next; ++o)
+        for (const GivenNote& note : m.onsets[o].notes)
+            if (!note.drum && note.end > step && m.onsets[o].step <= step) lowest = std::min(lowest, note.pitch);
+    if (lowest == 129) lowest = m.onsets[w.next > 0 ? w.next - 1 : 0].lowest;
+    return lowest;
+}
+
+// Which ids a draw may take now (`allowed`, by id): time never passes the melody's next onset,
+// meters are the melody's, and pitches stay below every melody note sounding by more than
+// melody_room (the octave under the tune is where the model writes a melody of its own; measured:
+// README, "Accompaniment"). Returns, at a melody onset, the lowest pitch the model may not draw there.
+std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<bool>& allowed) {
+    const std::vector<GivenOnset>& onsets = s.melody.onsets;
+    const music::TimedDecoder::Clock now = w.here.clock();
+    const GivenOnset* due = w.next < onsets.size() ? &onsets[w.next] : nullptr;
+    const bool in_this_bar = due && due->bars == now.bars;
+    const bool at_due = w.onset_open && in_this_bar && now.step == due->step;
+    const bool placed_here = w.onset_open && w.next > 0 && onsets[w.next - 1].step == now.step;
+    const int top = ceiling(s.melody, w, now.step);
+    const int floor = at_due ? std::min(top, due->lowest) - melody_room : top - melody_room;
+    for (std::size_t id = 0; id < allowed.size(); ++id) {
+        const std::optional<music::TimedToken>& t = s.parsed[id];
+        bool ok = false;
+        if (t) switch (t->kind) {
+            case Kind::bar: ok = !in_this_bar; break;
+            case Kind::meter:
+            case Kind::shift: ok = false; break;  // meters are the melody's
+            case Kind::position: ok = !at_due && (!in_this_bar || w.here.clock_after(*t).step <= due->step); break;
+            case Kind::pitch:
+                ok = at_due ? t->value < floor || static_cast<std::int64_t>(id) == due->notes.front().pitch_id
+                            : !placed_here && t->value < floor;
+                break;
+            case Kind::drum: ok = !at_due; break;
+            case Kind::velocity:
+            case Kind::program:
+            case Kind::duration: ok = true; break;
+            }
+        allowed[id] = ok;
+    }
+    if (!at_due) return std::nullopt;
+    if (due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
+    return floor;
+}
+
+// At a melody onset, what the model gives the pitches it may not draw there (its own melody, in
+// the tune's register) goes to the tune's first note: logits (V), changed in place.
+void melody_takes_its_register(const Setting& s, std::span<float> logits, int floor, std::int64_t entry) {
+    const auto held = [&](std::size_t id) { return s.parsed[id] && s.parsed[id]->kind == Kind::pitch && s.parsed[id]->value >= floor; };
+    float most = -std::numeric_limits<float>::infinity();
+    for (std::size_t id = 0; id < logits.size(); ++id)
+        if (held(id)) most = std::max(most, logits[id]);
+    double mass = 0;
+    for (std::size_t id = 0; id < logits.size(); ++id)
+        if (held(id)) mass += std::exp(logits[id] - most);
+    logits[static_cast<std::size_t>(entry)] = most + static_cast<float>(std::log(mass));
+}
+
+// One token of one particle, drawn or given, read by the network. allowed: a buffer of V.
+void take_step(const Setting& s, Particle& p, std::vector<bool>& allowed) {
+    Walk& w = p.walk;
+    const std::vector<GivenOnset>& onsets = s.melody.onsets;
+    const torch::Tensor logits = s.net.step(p.last, *p.state);  // (1, V)
+    const torch::Tensor logp = torch::log_softmax(logits[0], 0);
+    std::int64_t id = -1;
+    bool given = false;
+    if (w.queued.empty()) {
+        const std::optional<int> floor = fill_allowed(s, w, allowed);
+        const std::span<float> cut{logits.data_ptr<float>(), allowed.size()};
+        if (floor && !onsets[w.next].notes.front().drum)
+            melody_takes_its_register(s, cut, *floor, onsets[w.next].notes.front().pitch_id);
+        id = draw_next(cut, w.memory ? &*w.memory : nullptr, w.key ? &*w.key : nullptr, s.pulls, w.rules, nullptr, p.sampler,
+                       p.rng, allowed);
+        if (floor && (id < 0 || id == onsets[w.next].notes.front().pitch_id)) {  // the melody comes in
+            queue_onset(s, w, onsets[w.next]);
+            ++w.next;
+            id = -1;
+        } else if (id < 0) {
+            throw std::invalid_argument("the model found no token to go on with under the melody");
+        }
+    }
+    if (id < 0) {
+        std::tie(id, given) = w.queued.front();
+        w.queued.pop_front();
+        if (given) {
+            const double nats = -logp[id].item<double>();
+            w.melody_nats += nats;
+            w.nats_since += nats;
+        }
+    }
+    if (!w.rules.push(id)) {  // a bar past the melody's last
+        w.done = true;
+        return;
+    }
+    const music::TimedToken t = *s.parsed[static_cast<std::size_t>(id)];
+    w.here.push(t);
+    if (t.kind == Kind::bar) {
+        w.onset_open = false;
+        const auto bar = static_cast<std::size_t>(w.here.clock().bars - 1);
+        if (bar < s.melody.meters.size() && s.melody.meters[bar]) w.queued.emplace_back(*s.melody.meters[bar], false);
+    }
+    if (t.kind == Kind::position) w.onset_open = true;
+    if (!given && t.kind == Kind::velocity) w.level = t.value;
+    if (!given && t.kind == Kind::program) w.program = t.value;
+    if (!given && t.kind == Kind::pitch) w.classes[static_cast<std::size_t>(t.value % 12)] += 1;
+    if (!given && t.kind == Kind::duration) ++w.accompaniment_notes;
+    if (w.memory) w.memory->push(id);
+    if (w.key && !given) w.key->push(id);
+    p.last.fill_(id);
+    w.ids.push_back(id);
+    w.given.push_back(given);
+    w.done = w.rules.done();
+}
+
+// Where the particles' weights (each exp(-nats_since)) have grown too uneven (an effective number
+// under half of them), each particle takes the walk and state of one drawn in proportion to the
+// weights (systematic resampling), and the weights start again.
+void resample(const Setting& s, std::vector<Particle>& particles, std::mt19937_64& rng) {
+    const std::size_t K = particles.size();
+    double least = std::numeric_limits<double>::infinity();
+    for (const Particle& p : particles) least = std::min(least, p.walk.nats_since);
+    std::vector<double> weight(K);
+    double sum = 0, squares = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+        weight[k] = std::exp(least - particles[k].walk.nats_since);
+        sum += weight[k];
+        squares += weight[k] * weight[k];
+    }
+    if (sum * sum / squares >= static_cast<double>(K) / 2) return;
+    std::vector<std::size_t> from(K);
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng) / static_cast<double>(K);
+    double reach = weight[0] / sum;
+    for (std::size_t k = 0, i = 0; k < K; ++k) {
+        while (u + static_cast<double>(k) / static_cast<double>(K) > reach && i + 1 < K) reach += weight[++i] / sum;
+        from[k] = i;
+    }
+    std::vector<Walk> walks;
+    std::vector<std::int64_t> lasts;
+    for (std::size_t k = 0; k < K; ++k) {
+        const Particle& source = particles[from[k]];
+        s.net.copy_state(*source.state, *particles[k].spare);
+        walks.push_back(source.walk);
+        lasts.push_back(source.last.item<std::int64_t>());
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+        Particle& p = particles[k];
+        std::swap(p.state, p.spare);
+        p.walk = std::move(walks[k]);
+        p.walk.nats_since = 0;
+        p.last.fill_(lasts[k]);
+    }
+}
+
+// The particles move together from melody onset to melody onset: each composes up to and through
+// the next one, and they are resampled by how likely each made the melody's notes there (the
+// model hears the tune's note only after it has set its chord under it; the particles whose
+// chords made it likely go on). Returns the walk of the one that found the whole melody likeliest.
+Walk compose_around(const Setting& s, int count, std::uint64_t seed) {
     torch::NoGradGuard no_grad;
     s.net.eval();
-    const music::Vocabulary& vocabulary = s.info.vocabulary;
-    const auto& timed = std::get<music::TimedTokenizer>(s.info.tokenizer);
-    const std::unique_ptr<model::StepState> state = s.net.start(1);
-    TokenRules rules(s.info.tokenizer, vocabulary);
-    rules.begin({PieceLength::Unit::bars, static_cast<double>(s.melody.meters.size())}, s.info.tempo_us, false);
-    std::optional<model::PieceMemory> memory;
-    if (s.pulls.memory.on()) memory.emplace();
-    std::optional<KeyPull> key;
-    if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
-        key.emplace(s.pulls.pitch_classes);
-        for (const GivenOnset& onset : s.melody.onsets)
-            for (const GivenNote& note : onset.notes) key->push(note.pitch_id);
-    }
-    TokenSampler sampler(s.sampling);
+    std::vector<Particle> particles;
+    for (int k = 0; k < count; ++k)
+        particles.push_back({start_walk(s), s.net.start(1), s.net.start(1), torch::full({1}, s.melody.ids.front(), torch::kInt64),
+                             TokenSampler(s.sampling), std::mt19937_64(seed + static_cast<std::uint64_t>(k))});
     std::mt19937_64 rng(seed);
-    torch::Tensor last = torch::full({1}, s.melody.ids.front(), torch::kInt64);  // (1)
-
-    music::TimedDecoder here(timed);  // where the piece stands
-    bool onset_open = false;          // a position token read in the current bar
-    int level = -1, program = 0;      // in force for the next note
-    const std::vector<GivenOnset>& onsets = s.melody.onsets;
-    std::size_t next = 0;             // the next melody onset to place
-    std::deque<std::pair<std::int64_t, bool>> queued;  // tokens to give next, and whether each is a melody note's
-    const auto queue_onset = [&](const GivenOnset& onset) {
-        for (const GivenNote& note : onset.notes) {
-            if (note.level >= 0 && note.level != level) queued.emplace_back(vocabulary.id("vel:" + std::to_string(note.level)), false);
-            if (!note.drum && note.program != program) queued.emplace_back(vocabulary.id("prog:" + std::to_string(note.program)), false);
-            queued.emplace_back(note.pitch_id, true);
-            queued.emplace_back(note.duration_id, true);
-            if (note.level >= 0) level = note.level;
-            if (!note.drum) program = note.program;
-        }
-    };
-    // The accompaniment stays below every melody note sounding at `step`; where the melody rests,
-    // below its last onset (before it begins, its first), so the tune is always on top.
-    const auto ceiling = [&](std::int64_t step) {
-        int lowest = 129;
-        for (std::size_t o = 0; o < next; ++o)
-            for (const GivenNote& note : onsets[o].notes)
-                if (!note.drum && note.end > step && onsets[o].step <= step) lowest = std::min(lowest, note.pitch);
-        if (lowest == 129) lowest = onsets[next > 0 ? next - 1 : 0].lowest;
-        return lowest;
-    };
-    const auto V = vocabulary.size();
-    std::vector<bool> allowed(V);
-    // Below every melody note sounding, by more than this: the octave under the tune is where
-    // the model writes a melody of its own (measured: README, "Accompaniment"). Returns, at a
-    // melody onset, the lowest pitch the model may not draw there (else -1).
-    const auto fill_allowed = [&] {
-        const music::TimedDecoder::Clock now = here.clock();
-        const GivenOnset* due = next < onsets.size() ? &onsets[next] : nullptr;
-        const bool in_this_bar = due && due->bars == now.bars;
-        const bool at_due = onset_open && in_this_bar && now.step == due->step;
-        const bool placed_here = onset_open && next > 0 && onsets[next - 1].step == now.step;
-        const int top = ceiling(now.step);
-        for (std::size_t id = 0; id < V; ++id) {
-            const std::optional<music::TimedToken>& t = s.parsed[id];
-            bool ok = false;
-            if (t) switch (t->kind) {
-                case Kind::bar: ok = !in_this_bar; break;
-                case Kind::meter:
-                case Kind::shift: ok = false; break;  // meters are the melody's
-                case Kind::position: ok = !at_due && (!in_this_bar || here.clock_after(*t).step <= due->step); break;
-                case Kind::pitch:
-                    ok = at_due ? (t->value < std::min(top, due->lowest) - melody_room ||
-                                   static_cast<std::int64_t>(id) == due->notes.front().pitch_id)
-                                : !placed_here && t->value < top - melody_room;
-                    break;
-                case Kind::drum: ok = !at_due; break;
-                case Kind::velocity:
-                case Kind::program:
-                case Kind::duration: ok = true; break;
-                }
-            allowed[id] = ok;
-        }
-        if (at_due && due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
-        return at_due ? std::min(top, due->lowest) - melody_room : -1;
-    };
-    // At a melody onset, what the model gives the pitches it may not draw there (its own melody, in
-    // the tune's register) goes to the tune's first note: logits (V), changed in place.
-    const auto melody_takes_its_register = [&](std::span<float> logits, int floor, std::int64_t entry) {
-        float most = -std::numeric_limits<float>::infinity();
-        for (std::size_t id = 0; id < V; ++id)
-            if (s.parsed[id] && s.parsed[id]->kind == Kind::pitch && s.parsed[id]->value >= floor) most = std::max(most, logits[id]);
-        double mass = 0;
-        for (std::size_t id = 0; id < V; ++id)
-            if (s.parsed[id] && s.parsed[id]->kind == Kind::pitch && s.parsed[id]->value >= floor) mass += std::exp(logits[id] - most);
-        logits[static_cast<std::size_t>(entry)] = most + static_cast<float>(std::log(mass));
-    };
-
-    Draft draft;
-    for (;;) {
-        const torch::Tensor logits = s.net.step(last, *state);  // (1, V)
-        const torch::Tensor logp = torch::log_softmax(logits[0], 0);
-        std::int64_t id = -1;
-        bool given = false;
-        if (queued.empty()) {
-            const int floor = fill_allowed();
-            const bool at_due = floor >= 0;
-            if (at_due && !onsets[next].notes.front().drum)
-                melody_takes_its_register({logits.data_ptr<float>(), V}, floor, onsets[next].notes.front().pitch_id);
-            id = draw_next({logits.data_ptr<float>(), V}, memory ? &*memory : nullptr, key ? &*key : nullptr, s.pulls, rules,
-                           nullptr, sampler, rng, allowed);
-            if (at_due && (id < 0 || id == onsets[next].notes.front().pitch_id)) {  // the melody comes in
-                queue_onset(onsets[next]);
-                ++next;
-                id = -1;
-            } else if (id < 0) {
-                throw std::invalid_argument("the model found no token to go on with under the melody");
-            }
-        }
-        if (id < 0) {
-            std::tie(id, given) = queued.front();
-            queued.pop_front();
-            if (given) draft.melody_nats -= logp[id].item<double>();
-        }
-        if (!rules.push(id)) break;  // a bar past the melody's last
-        const music::TimedToken t = *s.parsed[static_cast<std::size_t>(id)];
-        here.push(t);
-        if (t.kind == Kind::bar) {
-            onset_open = false;
-            const auto bar = static_cast<std::size_t>(here.clock().bars - 1);
-            if (bar < s.melody.meters.size() && s.melody.meters[bar]) queued.emplace_back(*s.melody.meters[bar], false);
-        }
-        if (t.kind == Kind::position) onset_open = true;
-        if (!given && t.kind == Kind::velocity) level = t.value;
-        if (!given && t.kind == Kind::program) program = t.value;
-        if (!given && t.kind == Kind::pitch) draft.classes[static_cast<std::size_t>(t.value % 12)] += 1;
-        if (!given && t.kind == Kind::duration) ++draft.accompaniment_notes;
-        if (memory) memory->push(id);
-        if (key && !given) key->push(id);
-        last.fill_(id);
-        draft.ids.push_back(id);
-        draft.given.push_back(given);
-        if (rules.done()) break;
+    std::vector<bool> allowed(s.info.vocabulary.size());
+    const std::size_t onsets = s.melody.onsets.size();
+    for (std::size_t o = 0; o <= onsets; ++o) {
+        for (Particle& p : particles)
+            while (!p.walk.done && (o == onsets || p.walk.next <= o || !p.walk.queued.empty())) take_step(s, p, allowed);
+        if (o < onsets) resample(s, particles, rng);
     }
-    if (next < onsets.size()) throw std::invalid_argument("the piece ended before the melody's last notes");
-    return draft;
+    const Particle* best = &particles.front();
+    for (const Particle& p : particles) {
+        if (p.walk.next < onsets) throw std::invalid_argument("the piece ended before the melody's last notes");
+        if (p.walk.melody_nats < best->walk.melody_nats) best = &p;
+    }
+    return best->walk;
 }
 
 // The model's surprise at the melody's notes heard alone, in nats.
@@ -266,7 +354,7 @@ double alone_nats(model::NextTokenModelImpl& net, const Melody& melody, const st
 }  // namespace
 
 AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::string>& melody, const AccompanyOptions& options) {
-    if (options.candidates < 1) throw std::invalid_argument("accompanying needs at least one candidate");
+    if (options.particles < 1) throw std::invalid_argument("accompanying needs at least one particle");
     const Melody m = plan(model, melody);
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     Setting s{*std::get<model::NextTokenModel>(model.net), model.info, m, options.sampling,
@@ -278,14 +366,10 @@ AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::str
         const auto& t = s.parsed.back();
         note_tokens.push_back(t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration));
     }
-    std::optional<Draft> best;
-    for (int c = 0; c < options.candidates; ++c) {
-        Draft draft = run_draft(s, options.seed + static_cast<std::uint64_t>(c));
-        if (!best || draft.melody_nats < best->melody_nats) best = std::move(draft);
-    }
+    const Walk best = compose_around(s, options.particles, options.seed);
     AccompaniedPiece out;
-    for (const std::int64_t id : best->ids) out.tokens.push_back(vocabulary.token(id));
-    out.given = best->given;
+    for (const std::int64_t id : best.ids) out.tokens.push_back(vocabulary.token(id));
+    out.given = best.given;
     AccompanimentFit& fit = out.fit;
     std::array<double, 12> melody_classes{};
     for (const GivenOnset& onset : m.onsets) {
@@ -293,15 +377,15 @@ AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::str
         for (const GivenNote& note : onset.notes)
             if (!note.drum) melody_classes[static_cast<std::size_t>(note.pitch % 12)] += 1;
     }
-    fit.accompaniment_notes = best->accompaniment_notes;
+    fit.accompaniment_notes = best.accompaniment_notes;
     const double per_note = std::log(2.0) * fit.melody_notes;
-    fit.melody_bits_per_note = best->melody_nats / per_note;
+    fit.melody_bits_per_note = best.melody_nats / per_note;
     fit.alone_bits_per_note = alone_nats(s.net, m, note_tokens) / per_note;
     const std::array<bool, 12> scale = eval::fullest_scale(melody_classes);
     double pitched = 0, in_key = 0;
     for (std::size_t c = 0; c < 12; ++c) {
-        pitched += best->classes[c];
-        in_key += scale[c] ? best->classes[c] : 0;
+        pitched += best.classes[c];
+        in_key += scale[c] ? best.classes[c] : 0;
     }
     fit.in_key = pitched > 0 ? in_key / pitched : 0;
     return out;

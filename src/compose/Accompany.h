@@ -5,8 +5,11 @@
 // melody's, never move time past the melody's next onset, and plays below the melody (lower than
 // every melody note sounding), so the tune stays on top. At a melody onset the model chooses when,
 // after the notes it sets under it, the melody's notes come (they are then read in as given).
-// Of several drafts, the one under which the model finds the melody's own notes likeliest is kept:
-// the accompaniment that best explains the tune.
+// Several drafts (particles) go on together from melody onset to melody onset, and where some made
+// the melody's notes there much likelier than others, the likelier ones are copied over the rest
+// (sequential Monte Carlo, with the melody's notes as the evidence): the model sets its chord at an
+// onset before it hears the tune's note there, and this keeps the chords that fit the tune. The
+// particle that found the whole melody likeliest is kept.
 // It is not anticipation (the model does not see the melody's next notes before it draws an
 // onset) and it never rewrites a melody note; the originality guard does not apply (the tune is
 // the user's).
@@ -21,8 +24,8 @@
 namespace pianola::compose {
 
 struct AccompanyOptions {
-    int candidates = 4;               // drafts to choose from
-    std::uint64_t seed = 1;           // draft c draws from seed + c
+    int particles = 8;                // drafts going on together
+    std::uint64_t seed = 1;           // particle k draws from seed + k; the resampling from seed
     SamplingOptions sampling;
     model::MemoryWeights memory;      // all zero: off
     double key_pull = 0;
