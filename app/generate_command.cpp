@@ -106,8 +106,8 @@ void add_generate_command(CLI::App& app) {
     infill->excludes(notes);
     cmd->add_option("--melody", flags->melody,
                     "A MIDI file whose notes are kept: the model composes the other parts around them, below the "
-                    "melody and in time with it, and they are added to the file as tracks of their own (the best of "
-                    "4 drafts by the model's odds of the melody)")
+                    "melody and in time with it, and they are added to the file as tracks of their own (8 drafts that go "
+                    "on together, resampled by the model's odds of the melody's notes)")
         ->check(CLI::ExistingFile)->excludes(infill);
     cmd->add_option("--keep", flags->keep,
                     "With --infill: rhythm keeps every onset and duration, rewriting only pitches; chords draws new notes "
