@@ -5,7 +5,8 @@
 // rest, the pieces it learned from. The distance of the composed pieces to the held-out ones
 // (eval::SetDistance) stands beside the human baseline: as many training pieces, drawn by a seed,
 // against the same held-out pieces. With --model, --infill and --bars, it also says how well each
-// piece's rewritten bars fit, as the model hears them, beside the original bars.
+// piece's rewritten bars fit, as the model hears them, beside the original bars; with --model and
+// --melody, how each piece's parts go with the melody they were composed around.
 #include <algorithm>
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "Commands.h"
 #include "CompositionRun.h"
 #include "TokenCacheFlags.h"
+#include "compose/Accompany.h"
 #include "compose/Infill.h"
 #include "eval/PieceEvaluation.h"
 #include "eval/SetDistance.h"
@@ -44,6 +46,7 @@ struct EvaluateFlags {
     // How well rewritten bars fit (`generate --infill`): the model, the piece before, its bars.
     std::optional<std::filesystem::path> model, infill;
     std::optional<std::string> bars;
+    std::optional<std::filesystem::path> melody;  // how parts go with this melody (`generate --melody`)
 };
 
 // Each piece's bars A-B (and the two after them) as the model hears them, and the original's:
@@ -59,6 +62,24 @@ nlohmann::json infill_fits(const EvaluateFlags& flags) {
     };
     nlohmann::json out = {{"bars", *flags.bars}, {"original", fit_json(*flags.infill)}, {"pieces", nlohmann::json::array()}};
     for (const std::filesystem::path& piece : flags.pieces) out["pieces"].push_back(fit_json(piece));
+    return out;
+}
+
+// How each piece's parts go with the melody, as the model hears them (compose::accompaniment_fit):
+// {"melody", "pieces": [{melody_notes, notes, in_key, melody_bits_per_note, alone_bits_per_note}]}.
+nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
+    if (!flags.model) throw std::invalid_argument("measuring parts around a melody takes --model and --melody");
+    model::LoadedModel model = model::load_model(*flags.model);
+    const std::vector<std::string> melody = file_piece(model.info, *flags.melody).tokens;
+    nlohmann::json out = {{"melody", flags.melody->string()}, {"pieces", nlohmann::json::array()}};
+    for (const std::filesystem::path& path : flags.pieces) {
+        const std::vector<std::string> piece = file_piece(model.info, path).tokens;
+        const compose::AccompanimentFit fit =
+            compose::accompaniment_fit(model, piece, compose::melody_marks(model.info, piece, melody), melody);
+        out["pieces"].push_back({{"melody_notes", fit.melody_notes}, {"notes", fit.accompaniment_notes},
+                                 {"in_key", fit.in_key}, {"melody_bits_per_note", fit.melody_bits_per_note},
+                                 {"alone_bits_per_note", fit.alone_bits_per_note}});
+    }
     return out;
 }
 
@@ -136,7 +157,10 @@ nlohmann::json distance_json(const eval::SetDistance& d) {
 }
 
 void run_evaluate(const EvaluateFlags& flags) {
-    const nlohmann::json fits = flags.model || flags.infill || flags.bars ? infill_fits(flags) : nlohmann::json();
+    if (flags.melody && (flags.infill || flags.bars))
+        throw std::invalid_argument("--melody measures parts around a melody, --infill and --bars rewritten bars: one at a time");
+    const nlohmann::json fits = flags.infill || flags.bars || (flags.model && !flags.melody) ? infill_fits(flags) : nlohmann::json();
+    const nlohmann::json around = flags.melody ? accompaniment_fits(flags) : nlohmann::json();
     const music::Corpus corpus = music::load_corpus(flags.data, flags.threads, music::TimedTokenizer(), token_cache_dir(flags.cache));
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), flags.val_split, flags.split_seed);
     if (split.validation.empty()) throw std::invalid_argument("--val-split must hold out at least one piece");
@@ -164,6 +188,8 @@ void run_evaluate(const EvaluateFlags& flags) {
             for (std::size_t i = 0; i < fits["pieces"].size(); ++i) out["composed"][i]["infill_fit"] = fits["pieces"][i];
             out["infill_original"] = fits["original"];
         }
+        if (!around.is_null())
+            for (std::size_t i = 0; i < around["pieces"].size(); ++i) out["composed"][i]["accompaniment_fit"] = around["pieces"][i];
         for (const auto& e : evaluation.held_out) out["held_out"].push_back(piece_json(e));
         fmt::print("{}\n", out.dump());
         return;
@@ -191,6 +217,16 @@ void run_evaluate(const EvaluateFlags& flags) {
         fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", composed_distance.features[i].name, composed_distance.features[i].distance,
                    baseline_distance.features[i].distance);
     fmt::print("{:<22} {:>10.3f} {:>28.3f}\n", "total", composed_distance.total, baseline_distance.total);
+    if (!around.is_null()) {
+        fmt::print("parts around {} (the model's bits per melody note with the parts, and alone):\n", flags.melody->string());
+        for (std::size_t i = 0; i < flags.pieces.size(); ++i) {
+            const nlohmann::json& fit = around["pieces"][i];
+            fmt::print("  {}: {} notes around the melody's {} ({:.0f}% in its key); {:.2f} bits/note with them ({:.2f} alone)\n",
+                       flags.pieces[i].string(), fit["notes"].get<int>(), fit["melody_notes"].get<int>(),
+                       100 * fit["in_key"].get<double>(), fit["melody_bits_per_note"].get<double>(),
+                       fit["alone_bits_per_note"].get<double>());
+        }
+    }
     if (fits.is_null()) return;
     fmt::print("bars {} as the model hears them (bits per note; the two bars after them, bits):\n", fits["bars"].get<std::string>());
     const auto fit_line = [](const std::string& name, const nlohmann::json& fit) {
@@ -216,11 +252,15 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--threads", flags->threads, "Threads reading the corpus (0: every core)")->check(CLI::Range(0, 1024))
         ->capture_default_str();
     cmd->add_flag("--json", flags->json, "One JSON object: every piece's measures");
-    cmd->add_option("--model", flags->model, "With --infill and --bars: the model whose odds measure rewritten bars")
+    cmd->add_option("--model", flags->model,
+                    "With --infill and --bars, or --melody: the model whose odds measure rewritten bars, or parts around a melody")
         ->check(CLI::ExistingFile);
     cmd->add_option("--infill", flags->infill, "The piece whose bars the pieces rewrote (`generate --infill`)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--bars", flags->bars, "The bars rewritten, as 9-12");
+    cmd->add_option("--melody", flags->melody,
+                    "The melody the pieces' parts were composed around (`generate --melody`): how they go with it")
+        ->check(CLI::ExistingFile);
     add_token_cache_flags(*cmd, flags->cache);
     cmd->callback([flags] { run_evaluate(*flags); });
 }

@@ -348,6 +348,21 @@ TEST(Cli, MelodyGetsPartsComposedAroundItOnTracksOfTheirOwn) {
         }
     }
 
+    // evaluate finds the tune in the piece and says what generate said of the parts.
+    const CliResult e = run_cli(dir, "evaluate --json --data " + (dir / "midi").string() + " --model " + (dir / "m.pianola").string() +
+                                         " --melody " + melody.string() + " " + (dir / "a.mid").string());
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    const nlohmann::json fit = nlohmann::json::parse(e.out).at("composed")[0].at("accompaniment_fit");
+    EXPECT_EQ(fit.at("melody_notes"), 20);
+    EXPECT_NE(g.out.find(fmt::format("{} notes around the melody's 20 ({:.0f}% in its key); the model hears the melody at {:.2f} "
+                                     "bits/note with them ({:.2f} alone)",
+                                     fit.at("notes").get<int>(), 100 * fit.at("in_key").get<double>(),
+                                     fit.at("melody_bits_per_note").get<double>(), fit.at("alone_bits_per_note").get<double>())),
+              std::string::npos) << g.out << " against " << fit.dump();
+    expect_one_line_error(run_cli(dir, "evaluate --data " + (dir / "midi").string() + " --melody " + melody.string() + " " +
+                                           (dir / "a.mid").string()),
+                          "measuring parts around a melody takes --model and --melody");
+
     expect_one_line_error(run_cli(dir, accompany + " --bars 4 --out " + (dir / "x.mid").string()),
                           "--melody composes around its file");
     expect_one_line_error(run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --melody " +

@@ -11,6 +11,8 @@
 #include <limits>
 #include <span>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <stdexcept>
 
 #include "eval/MusicStats.h"
@@ -104,6 +106,7 @@ struct Walk {
     std::optional<model::PieceMemory> memory;
     std::optional<KeyPull> key;
     bool onset_open = false;                           // a position token read in the current bar
+    bool onset_empty = false;                          // and no note since
     int level = -1, program = 0;                       // in force for the next note
     std::size_t next = 0;                              // the next melody onset to place
     std::deque<std::pair<std::int64_t, bool>> queued;  // tokens to give next, and whether each is a melody note's
@@ -111,8 +114,6 @@ struct Walk {
     std::vector<bool> given;
     double melody_nats = 0;                            // the network's surprise at the melody's tokens so far
     double nats_since = 0;                             // the same since the particles were last resampled
-    int accompaniment_notes = 0;
-    std::array<double, 12> classes{};                  // the accompaniment's pitches by class
     bool done = false;
 };
 
@@ -126,7 +127,7 @@ struct Particle {
 
 Walk start_walk(const Setting& s) {
     Walk w{TokenRules(s.info.tokenizer, s.info.vocabulary), music::TimedDecoder(std::get<music::TimedTokenizer>(s.info.tokenizer)),
-           std::nullopt, std::nullopt, false, -1, 0, 0, {}, {}, {}};
+           std::nullopt, std::nullopt, false, false, -1, 0, 0, {}, {}, {}};
     w.rules.begin({PieceLength::Unit::bars, static_cast<double>(s.melody.meters.size())}, s.info.tempo_us, false);
     if (s.pulls.memory.on()) w.memory.emplace();
     if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
@@ -195,6 +196,13 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
             }
         allowed[id] = ok;
     }
+    if (w.onset_empty && !at_due) {  // an onset holds a note where one may come (a file has no empty onsets)
+        bool note = false;
+        for (std::size_t id = 0; id < allowed.size() && !note; ++id)
+            note = allowed[id] && s.parsed[id] && (s.parsed[id]->kind == Kind::pitch || s.parsed[id]->kind == Kind::drum);
+        for (std::size_t id = 0; id < allowed.size() && note; ++id)
+            if (s.parsed[id] && (s.parsed[id]->kind == Kind::position || s.parsed[id]->kind == Kind::bar)) allowed[id] = false;
+    }
     if (!at_due) return std::nullopt;
     if (due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
     return floor;
@@ -252,15 +260,14 @@ void take_step(const Setting& s, Particle& p, std::vector<bool>& allowed) {
     const music::TimedToken t = *s.parsed[static_cast<std::size_t>(id)];
     w.here.push(t);
     if (t.kind == Kind::bar) {
-        w.onset_open = false;
+        w.onset_open = w.onset_empty = false;
         const auto bar = static_cast<std::size_t>(w.here.clock().bars - 1);
         if (bar < s.melody.meters.size() && s.melody.meters[bar]) w.queued.emplace_back(*s.melody.meters[bar], false);
     }
-    if (t.kind == Kind::position) w.onset_open = true;
+    if (t.kind == Kind::position) w.onset_open = w.onset_empty = true;
+    if (t.kind == Kind::pitch || t.kind == Kind::drum) w.onset_empty = false;
     if (!given && t.kind == Kind::velocity) w.level = t.value;
     if (!given && t.kind == Kind::program) w.program = t.value;
-    if (!given && t.kind == Kind::pitch) w.classes[static_cast<std::size_t>(t.value % 12)] += 1;
-    if (!given && t.kind == Kind::duration) ++w.accompaniment_notes;
     if (w.memory) w.memory->push(id);
     if (w.key && !given) w.key->push(id);
     p.last.fill_(id);
@@ -335,18 +342,18 @@ Walk compose_around(const Setting& s, int count, std::uint64_t seed) {
     return best->walk;
 }
 
-// The model's surprise at the melody's notes heard alone, in nats.
-double alone_nats(model::NextTokenModelImpl& net, const Melody& melody, const std::vector<bool>& note_tokens) {
+// The network's surprise (nats) at the tokens of ids (piece start first) that `counted` marks
+// (by place in ids, the piece start's included).
+double surprise(model::NextTokenModelImpl& net, const std::vector<std::int64_t>& ids, const std::vector<bool>& counted) {
     torch::NoGradGuard no_grad;
     net.eval();
     const std::unique_ptr<model::StepState> state = net.start(1);
-    torch::Tensor last = torch::full({1}, melody.ids.front(), torch::kInt64);  // (1)
+    torch::Tensor last = torch::full({1}, ids.front(), torch::kInt64);  // (1)
     double nats = 0;
-    for (std::size_t i = 1; i < melody.ids.size(); ++i) {
+    for (std::size_t i = 1; i < ids.size(); ++i) {
         const torch::Tensor logits = net.step(last, *state);  // (1, V)
-        const std::int64_t id = melody.ids[i];
-        if (note_tokens[static_cast<std::size_t>(id)]) nats -= torch::log_softmax(logits[0], 0)[id].item<double>();
-        last.fill_(id);
+        if (counted[i]) nats -= torch::log_softmax(logits[0], 0)[ids[i]].item<double>();
+        last.fill_(ids[i]);
     }
     return nats;
 }
@@ -360,35 +367,88 @@ AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::str
     Setting s{*std::get<model::NextTokenModel>(model.net), model.info, m, options.sampling,
               {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)}, {}};
     s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
-    std::vector<bool> note_tokens;  // by id: a pitch, drum or duration token
-    for (const std::string& token : vocabulary.tokens()) {
-        s.parsed.push_back(music::parse_timed_token(token));
-        const auto& t = s.parsed.back();
-        note_tokens.push_back(t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration));
-    }
+    for (const std::string& token : vocabulary.tokens()) s.parsed.push_back(music::parse_timed_token(token));
     const Walk best = compose_around(s, options.particles, options.seed);
     AccompaniedPiece out;
     for (const std::int64_t id : best.ids) out.tokens.push_back(vocabulary.token(id));
     out.given = best.given;
-    AccompanimentFit& fit = out.fit;
-    std::array<double, 12> melody_classes{};
-    for (const GivenOnset& onset : m.onsets) {
-        fit.melody_notes += static_cast<int>(onset.notes.size());
-        for (const GivenNote& note : onset.notes)
-            if (!note.drum) melody_classes[static_cast<std::size_t>(note.pitch % 12)] += 1;
+    out.fit = accompaniment_fit(model, out.tokens, out.given, melody);
+    return out;
+}
+
+AccompanimentFit accompaniment_fit(model::LoadedModel& model, const std::vector<std::string>& piece,
+                                   const std::vector<bool>& given, const std::vector<std::string>& melody) {
+    if (given.size() != piece.size()) throw std::invalid_argument("one mark for each of the piece's tokens");
+    const Melody m = plan(model, melody);
+    const music::Vocabulary& vocabulary = model.info.vocabulary;
+    auto& net = *std::get<model::NextTokenModel>(model.net);
+    AccompanimentFit fit;
+    std::vector<std::int64_t> ids{m.ids.front()};
+    std::vector<bool> counted{false};
+    std::array<double, 12> melody_classes{}, parts_classes{};
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+        if (!vocabulary.contains(piece[i]))
+            throw std::invalid_argument("the piece holds \"" + piece[i] + "\", a token the model never learned");
+        ids.push_back(vocabulary.id(piece[i]));
+        const std::optional<music::TimedToken> t = music::parse_timed_token(piece[i]);
+        const bool note = t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration);
+        counted.push_back(given[i] && note);
+        if (!t) continue;
+        if (t->kind == Kind::pitch) (given[i] ? melody_classes : parts_classes)[static_cast<std::size_t>(t->value % 12)] += 1;
+        if (t->kind == Kind::duration) ++(given[i] ? fit.melody_notes : fit.accompaniment_notes);
     }
-    fit.accompaniment_notes = best.accompaniment_notes;
-    const double per_note = std::log(2.0) * fit.melody_notes;
-    fit.melody_bits_per_note = best.melody_nats / per_note;
-    fit.alone_bits_per_note = alone_nats(s.net, m, note_tokens) / per_note;
+    const double per_note = std::log(2.0) * std::max(1, fit.melody_notes);
+    fit.melody_bits_per_note = surprise(net, ids, counted) / per_note;
+    std::vector<bool> alone(m.ids.size());
+    for (std::size_t i = 1; i < m.ids.size(); ++i) {
+        const std::optional<music::TimedToken>& t = music::parse_timed_token(vocabulary.token(m.ids[i]));
+        alone[i] = t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration);
+    }
+    std::size_t tune_notes = 0;
+    for (const GivenOnset& onset : m.onsets) tune_notes += onset.notes.size();
+    fit.alone_bits_per_note = surprise(net, m.ids, alone) / (std::log(2.0) * static_cast<double>(tune_notes));
     const std::array<bool, 12> scale = eval::fullest_scale(melody_classes);
     double pitched = 0, in_key = 0;
     for (std::size_t c = 0; c < 12; ++c) {
-        pitched += best.classes[c];
-        in_key += scale[c] ? best.classes[c] : 0;
+        pitched += parts_classes[c];
+        in_key += scale[c] ? parts_classes[c] : 0;
     }
     fit.in_key = pitched > 0 ? in_key / pitched : 0;
-    return out;
+    return fit;
+}
+
+std::vector<bool> melody_marks(const model::ModelInfo& info, const std::vector<std::string>& piece,
+                               const std::vector<std::string>& melody) {
+    const auto* timed = std::get_if<music::TimedTokenizer>(&info.tokenizer);
+    if (!timed) throw std::invalid_argument("finding a melody in a piece needs a model of timed tokens");
+    // A note by its onset (steps) and key, drums apart.
+    using Key = std::tuple<std::int64_t, int, bool>;
+    const auto notes_of = [&](const std::vector<std::string>& tokens, const auto& visit) {
+        music::TimedDecoder decoder(*timed);
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            const std::optional<music::TimedToken> t = music::parse_timed_token(tokens[i]);
+            if (!t || !decoder.accepts(*t)) continue;
+            if (t->kind == Kind::pitch || t->kind == Kind::drum) visit(i, Key{decoder.clock().step, t->value, t->kind == Kind::drum});
+            decoder.push(*t);
+        }
+    };
+    std::multiset<Key> tune;
+    notes_of(melody, [&](std::size_t, const Key& key) { tune.insert(key); });
+    std::vector<bool> marks(piece.size());
+    notes_of(piece, [&](std::size_t i, const Key& key) {
+        const auto found = tune.find(key);
+        if (found == tune.end()) return;
+        tune.erase(found);
+        marks[i] = true;
+        for (std::size_t j = i + 1; j < piece.size(); ++j) {  // its duration: the next one
+            const std::optional<music::TimedToken> t = music::parse_timed_token(piece[j]);
+            if (t && t->kind == Kind::duration) {
+                marks[j] = true;
+                break;
+            }
+        }
+    });
+    return marks;
 }
 
 std::vector<std::string> accompaniment_tokens(const AccompaniedPiece& piece) {

@@ -53,6 +53,19 @@ struct AccompaniedPiece {
 // without notes, or a token of it the model never learned.
 AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::string>& melody, const AccompanyOptions& options);
 
+// How the parts of a piece (its tokens `given` leaves unmarked) go with its melody (those it marks,
+// the notes of `melody`, a piece's tokens alone): the figures accompany() reports, measured again
+// on any piece, as the model hears it. Throws as accompany() does.
+AccompanimentFit accompaniment_fit(model::LoadedModel& model, const std::vector<std::string>& piece,
+                                   const std::vector<bool>& given, const std::vector<std::string>& melody);
+
+// Which of a piece's tokens are the melody's notes: the pitch (or drum) and duration tokens of each
+// note with the onset and key of a melody note (each melody note found once). How `evaluate
+// --melody` finds the tune in a piece composed around it. Throws std::invalid_argument for a model
+// of seed tokens.
+std::vector<bool> melody_marks(const model::ModelInfo& info, const std::vector<std::string>& piece,
+                               const std::vector<std::string>& melody);
+
 // The tokens of the accompaniment alone: the piece without the melody's notes (its bars, positions,
 // levels and programs stay, so each accompaniment note decodes as it was composed).
 std::vector<std::string> accompaniment_tokens(const AccompaniedPiece& piece);
