@@ -154,21 +154,6 @@ TEST(Lstm, LmModelStepEqualsForward) {
         expect_close(net->step(ids.select(1, t).contiguous(), *s), logits.select(1, t), fmt::format("t{}", t));
 }
 
-TEST(Lstm, ACopiedStateGoesOnAsItsOriginal) {
-    torch::manual_seed(6);
-    model::LmModel net(model::LmModelOptions{12, 5, 2, 9, 0.3, 0.3});
-    net->eval();
-    torch::NoGradGuard no_grad;
-    const std::unique_ptr<model::StepState> a = net->start(2), b = net->start(2);
-    for (const std::int64_t id : {3, 1, 4, 1, 5}) net->step(torch::full({2}, id, torch::kInt64), *a);
-    net->step(torch::full({2}, 9, torch::kInt64), *b);
-    net->copy_state(*a, *b);
-    for (const std::int64_t id : {2, 6}) {
-        const torch::Tensor from_a = net->step(torch::full({2}, id, torch::kInt64), *a).clone();
-        expect_close(net->step(torch::full({2}, id, torch::kInt64), *b), from_a, fmt::format("after {}", id));
-    }
-}
-
 TEST(Lstm, TrainingFollowsTheStockLayersLossCurve) {
     // The tiny preset on a small corpus, once per layer; one LSTM layer, so no dropout mask
     // separates the two runs, and the output dropout draws from the same generator in both.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "TestFiles.h"
+#include "model/LmModel.h"
 #include "model/ModelFile.h"
 #include "model/RelativeSoftmax.h"
 #include "model/TransformerModel.h"
@@ -47,16 +48,23 @@ torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Te
 
 }  // namespace
 
-TEST(Transformer, ACopiedStateGoesOnAsItsOriginal) {
-    model::TransformerModel net = small_transformer(2, 16);
+// Both networks: a state copied into another sequence's buffers goes on as its original.
+TEST(Transformer, ACopiedStateGoesOnAsItsOriginalInBothNetworks) {
+    torch::manual_seed(6);
+    model::LmModel lstm(model::LmModelOptions{13, 5, 2, 9, 0.3, 0.3});
+    lstm->eval();
+    model::TransformerModel transformer = small_transformer(2, 16);
     torch::NoGradGuard no_grad;
-    const std::unique_ptr<model::StepState> a = net->start(2), b = net->start(2);
-    for (const std::int64_t id : {3, 1, 4, 1, 5}) net->step(torch::full({2}, id, torch::kInt64), *a);
-    net->step(torch::full({2}, 9, torch::kInt64), *b);
-    net->copy_state(*a, *b);
-    for (const std::int64_t id : {2, 6}) {
-        const torch::Tensor from_a = net->step(torch::full({2}, id, torch::kInt64), *a).clone();
-        EXPECT_TRUE(torch::allclose(net->step(torch::full({2}, id, torch::kInt64), *b), from_a)) << "after " << id;
+    for (model::NextTokenModelImpl* net : {static_cast<model::NextTokenModelImpl*>(lstm.ptr().get()),
+                                           static_cast<model::NextTokenModelImpl*>(transformer.ptr().get())}) {
+        const std::unique_ptr<model::StepState> a = net->start(2), b = net->start(2);
+        for (const std::int64_t id : {3, 1, 4, 1, 5}) net->step(torch::full({2}, id, torch::kInt64), *a);
+        net->step(torch::full({2}, 9, torch::kInt64), *b);
+        net->copy_state(*a, *b);
+        for (const std::int64_t id : {2, 6}) {
+            const torch::Tensor from_a = net->step(torch::full({2}, id, torch::kInt64), *a).clone();
+            EXPECT_TRUE(torch::allclose(net->step(torch::full({2}, id, torch::kInt64), *b), from_a)) << "after " << id;
+        }
     }
 }
 

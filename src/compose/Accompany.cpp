@@ -15,6 +15,7 @@
 #include <tuple>
 #include <stdexcept>
 
+#include "compose/BarModel.h"
 #include "eval/MusicStats.h"
 
 namespace pianola::compose {
@@ -45,17 +46,11 @@ struct Melody {
 };
 
 Melody plan(const model::LoadedModel& model, const std::vector<std::string>& melody) {
-    if (!std::holds_alternative<model::NextTokenModel>(model.net))
-        throw std::invalid_argument("accompanying needs a next-token model");
-    const auto* timed = std::get_if<music::TimedTokenizer>(&model.info.tokenizer);
-    if (!timed || timed->options().time != music::TimeTokens::bars)
-        throw std::invalid_argument("accompanying keeps the melody's bars: it needs a model of timed tokens in bars");
+    const BarModel bars = bar_model(model, "accompanying");
     const music::Vocabulary& vocabulary = model.info.vocabulary;
-    if (!vocabulary.contains(music::piece_start_token))
-        throw std::invalid_argument("the model's vocabulary has no piece-start token");
     Melody m;
-    m.ids.push_back(vocabulary.id(music::piece_start_token));
-    music::TimedDecoder decoder(*timed);
+    m.ids.push_back(bars.piece_start);
+    music::TimedDecoder decoder(bars.tokenizer);
     int level = -1, program = 0;
     GivenNote pending;
     for (const std::string& text : melody) {

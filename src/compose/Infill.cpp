@@ -1,6 +1,6 @@
 // One pass per draft, one sequence at a time (B = 1): the network reads the bars before, draws or
 // reads the region, then reads the bars after, scoring them. Drafts are independent, so each
-// starts from the piece's start again instead of sharing a copied state (StepState is opaque).
+// starts from the piece's start again (copy_state could let them share the bars before; not measured worth it).
 #include "compose/Infill.h"
 
 #include <algorithm>
@@ -8,6 +8,8 @@
 #include <cmath>
 #include <optional>
 #include <stdexcept>
+
+#include "compose/BarModel.h"
 
 namespace pianola::compose {
 
@@ -140,16 +142,9 @@ struct PieceIds {
 };
 
 PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
-    if (!std::holds_alternative<model::NextTokenModel>(model.net))
-        throw std::invalid_argument("infilling needs a next-token model");
-    const auto* timed = std::get_if<music::TimedTokenizer>(&model.info.tokenizer);
-    if (!timed || timed->options().time != music::TimeTokens::bars)
-        throw std::invalid_argument("infilling counts bars: it needs a model of timed tokens in bars");
     const music::Vocabulary& vocabulary = model.info.vocabulary;
-    if (!vocabulary.contains(music::piece_start_token))
-        throw std::invalid_argument("the model's vocabulary has no piece-start token");
     PieceIds p;
-    p.ids.push_back(vocabulary.id(music::piece_start_token));
+    p.ids.push_back(bar_model(model, "infilling").piece_start);
     std::vector<std::size_t> bar_starts;  // each bar token's place in ids
     for (const std::string& token : piece) {
         if (!vocabulary.contains(token))
