@@ -9,11 +9,11 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <span>
 #include <optional>
 #include <set>
-#include <tuple>
+#include <span>
 #include <stdexcept>
+#include <tuple>
 
 #include "compose/BarModel.h"
 #include "eval/MusicStats.h"

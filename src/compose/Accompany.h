@@ -2,9 +2,10 @@
 // next-token model of timed tokens in bars. The melody's notes stand where they stand (its bars
 // and meters, onsets, durations, loudness and programs); the model draws everything else, under
 // its grammar, piece memory and key pull as `generate` composes: it may start onsets between the
-// melody's, never move time past the melody's next onset, and plays below the melody (lower than
-// every melody note sounding), so the tune stays on top. At a melody onset the model chooses when,
-// after the notes it sets under it, the melody's notes come (they are then read in as given).
+// melody's, never move time past the melody's next onset, and plays more than an octave below
+// every melody note sounding, so the tune stays on top and the model writes no second melody
+// under it. At a melody onset the model chooses when, after the notes it sets under it, the
+// melody's notes come (they are then read in as given), the key pull starts from the whole tune.
 // Several drafts (particles) go on together from melody onset to melody onset, and where some made
 // the melody's notes there much likelier than others, the likelier ones are copied over the rest
 // (sequential Monte Carlo, with the melody's notes as the evidence): the model sets its chord at an
