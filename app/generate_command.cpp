@@ -55,9 +55,10 @@ void run_generate(GenerateFlags& flags) {
         const auto [first, last] = bar_range(*flags.bars);
         request.infill = InfillRequest{*flags.infill, first, last, compose::infill_keep(flags.keep.value_or(""))};
     } else if (flags.melody) {
-        if (flags.bars || flags.seconds || flags.notes || request.primer || request.chord || flags.max_copy || request.redraw > 0)
-            throw std::invalid_argument("--melody composes around its file, as long as it: --bars, --seconds, --notes, "
-                                        "--primer, --chord, --max-copy and --redraw do not apply");
+        if (flags.bars || flags.seconds || flags.notes || request.primer || request.chord || flags.max_copy || request.redraw > 0 ||
+            request.bpm)
+            throw std::invalid_argument("--melody composes around its file, as long as it and at its tempo: --bars, --seconds, "
+                                        "--notes, --primer, --chord, --max-copy, --redraw and --tempo do not apply");
         request.melody = flags.melody;
     } else if (flags.keep) {
         throw std::invalid_argument("--keep " + *flags.keep + " applies to --infill");

@@ -365,6 +365,7 @@ TEST(Cli, MelodyGetsPartsComposedAroundItOnTracksOfTheirOwn) {
 
     expect_one_line_error(run_cli(dir, accompany + " --bars 4 --out " + (dir / "x.mid").string()),
                           "--melody composes around its file");
+    expect_one_line_error(run_cli(dir, accompany + " --tempo 90 --out " + (dir / "x.mid").string()), "--tempo do not apply");
     expect_one_line_error(run_cli(dir, "generate --model " + (dir / "m.pianola").string() + " --melody " +
                                            (dir / "m.pianola").string() + " --out " + (dir / "x.mid").string()),
                           "m.pianola");

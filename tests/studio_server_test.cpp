@@ -201,8 +201,9 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"primer", piece}, {"accompany", "melody"}, {"infill", "2-3"}}),
               "rewrite bars or accompany the primer, not both");
     EXPECT_EQ(refusal({{"primer", piece}, {"accompany", "melody"}, {"bars", "8"}}),
-              "accompany composes around the uploaded melody, as long as it: a length, a chord, max_copy and redraw do "
-              "not apply");
+              "accompany composes around the uploaded melody, as long as it and at its tempo: a length, a chord, max_copy, "
+              "redraw and tempo do not apply");
+    EXPECT_NE(refusal({{"primer", piece}, {"accompany", "melody"}, {"tempo", "90"}}).find("tempo do not apply"), std::string::npos);
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
     EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");

@@ -59,9 +59,9 @@ void read_accompany(const FormFields& fields, ComposeOrder& order) {
     if (accompany->second != "melody") throw RequestError(400, "accompany must be melody or empty, not " + quote_sent(accompany->second));
     if (order.primer.empty()) throw RequestError(400, "accompany composes around a melody: upload it as the primer");
     if (order.infill) throw RequestError(400, "rewrite bars or accompany the primer, not both");
-    if (order.notes || order.bars || order.seconds || !order.chord.empty() || order.max_copy || order.redraw > 0)
-        throw RequestError(400, "accompany composes around the uploaded melody, as long as it: a length, a chord, max_copy "
-                                "and redraw do not apply");
+    if (order.notes || order.bars || order.seconds || !order.chord.empty() || order.max_copy || order.redraw > 0 || order.tempo)
+        throw RequestError(400, "accompany composes around the uploaded melody, as long as it and at its tempo: a length, a "
+                                "chord, max_copy, redraw and tempo do not apply");
     order.accompany = true;
 }
 

@@ -74,7 +74,7 @@ struct ComposeOrder {
 // keep "rhythm", "chords" or empty; accompany, "melody" (the primer is a melody to compose parts around)
 // or empty. Any other field is refused, so a misspelt one is not ignored; so are two lengths, a
 // primer with a chord, with infill or accompany no primer, a length, a chord, max_copy or redraw,
-// and infill with accompany.
+// with accompany a tempo (the melody's file keeps its own), and infill with accompany.
 ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& shelf, const ComposeLimits& limits,
                                  std::uint64_t fresh_seed);
 
