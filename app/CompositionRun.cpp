@@ -30,10 +30,14 @@ namespace {
 
 std::uint32_t tempo_of(double bpm) { return static_cast<std::uint32_t>(std::lround(60e6 / bpm)); }
 
+// --program as midi_from_score takes it: every non-drum note's instrument, or each note's own.
+std::optional<std::uint8_t> every_program(std::optional<int> program) {
+    if (!program) return std::nullopt;
+    return static_cast<std::uint8_t>(*program);
+}
+
 void write_piece(const std::filesystem::path& path, const music::Score& score, std::optional<int> program) {
-    std::optional<std::uint8_t> every;
-    if (program) every = static_cast<std::uint8_t>(*program);
-    midi::write_midi_file(path, music::midi_from_score(score, every));
+    midi::write_midi_file(path, music::midi_from_score(score, every_program(program)));
 }
 
 // The original design's pieces: a window of training tokens primes each, none of the controls
@@ -149,11 +153,9 @@ std::vector<ComposedFile> run_accompaniment(model::LoadedModel& model, const Com
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.particles);
         const compose::AccompaniedPiece piece = compose::accompany(model, melody, options);
         const music::Score parts = compose::piece_score(model.info, compose::accompaniment_tokens(piece));
-        std::optional<std::uint8_t> program;
-        if (request.program) program = static_cast<std::uint8_t>(*request.program);
         written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, std::nullopt, piece.fit});
         try {
-            midi::write_midi_file(written.back().midi, music::add_parts(given, parts, program));
+            midi::write_midi_file(written.back().midi, music::add_parts(given, parts, every_program(request.program)));
         } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(request.melody->string() + ": " + e.what());
         }

@@ -14,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "compose/BarModel.h"
 #include "eval/MusicStats.h"
@@ -23,6 +24,11 @@ namespace pianola::compose {
 namespace {
 
 using Kind = music::TimedToken::Kind;
+
+// A note's own token: its pitch (or drum key) or its duration. What the melody's odds count.
+bool note_token(const std::optional<music::TimedToken>& t) {
+    return t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration);
+}
 
 constexpr int melody_room = 12;  // semitones under the melody the accompaniment leaves free (fill_allowed)
 
@@ -96,6 +102,7 @@ struct Setting {
 // Where one particle's piece stands: everything but the network's state, its input and the
 // particle's random generator and sampler, which stay with the particle when it takes another's walk.
 struct Walk {
+    Walk(TokenRules rules_, music::TimedDecoder here_) : rules(std::move(rules_)), here(std::move(here_)) {}
     TokenRules rules;
     music::TimedDecoder here;                          // the piece's clock
     std::optional<model::PieceMemory> memory;
@@ -121,8 +128,7 @@ struct Particle {
 };
 
 Walk start_walk(const Setting& s) {
-    Walk w{TokenRules(s.info.tokenizer, s.info.vocabulary), music::TimedDecoder(std::get<music::TimedTokenizer>(s.info.tokenizer)),
-           std::nullopt, std::nullopt, false, false, -1, 0, 0, {}, {}, {}};
+    Walk w(TokenRules(s.info.tokenizer, s.info.vocabulary), music::TimedDecoder(std::get<music::TimedTokenizer>(s.info.tokenizer)));
     w.rules.begin({PieceLength::Unit::bars, static_cast<double>(s.melody.meters.size())}, s.info.tempo_us, false);
     if (s.pulls.memory.on()) w.memory.emplace();
     if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
@@ -386,8 +392,7 @@ AccompanimentFit accompaniment_fit(model::LoadedModel& model, const std::vector<
             throw std::invalid_argument("the piece holds \"" + piece[i] + "\", a token the model never learned");
         ids.push_back(vocabulary.id(piece[i]));
         const std::optional<music::TimedToken> t = music::parse_timed_token(piece[i]);
-        const bool note = t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration);
-        counted.push_back(given[i] && note);
+        counted.push_back(given[i] && note_token(t));
         if (!t) continue;
         if (t->kind == Kind::pitch) (given[i] ? melody_classes : parts_classes)[static_cast<std::size_t>(t->value % 12)] += 1;
         if (t->kind == Kind::duration) ++(given[i] ? fit.melody_notes : fit.accompaniment_notes);
@@ -395,10 +400,7 @@ AccompanimentFit accompaniment_fit(model::LoadedModel& model, const std::vector<
     const double per_note = std::log(2.0) * std::max(1, fit.melody_notes);
     fit.melody_bits_per_note = surprise(net, ids, counted) / per_note;
     std::vector<bool> alone(m.ids.size());
-    for (std::size_t i = 1; i < m.ids.size(); ++i) {
-        const std::optional<music::TimedToken>& t = music::parse_timed_token(vocabulary.token(m.ids[i]));
-        alone[i] = t && (t->kind == Kind::pitch || t->kind == Kind::drum || t->kind == Kind::duration);
-    }
+    for (std::size_t i = 1; i < m.ids.size(); ++i) alone[i] = note_token(music::parse_timed_token(vocabulary.token(m.ids[i])));
     std::size_t tune_notes = 0;
     for (const GivenOnset& onset : m.onsets) tune_notes += onset.notes.size();
     fit.alone_bits_per_note = surprise(net, m.ids, alone) / (std::log(2.0) * static_cast<double>(tune_notes));

@@ -19,7 +19,7 @@ midi::MidiFile add_parts(const midi::MidiFile& given, const Score& parts, std::o
         note.start_tick = tick(note.start_tick);
         note.end_tick = tick(note.end_tick);
     }
-    for (Meter& meter : placed.meters) meter.tick = tick(meter.tick);
+    placed.meters.clear();  // the file keeps its own: the parts' tempo and meter track is not added
     const midi::MidiFile added = midi_from_score(placed, program);
 
     // The parts' pitched channels (0, 1, ... as midi_from_score numbers them) move to the channels
