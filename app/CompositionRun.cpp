@@ -126,9 +126,10 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
         const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
         written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit, std::nullopt});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
-        fmt::print("{}: bars {}-{} rewritten{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
+        fmt::print("{}: bars {}-{} rewritten{}{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
                    written.back().midi.string(), fill.first_bar, fill.last_bar, kept_said(fill.keep),
+                   filled.looked_ahead ? " toward the bars after them" : "",
                    filled.fit.rewritten.bits_per_note, filled.fit.original.bits_per_note, filled.fit.rewritten.join_bits,
                    filled.fit.original.join_bits);
     }

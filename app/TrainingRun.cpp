@@ -1,6 +1,7 @@
 #include "TrainingRun.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include <fmt/core.h>
@@ -121,17 +122,24 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     std::FILE* text = request.json ? stderr : stdout;
     const train::PieceSplit split = train::split_pieces(corpus.pieces.size(), recipe.val_split, request.split_seed);
     train::SequenceSet set = train::make_sequence_set(corpus, split, recipe.transpose,
-                                                      request.init ? &request.init->info.vocabulary : nullptr);
+                                                      request.init ? &request.init->info.vocabulary : nullptr,
+                                                      recipe.fill_rate > 0);
+    if (recipe.fill_rate > 0 && !set.fill)
+        throw std::invalid_argument("--fill-rate fills in bars: it needs timed tokens in bars (the default tokenizer)");
     print_corpus_summary(corpus, set.vocabulary.size(), load_seconds, text);
     if (request.init)
         fmt::print(text, "fine-tuning {}: its {} tokens and {} the folder adds\n", request.init_file.string(),
                    request.init->info.vocabulary.size(), set.vocabulary.size() - request.init->info.vocabulary.size());
     fmt::print(text,
-               "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}\n"
+               "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}{}\n"
                "preset {}: {}, {} rows x {} tokens, up to {} epochs, AdamW lr {}{} (halved after an epoch "
                "without progress, stop after {}); seed {}, {} threads\n",
                set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(),
-               set.validation_notes, recipe.transpose, recipe.preset, train::network_description(recipe.model),
+               set.validation_notes, recipe.transpose,
+               recipe.fill_rate > 0 ? fmt::format("; {:g}% of the pieces laid out each epoch to fill in the middle",
+                                                  100 * recipe.fill_rate)
+                                    : "",
+               recipe.preset, train::network_description(recipe.model),
                request.parallel ? fmt::format("{} processes of {}", request.parallel->size(), recipe.batch)
                                 : std::to_string(recipe.batch),
                recipe.seq, recipe.epochs, recipe.learning_rate,

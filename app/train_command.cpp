@@ -37,7 +37,7 @@ struct TrainFlags {
     std::optional<std::string> arch;                         // none: lstm, or a fine-tuned base's
     std::optional<int> dim, heads, ff;                       // transformer
     bool no_bf16 = false;
-    std::optional<double> val_split;
+    std::optional<double> val_split, fill_rate;
     std::string lstm = "fused";
     TokenizerFlags tokenizer;
     TokenCacheFlags cache;
@@ -64,6 +64,7 @@ train::SeedRecipe seed_recipe_from(const TrainFlags& f) {
         refuse(flag, name, "next-token");
     if (f.arch.value_or("lstm") != "lstm") throw std::invalid_argument("the seed presets are the original design's LSTM; --arch needs a next-token preset");
     refuse(f.val_split, "--val-split", "next-token");
+    refuse(f.fill_rate, "--fill-rate", "next-token");
     train::SeedRecipe r = train::seed_recipe(f.preset);
     if (f.epochs) r.epochs = *f.epochs;
     if (f.layers) r.model.layers = *f.layers;
@@ -85,6 +86,7 @@ void apply_training_flags(const TrainFlags& f, train::LmRecipe& r) {
     if (f.transpose) r.transpose = *f.transpose;
     if (f.patience) r.patience = *f.patience;
     if (f.val_split) r.val_split = *f.val_split;
+    if (f.fill_rate) r.fill_rate = *f.fill_rate;
 }
 
 train::LmRecipe lm_recipe_from(const TrainFlags& f) {
@@ -223,6 +225,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--lr", flags->learning_rate, "Override the learning rate")->check(CLI::Range(1e-8, 10.0));
     cmd->add_option("--embed", flags->embed, "Next-token: embedding size")->check(CLI::Range(1, 8192));
     cmd->add_option("--seq", flags->seq, "Next-token: tokens per training chunk (the Transformer's context too)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--fill-rate", flags->fill_rate,
+                    "Next-token: share of training pieces laid out to fill in the middle, for --infill (default 0: none)")
+        ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--val-split", flags->val_split, "Next-token: share of pieces held out for validation")
         ->check(CLI::Range(0.0, 0.9));
     cmd->add_option("--split-seed", flags->split_seed, "Next-token: which pieces are held out")->capture_default_str();

@@ -1,6 +1,9 @@
-// One pass per draft, one sequence at a time (B = 1): the network reads the bars before, draws or
-// reads the region, then reads the bars after, scoring them. Drafts are independent, so each
-// starts from the piece's start again (copy_state could let them share the bars before; not measured worth it).
+// One pass per draft, one sequence at a time (B = 1): the network reads the bars before (and, for a
+// model trained to fill, the bars after behind their markers), draws or reads the region, then
+// reads the bars after, scoring them. For a model that looked ahead, a second pass reads the
+// piece in order with the draft in place, so a draft's figures are always the in-order model's,
+// as bars_fit() and `evaluate --infill` measure them. Drafts are independent, so each starts from
+// the piece's start again (copy_state could let them share the bars before; not measured worth it).
 #include "compose/Infill.h"
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <stdexcept>
 
 #include "compose/BarModel.h"
+#include "music/FillInTheMiddle.h"
 
 namespace pianola::compose {
 
@@ -56,9 +60,12 @@ struct Draft {
     int region_notes = 0;
 };
 
-// ids: the piece, piece start first; the region is [begin, end), the bars scored after it [end, join_end).
+// ids: the piece, piece start first; the region is [begin, end), the bars scored after it [end,
+// join_end). look_ahead: what the network reads before ids[look_at] (music::fill_look_ahead: a
+// few bars before the region), or nothing.
 Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::size_t begin, std::size_t end,
-                std::size_t join_end, Fill fill, int bars, std::uint64_t seed) {
+                std::size_t join_end, Fill fill, int bars, std::uint64_t seed,
+                const std::vector<std::int64_t>& look_ahead = {}, std::size_t look_at = 0) {
     torch::NoGradGuard no_grad;
     s.net.eval();
     const std::unique_ptr<model::StepState> state = s.net.start(1);
@@ -79,7 +86,16 @@ Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::siz
         rules.push(id);
         follow(id);
     };
-    for (std::size_t i = 1; i < begin; ++i) {
+    std::size_t i = 1;
+    for (; i < std::min(look_at, begin); ++i) {
+        s.net.step(last, *state);
+        read(ids[i]);
+    }
+    for (const std::int64_t id : look_ahead) {  // the network's alone: the piece goes on from ids[look_at]
+        s.net.step(last, *state);
+        last.fill_(id);
+    }
+    for (; i < begin; ++i) {
         s.net.step(last, *state);
         read(ids[i]);
     }
@@ -134,11 +150,12 @@ Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::siz
     return draft;
 }
 
-// The piece as ids (piece start first), where bars first..last begin and end, and where the two
-// bars after them end. Throws as infill() says.
+// The piece as ids (piece start first), where bars first..last begin and end, where the two bars
+// after them end, and where the bars a model trained to fill reads ahead end. Throws as infill() says.
 struct PieceIds {
     std::vector<std::int64_t> ids;
-    std::size_t begin = 0, end = 0, join_end = 0;
+    std::size_t begin = 0, end = 0, join_end = 0, after_end = 0;
+    std::size_t look_at = 0;  // where a model trained to fill reads the bars after, before reading on
 };
 
 PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
@@ -160,6 +177,8 @@ PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::strin
     p.begin = bar_start(first_bar - 1);
     p.end = bar_start(last_bar);
     p.join_end = bar_start(last_bar + 2);
+    p.after_end = bar_start(last_bar + music::fill_look_ahead_bars);
+    p.look_at = bar_start(std::max(0, first_bar - 1 - music::fill_reread_bars));
     return p;
 }
 
@@ -198,13 +217,24 @@ InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& 
     const Setting s = setting_of(model, options.sampling,
                                  {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)});
     const int region_bars = options.last_bar - options.first_bar + 1;
+    const std::optional<music::FillMarkers> markers = music::fill_markers(vocabulary);
+    const std::vector<std::int64_t> look_ahead =
+        markers ? music::fill_look_ahead(p.ids, p.end, p.after_end, *markers) : std::vector<std::int64_t>{};
     std::optional<Draft> best;
     for (int c = 0; c < options.candidates; ++c) {
         const Fill fill = options.keep == InfillKeep::rhythm   ? Fill::pitches
                           : options.keep == InfillKeep::chords ? Fill::chords
                                                                : Fill::draw;
         Draft draft = run_draft(s, p.ids, p.begin, p.end, p.join_end, fill, region_bars,
-                                options.seed + static_cast<std::uint64_t>(c));
+                                options.seed + static_cast<std::uint64_t>(c), look_ahead, p.look_at);
+        if (markers) {  // heard in order, the draft in place of the original bars
+            std::vector<std::int64_t> in_order(p.ids.begin(), p.ids.begin() + static_cast<std::ptrdiff_t>(p.begin));
+            in_order.insert(in_order.end(), draft.region.begin(), draft.region.end());
+            in_order.insert(in_order.end(), p.ids.begin() + static_cast<std::ptrdiff_t>(p.end), p.ids.end());
+            const std::size_t region_end = p.begin + draft.region.size();
+            draft = run_draft(s, in_order, p.begin, region_end, region_end + (p.join_end - p.end), Fill::original,
+                              region_bars, 1);
+        }
         if (!best || draft.join_nats < best->join_nats) best = std::move(draft);
     }
 
@@ -216,6 +246,7 @@ InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& 
     for (std::size_t i = p.end; i < p.ids.size(); ++i) out.tokens.push_back(vocabulary.token(p.ids[i]));
     out.fit = {{bits_per_note(*best), best->join_nats / std::log(2.0)},
                bars_fit(model, piece, options.first_bar, options.last_bar)};
+    out.looked_ahead = markers.has_value();
     return out;
 }
 

@@ -1,12 +1,12 @@
 // Infill: rewrites bars A..B of a piece so that they lead from the bars before into the bars after,
-// with a left-to-right next-token model (timed tokens in bars). Each of several candidates
-// continues the bars before as `generate` would (its grammar, piece memory and key pull), and the
-// candidate after which the model finds the next two bars likeliest is kept: the bars after are
-// scored, never rewritten. Keeping the rhythm, every token but the pitches is the original's (bars,
-// positions, durations, velocities), so only the notes' pitches are drawn; keeping the chords, the
-// notes are drawn anew but each bar's pitches only from the pitch classes of the original bar.
-// It is not fill-in-the-middle training: the model does not see the bars after while it draws,
-// it only chooses among its drafts by them.
+// with a next-token model of timed tokens in bars. Each of several drafts continues the bars
+// before as `generate` would (its grammar, piece memory and key pull); a model trained to fill in
+// the middle (music/FillInTheMiddle) first reads the bars after the gap, so it writes the gap
+// toward them. The draft after which the model, reading the piece in order, finds the next two
+// bars likeliest is kept: the bars after are read and scored, never rewritten. Keeping the
+// rhythm, every token but the pitches is the original's (bars, positions, durations, velocities),
+// so only the notes' pitches are drawn; keeping the chords, the notes are drawn anew but each
+// bar's pitches only from the pitch classes of the original bar.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,7 @@ struct InfilledPiece {
     std::vector<std::string> tokens;       // the whole piece, bars first_bar..last_bar rewritten
     std::size_t region_begin = 0, region_end = 0;  // the rewritten tokens' place in `tokens`
     InfillFit fit;
+    bool looked_ahead = false;             // the model, trained to fill, read the bars after before it drew
 };
 
 // Bars first..last of a piece as they stand: what infill() reports of the original bars, and

@@ -3,13 +3,35 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <span>
 #include <stdexcept>
 
 namespace pianola::train {
 
+namespace {
+
+// `ids` (a piece, piece start first) laid out to fill a gap of random bars; as it is where it has no bar.
+std::vector<std::int64_t> arranged_at_random(std::span<const std::int64_t> ids, std::int64_t bar,
+                                             const music::FillMarkers& markers, std::mt19937_64& rng) {
+    std::vector<std::size_t> bar_starts;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] == bar) bar_starts.push_back(i);
+    const int bars = static_cast<int>(bar_starts.size());
+    if (bars == 0) return {ids.begin(), ids.end()};
+    const int gap = std::uniform_int_distribution<int>(1, std::min(bars, max_fill_bars))(rng);
+    const int first = std::uniform_int_distribution<int>(0, bars - gap)(rng);
+    const auto start = [&](int b) { return b < bars ? bar_starts[static_cast<std::size_t>(b)] : ids.size(); };
+    return music::arranged_to_fill(ids, start(std::max(0, first - music::fill_reread_bars)), start(first + gap),
+                                   start(first + gap + music::fill_look_ahead_bars), markers);
+}
+
+}  // namespace
+
 EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int64_t seq, std::uint64_t seed,
-                           int epoch, RowShare share) {
+                           int epoch, RowShare share, double fill_rate) {
     if (batch < 1 || seq < 1) throw std::invalid_argument("batch and sequence length must be at least 1");
+    if (!(fill_rate >= 0 && fill_rate <= 1)) throw std::invalid_argument("the fill rate must be 0 to 1");
+    const bool fill = set.fill && fill_rate > 0;
     std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                         static_cast<std::uint32_t>(epoch)};
     std::mt19937_64 rng(seeds);
@@ -18,15 +40,25 @@ EpochStreams::EpochStreams(const SequenceSet& set, std::int64_t batch, std::int6
     std::shuffle(order.begin(), order.end(), rng);
 
     // Laid out in the tensor the rows view, not in a vector copied into it: one copy of the
-    // epoch (a 100,000-file corpus: 660 MB) instead of two.
-    const torch::Tensor stream = torch::empty({set.train_tokens() + static_cast<std::int64_t>(set.train.size())}, torch::kInt64);
-    std::int64_t* out = stream.data_ptr<std::int64_t>();
+    // epoch (a 100,000-file corpus: 660 MB) instead of two. A piece laid out to fill holds 3 markers more.
+    const std::int64_t most = set.train_tokens() + static_cast<std::int64_t>(set.train.size()) * (fill ? 4 : 1);
+    torch::Tensor stream = torch::empty({most}, torch::kInt64);
+    std::int64_t* const begin = stream.data_ptr<std::int64_t>();
+    std::int64_t* out = begin;
+    std::bernoulli_distribution fills(fill ? fill_rate : 0);
     for (std::size_t piece : order) {
         const std::vector<int>& shifts = set.train_shifts[piece];
         const int shift = shifts[std::uniform_int_distribution<std::size_t>(0, shifts.size() - 1)(rng)];
         const std::vector<std::int64_t>& moved = set.shift_ids[static_cast<std::size_t>(shift + set.transpose)];
+        const std::size_t piece_begin = static_cast<std::size_t>(out - begin);
         for (std::int64_t id : set.train[piece]) *out++ = moved[static_cast<std::size_t>(id)];
+        if (fill && fills(rng)) {
+            const std::vector<std::int64_t> arranged = arranged_at_random(
+                {begin + piece_begin, set.train[piece].size()}, set.bar, *set.fill, rng);
+            out = std::copy(arranged.begin(), arranged.end(), begin + piece_begin);
+        }
     }
+    stream = stream.narrow(0, 0, out - begin);
     const std::int64_t predictions = stream.numel() - 1;
     if (predictions < 1) throw std::invalid_argument("the training pieces hold no token to learn");
 

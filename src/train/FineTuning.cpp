@@ -22,6 +22,7 @@ LmRecipe fine_tuning_recipe(const model::ModelInfo& base) {
     r.patience = fine_tuning_patience;
     r.transpose = h.value("transpose", r.transpose);
     r.val_split = h.value("val_split", r.val_split);
+    r.fill_rate = h.value("fill_rate", r.fill_rate);
     return r;
 }
 

@@ -82,7 +82,7 @@ nlohmann::json to_json(const LmRecipe& r) {
               {"epochs", r.epochs},       {"learning_rate", r.learning_rate}, {"warmup", r.warmup},
               {"optimizer", "adamw"},     {"weight_decay", r.weight_decay}, {"clip_norm", r.clip_norm},
               {"lr_decay", r.lr_decay},   {"patience", r.patience}, {"transpose", r.transpose},
-              {"val_split", r.val_split}});
+              {"val_split", r.val_split}, {"fill_rate", r.fill_rate}});
     return j;
 }
 

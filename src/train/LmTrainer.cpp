@@ -132,7 +132,8 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
 
     while (progress.epoch <= recipe.epochs && progress.bad_epochs < recipe.patience && !budget_spent) {
         const auto epoch_start = Clock::now();
-        const EpochStreams data(set, recipe.batch * share.count, recipe.seq, job.seed, progress.epoch, share);
+        const EpochStreams data(set, recipe.batch * share.count, recipe.seq, job.seed, progress.epoch, share,
+                                recipe.fill_rate);
         const std::int64_t epoch_start_tokens = progress.epoch_tokens;
         net->train();
         while (progress.step < data.steps()) {

@@ -87,7 +87,7 @@ std::int64_t SequenceSet::validation_tokens() const {
 }
 
 SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose,
-                              const music::Vocabulary* base) {
+                              const music::Vocabulary* base, bool fill) {
     if (transpose < 0 || transpose > 12) throw std::invalid_argument("transposition must be 0 to 12 semitones");
     SequenceSet set;
     set.tokenizer = corpus.tokenizer;
@@ -115,14 +115,28 @@ SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& spl
     for (std::size_t piece : split.validation)
         for (const std::uint32_t id : distinct_ids.of(corpus.pieces.at(piece).ids)) all.insert(table[id]);
     if (base) all.insert(base->tokens().begin(), base->tokens().end());
+    const auto* timed = std::get_if<music::TimedTokenizer>(&corpus.tokenizer);
+    if (fill && timed && timed->options().time == music::TimeTokens::bars) {
+        all.insert("bar");  // a corpus of empty files has none, and a gap is counted in bars
+        for (const std::string_view marker : music::fill_marker_tokens) all.emplace(marker);
+    }
     set.vocabulary = music::Vocabulary(std::vector<std::string>(all.begin(), all.end()));
     set.piece_start = set.vocabulary.id(music::piece_start_token);
+    set.fill = music::fill_markers(set.vocabulary);
+    if (set.fill) set.bar = set.vocabulary.id("bar");
+    // Markers are no notes: every shift leaves them where they are.
+    std::vector<bool> marker(set.vocabulary.size(), false);
+    marker[static_cast<std::size_t>(set.piece_start)] = true;
+    if (set.fill)
+        for (const std::int64_t id : {set.fill->after, set.fill->fill, set.fill->filled}) marker[static_cast<std::size_t>(id)] = true;
 
     for (int shift = -transpose; shift <= transpose; ++shift) {
         std::vector<std::int64_t>& moved = set.shift_ids.emplace_back(set.vocabulary.size(), -1);
-        moved[static_cast<std::size_t>(set.piece_start)] = set.piece_start;
         for (std::size_t id = 0; id < set.vocabulary.size(); ++id) {
-            if (static_cast<std::int64_t>(id) == set.piece_start) continue;
+            if (marker[id]) {
+                moved[id] = static_cast<std::int64_t>(id);
+                continue;
+            }
             const std::string& token = set.vocabulary.token(static_cast<std::int64_t>(id));
             const std::optional<std::string>& to = shifts.moves_of(token)[static_cast<std::size_t>(shift + transpose)];
             if (to && set.vocabulary.contains(*to)) moved[id] = set.vocabulary.id(*to);

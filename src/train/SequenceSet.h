@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "music/Corpus.h"
+#include "music/FillInTheMiddle.h"
 #include "music/Tokenizer.h"
 #include "music/Vocabulary.h"
 #include "train/PieceSplit.h"
@@ -23,6 +25,10 @@ struct SequenceSet {
     std::uint32_t tempo_us = 500000;  // the corpus' median tempo, which a timed model composes at
     music::Vocabulary vocabulary;
     std::int64_t piece_start = 0;   // id of music::piece_start_token
+    // The markers a piece laid out to fill in the middle holds (train/EpochStreams), and the bar
+    // token's id; nullopt and -1 for a set not made to fill.
+    std::optional<music::FillMarkers> fill;
+    std::int64_t bar = -1;
     int transpose = 0;              // training pieces may move by -transpose..+transpose semitones
     std::vector<TokenIds> train;    // piece start first, as written
     // train_shifts[piece]: the shifts that keep every note of it in MIDI's 0..127, ascending.
@@ -43,8 +49,9 @@ struct SequenceSet {
 
 // Transposition goes through the corpus' tokenizer; a piece that one shift would move outside
 // MIDI's range is kept without that shift. With `base` (a model's, to fine-tune), the vocabulary
-// holds every token of it too.
+// holds every token of it too. With `fill`, timed tokens in bars get the fill-in-the-middle
+// markers too (other tokenizers have no bars to fill and get none).
 SequenceSet make_sequence_set(const music::Corpus& corpus, const PieceSplit& split, int transpose,
-                              const music::Vocabulary* base = nullptr);
+                              const music::Vocabulary* base = nullptr, bool fill = false);
 
 }  // namespace pianola::train
