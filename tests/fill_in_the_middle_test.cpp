@@ -48,11 +48,19 @@ TEST(FillInTheMiddle, LaysTheGapOutAfterTheBarsThatFollowIt) {
     // A piece start (0) and five bars (bar = 9): [9 1] [9 2] [9 3] [9 4] [9 5].
     const Ids piece{0, 9, 1, 9, 2, 9, 3, 9, 4, 9, 5};
     // Gap: the second bar; after it: the next two; the rest: the last bar.
-    EXPECT_EQ(music::arranged_to_fill(piece, 3, 5, 9, m), (Ids{0, 9, 1, 100, 9, 3, 9, 4, 101, 9, 2, 102, 9, 5}));
-    EXPECT_EQ(music::fill_look_ahead(piece, 5, 9, m), (Ids{100, 9, 3, 9, 4, 101}));
+    EXPECT_EQ(music::arranged_to_fill(piece, {3, 5, 9}, m), (Ids{0, 9, 1, 100, 9, 3, 9, 4, 101, 9, 2, 102, 9, 5}));
+    EXPECT_EQ(music::fill_look_ahead(piece, {3, 5, 9}, m), (Ids{100, 9, 3, 9, 4, 101}));
     // A gap at the end has nothing after it; a gap from the start, nothing before it.
-    EXPECT_EQ(music::arranged_to_fill(piece, 9, 11, 11, m), (Ids{0, 9, 1, 9, 2, 9, 3, 9, 4, 100, 101, 9, 5, 102}));
-    EXPECT_EQ(music::arranged_to_fill(piece, 1, 5, 11, m), (Ids{0, 100, 9, 3, 9, 4, 9, 5, 101, 9, 1, 9, 2, 102}));
+    EXPECT_EQ(music::arranged_to_fill(piece, {9, 11, 11}, m), (Ids{0, 9, 1, 9, 2, 9, 3, 9, 4, 100, 101, 9, 5, 102}));
+    EXPECT_EQ(music::arranged_to_fill(piece, {1, 5, 11}, m), (Ids{0, 100, 9, 3, 9, 4, 9, 5, 101, 9, 1, 9, 2, 102}));
+    // The cut: 2 bars read again before the gap (as far as the piece has them), 4 bars after it.
+    const std::vector<std::size_t> bars{1, 3, 5, 7, 9};
+    EXPECT_EQ(music::fill_cut(bars, 11, 3, 1).head_end, 3u);
+    EXPECT_EQ(music::fill_cut(bars, 11, 3, 1).gap_end, 9u);
+    EXPECT_EQ(music::fill_cut(bars, 11, 3, 1).after_end, 11u);
+    EXPECT_EQ(music::fill_cut(bars, 11, 1, 1).head_end, 1u);
+    EXPECT_EQ(music::fill_cut(bars, 11, 0, 1).after_end, 11u);
+    EXPECT_EQ(music::fill_cut(bars, 11, 0, 1).gap_end, 3u);
 
     EXPECT_FALSE(music::fill_markers(music::Vocabulary({"<piece>", "<fill>", "bar"})));
     const music::Vocabulary with({"<after>", "<fill>", "<filled>", "<piece>", "bar"});

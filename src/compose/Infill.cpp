@@ -151,11 +151,11 @@ Draft run_draft(const Setting& s, const std::vector<std::int64_t>& ids, std::siz
 }
 
 // The piece as ids (piece start first), where bars first..last begin and end, where the two bars
-// after them end, and where the bars a model trained to fill reads ahead end. Throws as infill() says.
+// after them end, and how a model trained to fill reads around them. Throws as infill() says.
 struct PieceIds {
     std::vector<std::int64_t> ids;
-    std::size_t begin = 0, end = 0, join_end = 0, after_end = 0;
-    std::size_t look_at = 0;  // where a model trained to fill reads the bars after, before reading on
+    std::size_t begin = 0, end = 0, join_end = 0;
+    music::FillCut cut;
 };
 
 PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::string>& piece, int first_bar, int last_bar) {
@@ -177,8 +177,7 @@ PieceIds piece_ids(const model::LoadedModel& model, const std::vector<std::strin
     p.begin = bar_start(first_bar - 1);
     p.end = bar_start(last_bar);
     p.join_end = bar_start(last_bar + 2);
-    p.after_end = bar_start(last_bar + music::fill_look_ahead_bars);
-    p.look_at = bar_start(std::max(0, first_bar - 1 - music::fill_reread_bars));
+    p.cut = music::fill_cut(bar_starts, p.ids.size(), first_bar - 1, last_bar - first_bar + 1);
     return p;
 }
 
@@ -219,14 +218,15 @@ InfilledPiece infill(model::LoadedModel& model, const std::vector<std::string>& 
     const int region_bars = options.last_bar - options.first_bar + 1;
     const std::optional<music::FillMarkers> markers = music::fill_markers(vocabulary);
     const std::vector<std::int64_t> look_ahead =
-        markers ? music::fill_look_ahead(p.ids, p.end, p.after_end, *markers) : std::vector<std::int64_t>{};
+        markers ? music::fill_look_ahead(p.ids, p.cut, *markers) : std::vector<std::int64_t>{};
     std::optional<Draft> best;
     for (int c = 0; c < options.candidates; ++c) {
         const Fill fill = options.keep == InfillKeep::rhythm   ? Fill::pitches
                           : options.keep == InfillKeep::chords ? Fill::chords
                                                                : Fill::draw;
-        Draft draft = run_draft(s, p.ids, p.begin, p.end, p.join_end, fill, region_bars,
-                                options.seed + static_cast<std::uint64_t>(c), look_ahead, p.look_at);
+        // A draft that looked ahead is scored by the in-order pass below, so it reads no bars after.
+        Draft draft = run_draft(s, p.ids, p.begin, p.end, markers ? p.end : p.join_end, fill, region_bars,
+                                options.seed + static_cast<std::uint64_t>(c), look_ahead, p.cut.head_end);
         if (markers) {  // heard in order, the draft in place of the original bars
             std::vector<std::int64_t> in_order(p.ids.begin(), p.ids.begin() + static_cast<std::ptrdiff_t>(p.begin));
             in_order.insert(in_order.end(), draft.region.begin(), draft.region.end());

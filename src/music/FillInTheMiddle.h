@@ -38,14 +38,24 @@ struct FillMarkers {
 // The markers' ids, or nullopt where the vocabulary lacks one (a model not trained to fill).
 std::optional<FillMarkers> fill_markers(const Vocabulary& vocabulary);
 
-// What a model reads between the head and the middle: <after>, ids[middle_end, after_end), <fill>.
-std::vector<std::int64_t> fill_look_ahead(std::span<const std::int64_t> ids, std::size_t middle_end,
-                                          std::size_t after_end, const FillMarkers& markers);
+// Where a piece splits to fill a gap: ids[0, head_end) is the head, [head_end, gap_end) the
+// middle (the reread bars, then the gap), [gap_end, after_end) the bars after it, the rest after.
+struct FillCut {
+    std::size_t head_end = 0, gap_end = 0, after_end = 0;
+};
 
-// The whole piece as laid out above. ids[0, middle_begin) is the head, [middle_begin,
-// middle_end) the middle, [middle_end, after_end) the bars after it; middle_begin <= middle_end <=
-// after_end <= ids.size().
-std::vector<std::int64_t> arranged_to_fill(std::span<const std::int64_t> ids, std::size_t middle_begin,
-                                           std::size_t middle_end, std::size_t after_end, const FillMarkers& markers);
+// The cut for a gap of bars [first, first + bars) (0-based) of a piece of `size` ids whose bar
+// tokens stand at `bar_starts`: the head ends fill_reread_bars before the gap (or at the first
+// bar), the bars after end fill_look_ahead_bars after it (or at the end). The one place training
+// and infilling take the layout's sizes from, so the two always agree.
+FillCut fill_cut(std::span<const std::size_t> bar_starts, std::size_t size, int first, int bars);
+
+// What a model reads between the head and the middle: <after>, ids[gap_end, after_end), <fill>.
+std::vector<std::int64_t> fill_look_ahead(std::span<const std::int64_t> ids, const FillCut& cut,
+                                          const FillMarkers& markers);
+
+// The whole piece as laid out above.
+std::vector<std::int64_t> arranged_to_fill(std::span<const std::int64_t> ids, const FillCut& cut,
+                                           const FillMarkers& markers);
 
 }  // namespace pianola::music

@@ -20,9 +20,7 @@ std::vector<std::int64_t> arranged_at_random(std::span<const std::int64_t> ids, 
     if (bars == 0) return {ids.begin(), ids.end()};
     const int gap = std::uniform_int_distribution<int>(1, std::min(bars, max_fill_bars))(rng);
     const int first = std::uniform_int_distribution<int>(0, bars - gap)(rng);
-    const auto start = [&](int b) { return b < bars ? bar_starts[static_cast<std::size_t>(b)] : ids.size(); };
-    return music::arranged_to_fill(ids, start(std::max(0, first - music::fill_reread_bars)), start(first + gap),
-                                   start(first + gap + music::fill_look_ahead_bars), markers);
+    return music::arranged_to_fill(ids, music::fill_cut(bar_starts, ids.size(), first, gap), markers);
 }
 
 }  // namespace
