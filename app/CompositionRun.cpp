@@ -90,6 +90,15 @@ Decoding decoding_of(const CompositionRequest& request, const model::ModelInfo& 
     if (request.time_temperature) d.sampling.time_temperature = request.time_temperature;
     else if (!request.temperature && info.training.contains("time_temperature"))
         d.sampling.time_temperature = info.training["time_temperature"].get<double>();
+    // Durations as calibrated, unless the time tokens' values are asked for; a model calibrated before
+    // durations were cut apart draws them as time tokens.
+    d.sampling.duration_top_p = request.duration_top_p;
+    if (!request.duration_top_p && !request.time_top_p && info.training.contains("duration_top_p"))
+        d.sampling.duration_top_p = info.training["duration_top_p"].get<double>();
+    d.sampling.duration_temperature = request.duration_temperature;
+    if (!request.duration_temperature && !request.time_temperature && !request.temperature &&
+        info.training.contains("duration_temperature"))
+        d.sampling.duration_temperature = info.training["duration_temperature"].get<double>();
     d.memory_strength = request.memory.value_or(info.training.value("memory_strength", default_memory));
     d.memory = model::scaled(model::stored_memory_weights(info.training), d.memory_strength);
     d.key_pull = request.key_pull.value_or(info.training.value("key_pull", 0.0));
@@ -124,7 +133,8 @@ std::vector<ComposedFile> run_infill(model::LoadedModel& model, const Compositio
     for (int k = 0; k < request.count; ++k) {
         options.seed = request.seed + static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(options.candidates);
         const compose::InfilledPiece filled = compose::infill(model, piece.tokens, options);
-        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit, std::nullopt});
+        written.push_back({piece_path(request.out, k, request.count), std::nullopt, 0, filled.fit, std::nullopt,
+                           filled.looked_ahead});
         write_piece(written.back().midi, compose::piece_score(model.info, filled.tokens, tempo_us), request.program);
         fmt::print("{}: bars {}-{} rewritten{}{}: {:.2f} bits/note (the original bars: {:.2f}); the two bars after them "
                    "{:.1f} bits (after the original: {:.1f})\n",
@@ -255,11 +265,13 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     const std::string length = fmt::format("{} {}{}", options.length.amount, unit,
                                            request.length || !info.training.contains("piece_notes") ? "" : " (the held-out pieces' median)");
     const compose::SamplingOptions& sampling = options.sampling;
+    const double time_temperature = sampling.time_temperature.value_or(sampling.temperature);
     const std::string temperature =
-        timed && sampling.time_temperature
-            ? fmt::format("temperature {} for pitches, {} for time", sampling.temperature, *sampling.time_temperature)
-            : fmt::format("temperature {}", sampling.temperature);
-    const std::string top_p = timed ? fmt::format("top-p {} for pitches, {} for time", sampling.top_p, sampling.time_top_p)
+        timed ? fmt::format("temperature {} for pitches, {} for time, {} for durations", sampling.temperature,
+                            time_temperature, sampling.duration_temperature.value_or(time_temperature))
+              : fmt::format("temperature {}", sampling.temperature);
+    const std::string top_p = timed ? fmt::format("top-p {} for pitches, {} for time, {} for durations", sampling.top_p,
+                                                  sampling.time_top_p, sampling.duration_top_p.value_or(sampling.time_top_p))
                                     : fmt::format("top-p {}", sampling.top_p);
     const bool calibrated = !request.top_p && info.training.contains("top_p") &&
                             (!timed || (!request.time_top_p && info.training.contains("time_top_p")));

@@ -45,6 +45,7 @@ struct CompositionRequest {
     std::optional<double> top_p;        // none: the calibrated top-p of a next-token model, 1 for a seed-design one
     std::optional<double> time_top_p;   // time tokens; none: the calibrated one (timed tokens only)
     std::optional<double> time_temperature;  // time tokens; none: the calibrated one, or `temperature` where that is given
+    std::optional<double> duration_top_p, duration_temperature;  // durations; none: the calibrated ones, else time's
     std::optional<std::filesystem::path> primer;  // a MIDI file the pieces continue (they hold it first)
     std::optional<std::string> chord;   // or a chord or key, held for a bar, to start from
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default
@@ -65,6 +66,7 @@ struct ComposedFile {
     std::size_t copy_limit = 0;
     std::optional<compose::InfillFit> infill;  // bars rewritten: how well they fit
     std::optional<compose::AccompanimentFit> accompaniment;  // parts composed around a melody: how they go with it
+    bool looked_ahead = false;  // bars rewritten by a model trained to fill, which read the bars after them first
 };
 
 // A MIDI file in the model's tokens, with its starting tempo: a primer, a piece to infill, or one

@@ -88,6 +88,8 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     model.info.training["top_p"] = chosen.top_p;
     model.info.training["time_top_p"] = chosen.time_top_p;
     model.info.training["time_temperature"] = chosen.time_temperature;
+    model.info.training["duration_top_p"] = chosen.duration_top_p;
+    model.info.training["duration_temperature"] = chosen.duration_temperature;
     model.info.training["memory_strength"] = chosen.memory;
     model.info.training["key_pull"] = chosen.key_pull;
     model.info.training["calibration_distance"] = chosen.distance.total;
@@ -96,20 +98,21 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     model.info.training["calibration_planned"] = c.planned;
     std::string tried;
     for (const compose::DecodingTrial& t : c.tried)
-        tried += fmt::format(" {}/{}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
-                             t.distance.total);
+        tried += fmt::format(" {}/{}/{}/{}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
+                             t.duration_temperature, t.duration_top_p, t.distance.total);
     std::string features;
     for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
                "composing calibrated in {:.1f} s{}: top-p {} for pitches and {} for time, time temperature {}, piece memory "
-               "x{}, key pull {}, give {} pieces of {} notes the distance {:.3f} to the held-out pieces (top-p pitch/top-p "
-               "time/time temperature/memory/key:distance{}; by feature:{})\n",
+               "x{}, key pull {}, durations at temperature {} and top-p {}, give {} pieces of {} notes the distance {:.3f} "
+               "to the held-out pieces (top-p pitch/top-p time/time temperature/memory/key/duration temperature/duration "
+               "top-p:distance{}; by feature:{})\n",
                seconds_since(start),
                c.tried.size() < c.planned ? fmt::format(" ({} of {} settings: what fit its budget of {:.0f} s)",
                                                         c.tried.size(), c.planned, budget)
                                           : "",
                chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
-               chosen.key_pull, c.pieces, c.notes,
+               chosen.key_pull, chosen.duration_temperature, chosen.duration_top_p, c.pieces, c.notes,
                chosen.distance.total, tried, features);
     if (2 * c.copying > c.pieces)
         warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "

@@ -127,11 +127,17 @@ void add_generate_command(CLI::App& app) {
                     "Sample only among the likeliest tokens that hold this much probability (default: the value `train` "
                     "calibrated for the model, else 0.95); with timed tokens, for pitches")->check(CLI::Range(0.01, 1.0));
     cmd->add_option("--time-top-p", r.time_top_p,
-                    "The same for time tokens (bar, position, shift, duration) and velocities, cut apart from pitches "
+                    "The same for time tokens (bar, position, shift) and velocities, cut apart from pitches "
                     "(default: the value `train` calibrated for the model, else 1)")->check(CLI::Range(0.01, 1.0));
     cmd->add_option("--time-temperature", r.time_temperature,
                     "The temperature of time tokens and velocities (default: the value `train` calibrated for the model; "
                     "with --temperature, that)")->check(CLI::Range(0.01, 100.0));
+    cmd->add_option("--duration-top-p", r.duration_top_p,
+                    "The same for note durations, cut apart from time tokens (default: the value `train` calibrated for "
+                    "the model, else the time tokens')")->check(CLI::Range(0.01, 1.0));
+    cmd->add_option("--duration-temperature", r.duration_temperature,
+                    "The temperature of note durations (default: the value `train` calibrated for the model, else the "
+                    "time tokens')")->check(CLI::Range(0.01, 100.0));
     cmd->add_option("--seed", flags->seed, "Random seed (default: a fresh one, printed); same seed, same piece");
     auto* primer = cmd->add_option("--primer", r.primer, "A MIDI file to continue: the piece holds it, then what follows")
                        ->check(CLI::ExistingFile);

@@ -48,7 +48,8 @@ constexpr std::size_t models_kept = 4;
 // What `pianola evaluate` measures of the written piece, each feature beside the model's held-out
 // pieces' (whole pieces, as `evaluate` takes them), and the longest run it shares with the training
 // pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"},
-// for rewritten bars how well they fit ("infill_fit", in the model's bits), and for parts composed
+// for rewritten bars how well they fit ("infill_fit", in the model's bits, and whether a model trained
+// to fill read the bars after them first), and for parts composed
 // around a melody how they go with it ("accompaniment_fit").
 nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
@@ -66,7 +67,8 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
         out["infill_fit"] = {{"region_bits_per_note", piece.infill->rewritten.bits_per_note},
                              {"original_bits_per_note", piece.infill->original.bits_per_note},
                              {"join_bits", piece.infill->rewritten.join_bits},
-                             {"original_join_bits", piece.infill->original.join_bits}};
+                             {"original_join_bits", piece.infill->original.join_bits},
+                             {"looked_ahead", piece.looked_ahead}};
     if (piece.accompaniment)
         out["accompaniment_fit"] = {{"melody_notes", piece.accompaniment->melody_notes},
                                     {"notes", piece.accompaniment->accompaniment_notes},
@@ -92,6 +94,8 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.top_p = order.top_p;
         request.time_temperature = order.time_temperature;
         request.time_top_p = order.time_top_p;
+        request.duration_temperature = order.duration_temperature;
+        request.duration_top_p = order.duration_top_p;
         request.memory = order.memory;
         request.key_pull = order.key_pull;
         request.cadence = order.cadence;
@@ -137,6 +141,7 @@ web::TrainingRuns::Launch training_worker(int threads) {
                                           plan.preset, "--max-minutes", fmt::format("{}", 0.8 * plan.minutes),
                                           "--calibration-minutes", fmt::format("{}", 0.2 * plan.minutes), "--json",
                                           "--threads", cores};
+        if (plan.fill_rate > 0) train.insert(train.end(), {"--fill-rate", fmt::format("{}", plan.fill_rate)});
         if (plan.resume) train.push_back("--resume");
         steps.push_back(std::move(train));
         return steps;

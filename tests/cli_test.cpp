@@ -229,6 +229,12 @@ TEST(Cli, InfillRewritesTheBarsAskedAndKeepsTheRest) {
     ASSERT_EQ(run_cli(dir, "train --preset tiny --fill-rate 0.5 --data " + (dir / "midi").string() + " --out " +
                                (dir / "m.pianola").string())
                   .exit_code, 0);
+    // Filling in the middle moves whole bars: the original design's tokens and timed tokens without bars have none.
+    const std::string elsewhere = " --fill-rate 0.5 --data " + (dir / "midi").string() + " --out " + (dir / "x.pianola").string();
+    expect_one_line_error(run_cli(dir, "train --preset seed-tiny" + elsewhere), "--fill-rate applies to next-token presets only");
+    expect_one_line_error(run_cli(dir, "train --preset tiny --time-tokens shifts" + elsewhere),
+                          "--fill-rate fills in bars: it needs timed tokens in bars");
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.pianola"));
     const std::filesystem::path piece = dir / "midi" / "r0.mid";
     const std::string infill = "generate --model " + (dir / "m.pianola").string() + " --infill " + piece.string();
     const CliResult g = run_cli(dir, infill + " --bars 3-4 --seed 2 --temperature 1.5 --out " + (dir / "f.mid").string());
@@ -512,6 +518,10 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     const CliResult told = generate("told.mid", "--notes 20 --memory 0 --key-pull 0.5");
     ASSERT_EQ(told.exit_code, 0) << told.err;
     EXPECT_NE(told.out.find("no piece memory, key pull 0.5)"), std::string::npos) << told.out;
+    const CliResult durations = generate("durations.mid", "--notes 20 --duration-temperature 1.2 --duration-top-p 0.9");
+    ASSERT_EQ(durations.exit_code, 0) << durations.err;
+    EXPECT_NE(durations.out.find(", 1.2 for durations, top-p "), std::string::npos) << durations.out;
+    EXPECT_NE(durations.out.find(", 0.9 for durations"), std::string::npos) << durations.out;
     expect_one_line_error(generate("bad.mid", "--memory 3"), "--memory");
 
     // A MIDI primer is the head of the piece; 40 notes follow it.
@@ -525,14 +535,17 @@ TEST(Cli, ComposesWithPrimersLengthsInBarsTempoProgramAndEvaluates) {
     {
         model::LoadedModel older = model::load_model(model);
         const double top_p = older.info.training.at("top_p").get<double>();
-        for (const char* key : {"time_top_p", "time_temperature", "memory", "memory_strength", "key_pull", "piece_notes"})
+        for (const char* key : {"time_top_p", "time_temperature", "duration_top_p", "duration_temperature", "memory",
+                                "memory_strength", "key_pull", "piece_notes"})
             older.info.training.erase(key);
         model::save_model(dir / "older.pianola", older.info, model::module_of(older.net));
         const CliResult old_file = run_cli(dir, "generate --model " + (dir / "older.pianola").string() + " --out " +
                                                     (dir / "older.mid").string() + " --seed 2");
         ASSERT_EQ(old_file.exit_code, 0) << old_file.err;
         EXPECT_NE(old_file.out.find("composed 500 notes in"), std::string::npos) << old_file.out;
-        EXPECT_NE(old_file.out.find(fmt::format("temperature 0.8, top-p {} for pitches, 1 for time, no piece memory)", top_p)),
+        EXPECT_NE(old_file.out.find(fmt::format("temperature 0.8 for pitches, 0.8 for time, 0.8 for durations, top-p {} for "
+                                                "pitches, 1 for time, 1 for durations, no piece memory)",
+                                                top_p)),
                   std::string::npos) << old_file.out;
     }
     ASSERT_EQ(whole.notes.size(), primer.notes.size() + 40);

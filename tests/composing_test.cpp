@@ -58,10 +58,11 @@ TEST(TokenSampler, TopKAndTopPKeepTheLikeliestInProportion) {
     EXPECT_THROW(compose::TokenSampler({1, 0, 1.5}), std::invalid_argument);
 }
 
-TEST(TokenSampler, TimeAndPitchTokensAreCutAndTemperedApartAndKeepTheirOdds) {
+TEST(TokenSampler, PitchTimeAndDurationTokensAreCutAndTemperedApartAndKeepTheirOdds) {
     // Pitch tokens 0 and 1 (0.4, 0.1), time tokens 2, 3, 4 (0.3, 0.15, 0.05): half the mass each.
     const std::vector<float> logits{std::log(0.4f), std::log(0.1f), std::log(0.3f), std::log(0.15f), std::log(0.05f)};
-    const std::vector<bool> time{false, false, true, true, true};
+    using C = compose::TokenClass;
+    const std::vector<C> time{C::pitch, C::pitch, C::time, C::time, C::time};
     const int n = 20000;
     const auto pitch_cut = draws({1.0, 0, 0.5, 1.0, time}, logits, n);  // pitch 0 alone holds half the pitch mass
     ASSERT_EQ(pitch_cut.size(), 4u);
@@ -87,13 +88,29 @@ TEST(TokenSampler, TimeAndPitchTokensAreCutAndTemperedApartAndKeepTheirOdds) {
     EXPECT_NEAR(warm_time.at(4) / double(n), 0.05, 0.01);
     EXPECT_THROW(compose::TokenSampler({1, 0, 1, 1, time, 0.0}), std::invalid_argument);
 
-    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:12", "vel:3", "pitch:60", "dur:12", "shift:6"});
-    const std::vector<bool> classes = compose::time_tokens(music::TimedTokenizer(), vocabulary);
+    // Durations (tokens 2, 3, 4 now) at their own temperature and cut, the time tokens' where unset:
+    // the grammar offers them alone, after a pitch.
+    const float forbidden = -std::numeric_limits<float>::infinity();
+    const std::vector<float> durations{forbidden, forbidden, std::log(0.6f), std::log(0.3f), std::log(0.1f)};
+    const std::vector<C> classed{C::pitch, C::pitch, C::duration, C::duration, C::duration};
+    const auto as_time = draws({1.0, 0, 1.0, 0.5, classed}, durations, n);
+    EXPECT_EQ(as_time.size(), 1u) << "the time top-p cuts durations when theirs is unset";
+    const auto own = draws({1.0, 0, 1.0, 0.5, classed, 0.5, 1.0, 1.0}, durations, n);
+    EXPECT_NEAR(own.at(3) / double(n), 0.3, 0.015) << "durations at their own odds, whatever time's cut and temperature";
+    EXPECT_NEAR(own.at(4) / double(n), 0.1, 0.01);
+    const auto cold_durations = draws({1.0, 0, 1.0, 1.0, classed, 1.0, 0.5}, durations, n);
+    EXPECT_NEAR(cold_durations.at(2) / double(n), 0.36 / 0.46, 0.015);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 1, 1, classed, 1.0, 0.0}), std::invalid_argument);
+    EXPECT_THROW(compose::TokenSampler({1, 0, 1, 1, classed, 1.0, 1.0, 1.5}), std::invalid_argument);
+
+    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:12", "vel:3", "pitch:60", "dur:12", "shift:6", "prog:3"});
+    const std::vector<C> classes = compose::token_classes(music::TimedTokenizer(), vocabulary);
     ASSERT_EQ(classes.size(), vocabulary.size());
-    for (const char* token : {"<piece>", "pitch:60"}) EXPECT_FALSE(classes[static_cast<std::size_t>(vocabulary.id(token))]) << token;
-    for (const char* token : {"bar", "pos:12", "vel:3", "dur:12", "shift:6"})
-        EXPECT_TRUE(classes[static_cast<std::size_t>(vocabulary.id(token))]) << token;
-    EXPECT_TRUE(compose::time_tokens(music::SeedTokenizer(), vocabulary).empty());
+    const auto class_of = [&](const char* token) { return classes[static_cast<std::size_t>(vocabulary.id(token))]; };
+    for (const char* token : {"<piece>", "pitch:60", "prog:3"}) EXPECT_EQ(class_of(token), C::pitch) << token;
+    for (const char* token : {"bar", "pos:12", "vel:3", "shift:6"}) EXPECT_EQ(class_of(token), C::time) << token;
+    EXPECT_EQ(class_of("dur:12"), C::duration);
+    EXPECT_TRUE(compose::token_classes(music::SeedTokenizer(), vocabulary).empty());
 }
 
 TEST(KeyPull, LowersThePitchesOutsideThePieceScaleAndKeepsThePitchesOdds) {

@@ -44,6 +44,7 @@ eval::MusicStats piece(int range, double polyphony, double scale, int tonic) {
     s.polyphony = polyphony;
     s.scale_consistency = scale;
     s.ioi_entropy = polyphony / 2;
+    s.duration_entropy = scale * 2;
     s.distinct_4grams = scale / 2;
     for (const int step : {0, 2, 4, 5, 7, 9, 11}) s.pitch_class_histogram[static_cast<std::size_t>((tonic + step) % 12)] = 1.0 / 7;
     return s;
@@ -97,6 +98,18 @@ TEST(MusicStats, InterOnsetEntropyInBitsOnATwelfthBeatGrid) {
     EXPECT_DOUBLE_EQ(s.ioi_entropy, 0);
     EXPECT_EQ(s.distinct_intervals, 2);
     EXPECT_DOUBLE_EQ(eval::music_stats(rhythm({})).ioi_entropy, 0);
+}
+
+TEST(MusicStats, NoteLengthEntropyInBitsOnATwelfthBeatGridHeldNotesAsOne) {
+    const auto lengths = [](const std::vector<std::uint32_t>& ticks) {
+        music::Score score = rhythm(std::vector<std::uint32_t>(ticks.size() - 1, 480));
+        for (std::size_t i = 0; i < ticks.size(); ++i) score.notes[i].end_tick = score.notes[i].start_tick + ticks[i];
+        return eval::music_stats(score).duration_entropy;
+    };
+    EXPECT_DOUBLE_EQ(lengths({120, 120, 120, 120}), 0) << "every note one length";
+    EXPECT_DOUBLE_EQ(lengths({120, 480, 120, 480}), 1);
+    EXPECT_DOUBLE_EQ(lengths({120, 130, 480, 960}), 1.5) << "120 and 130 ticks are one 1/12-beat step";
+    EXPECT_DOUBLE_EQ(lengths({4000, 9000, 120, 120}), 1) << "8 beats (3,840 ticks) and longer count as one length";
 }
 
 }  // namespace

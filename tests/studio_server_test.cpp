@@ -104,7 +104,8 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     const web::ComposeLimits limits;
     const web::ComposeOrder order = web::parse_compose_order(
         {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"},
-         {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
+         {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"duration_temperature", "1.1"}, {"duration_top_p", "0.9"},
+         {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
          {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}, {"top_k", "50"}, {"max_copy", "0"}, {"redraw", "2"}},
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
@@ -115,6 +116,8 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(order.top_p, 0.9);
     EXPECT_EQ(order.time_temperature, 0.85);
     EXPECT_EQ(order.time_top_p, 0.95);
+    EXPECT_EQ(order.duration_temperature, 1.1);
+    EXPECT_EQ(order.duration_top_p, 0.9);
     EXPECT_EQ(order.memory, 0.6);
     EXPECT_EQ(order.key_pull, 0.25);
     EXPECT_EQ(order.tempo, 96);
@@ -135,7 +138,8 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_FALSE(defaults.notes || defaults.bars || defaults.seconds) << "the model's own length";
     EXPECT_FALSE(defaults.temperature) << "the default for the model's kind";
     EXPECT_FALSE(defaults.top_p) << "the model's calibrated top-p";
-    EXPECT_FALSE(defaults.time_temperature || defaults.time_top_p || defaults.memory || defaults.key_pull)
+    EXPECT_FALSE(defaults.time_temperature || defaults.time_top_p || defaults.duration_temperature ||
+                 defaults.duration_top_p || defaults.memory || defaults.key_pull)
         << "as calibrated";
     EXPECT_FALSE(defaults.tempo) << "the model's";
     EXPECT_FALSE(defaults.program) << "the instruments the model composed";
@@ -183,6 +187,7 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"notes", "40"}, {"seconds", "20"}}), "give the length once: in notes, bars or seconds");
     EXPECT_EQ(refusal({{"bars", "0"}}), "bars must be a whole number from 1 to 500, not '0'");
     EXPECT_EQ(refusal({{"time_top_p", "0"}}), "time_top_p must be a number from 0.01 to 1, not '0'");
+    EXPECT_EQ(refusal({{"duration_top_p", "1.5"}}), "duration_top_p must be a number from 0.01 to 1, not '1.5'");
     EXPECT_EQ(refusal({{"memory", "3"}}), "memory must be a number from 0 to 2, not '3'");
     EXPECT_EQ(refusal({{"top_k", "-1"}}), "top_k must be a whole number from 0 to 100000, not '-1'");
     EXPECT_EQ(refusal({{"max_copy", "1.5"}}), "max_copy must be a whole number from 0 to 1000000, not '1.5'");

@@ -195,16 +195,18 @@ TEST(DiskQuota, CountsEveryFileAndRefusesWhatWouldPassTheQuota) {
 namespace {
 
 // Stand-ins for the worker's commands: a shell script run with the model's path as $1. Each
-// records in `resumed` whether its plan resumed.
+// records whether its plan resumed and the fill rate it asked for.
 struct Worker {
     std::string script;
     std::atomic<int> launches{0};
     std::atomic<bool> resumed{false};
+    std::atomic<double> fill_rate{-1};
 
     web::TrainingRuns::Launch launch() {
         return [this](const web::TrainingPlan& plan) {
             ++launches;
             resumed = plan.resume;
+            fill_rate = plan.fill_rate;
             return std::vector<std::vector<std::string>>{{"/bin/sh", "-c", script, "sh", plan.model.string()}};
         };
     }
@@ -298,7 +300,7 @@ TEST(TrainingRuns, ATrainingOutlivesTheServer) {
     Worker worker{until_stopped};
     {
         web::TrainingRuns runs(dir / "state", dir / "models", worker.launch());
-        runs.start({"kept", "default", 2.0}, upload(runs));
+        runs.start({"kept", "default", 2.0, 0.5}, upload(runs));
         ASSERT_TRUE(fixtures::eventually([&] { return runs.status("kept")->log.size() == 1; }));
     }  // the server stops: its worker is stopped cleanly
     EXPECT_TRUE(fs::exists(dir / "models" / "kept.pianola"));
@@ -314,8 +316,10 @@ TEST(TrainingRuns, ATrainingOutlivesTheServer) {
     EXPECT_EQ(status.state, web::TrainingState::stopped) << "listed as stopped, resume offered";
     EXPECT_EQ(status.error, "the studio stopped while it trained");
     EXPECT_EQ(status.order.minutes, 2.0);
+    EXPECT_EQ(status.order.fill_rate, 0.5);
     restarted.resume("kept");
     EXPECT_TRUE(fixtures::eventually([&] { return worker.launches == 2 && worker.resumed; }));
+    EXPECT_EQ(worker.fill_rate, 0.5) << "a resumed training fills as it did";
     restarted.stop("kept");
 }
 
@@ -325,7 +329,7 @@ namespace {
 class TrainingStudio {
 public:
     TrainingStudio(std::string script, std::uintmax_t quota = std::uintmax_t{1} << 30) {
-        worker_.script = std::move(script);
+        worker.script = std::move(script);
         write_file_atomically(dir / "a.pianola", "not read");
         web::StudioConfig config;
         config.port = 0;
@@ -341,7 +345,7 @@ public:
                 write_file_atomically(files.png, "png");
                 return nlohmann::json::object();
             },
-            worker_.launch());
+            worker.launch());
         port_ = server_->bind();
         thread_ = std::thread([this] { server_->serve(); });
     }
@@ -353,9 +357,9 @@ public:
     int port() const { return port_; }
 
     fixtures::TempDir dir;
+    Worker worker;
 
 private:
-    Worker worker_;
     std::unique_ptr<web::StudioServer> server_;
     int port_ = 0;
     std::thread thread_;
@@ -373,6 +377,7 @@ TEST(StudioTraining, UploadsTrainsAndListsThroughTheRoutes) {
     const nlohmann::json studio_json = body_of(http.Get("/api/studio"));
     EXPECT_EQ(studio_json.at("training").at("presets"), (nlohmann::json{"default", "tiny"}));
     EXPECT_EQ(studio_json.at("training").at("minutes").at("initial"), 10.0);
+    EXPECT_EQ(studio_json.at("training").at("fill_rate").at("initial"), 0.0);
 
     const std::string tune = melody(studio.dir, {60, 64, 67});
     const httplib::Result sent = http.Post("/api/uploads", httplib::MultipartFormDataItems{
@@ -396,11 +401,16 @@ TEST(StudioTraining, UploadsTrainsAndListsThroughTheRoutes) {
               "preset must be one of default, tiny, not 'huge'");
     EXPECT_EQ(body_of(train({{"upload", id}, {"name", "mine"}, {"minutes", "0.1"}})).at("error"),
               "minutes must be a number from 0.5 to 600, not '0.1'");
-    const httplib::Result started = train({{"upload", id}, {"name", "mine"}, {"preset", "tiny"}, {"minutes", "1"}});
+    EXPECT_EQ(body_of(train({{"upload", id}, {"name", "mine"}, {"fill_rate", "2"}})).at("error"),
+              "fill_rate must be a number from 0 to 1, not '2'");
+    const httplib::Result started =
+        train({{"upload", id}, {"name", "mine"}, {"preset", "tiny"}, {"minutes", "1"}, {"fill_rate", "0.5"}});
     ASSERT_TRUE(started);
     EXPECT_EQ(started->status, 202) << started->body;
     ASSERT_TRUE(fixtures::eventually([&] { return body_of(http.Get("/api/trainings/mine")).value("state", "") == "done"; }));
+    EXPECT_EQ(studio.worker.fill_rate, 0.5) << "the worker is asked to fill as the form said";
     const nlohmann::json done = body_of(http.Get("/api/trainings/mine"));
+    EXPECT_EQ(done.at("fill_rate"), 0.5);
     EXPECT_EQ(done.at("log")[0].at("loss"), 1.5);
     EXPECT_EQ(done.at("pieces"), 1);
     EXPECT_EQ(body_of(http.Get("/api/trainings")).at("trainings").size(), 1u);

@@ -11,9 +11,10 @@ const stages = ['queued', 'composing', 'rendering', 'drawing', 'done'];
 const pollMs = 250;
 // The number fields whose ranges and starting values the server gives; the length is apart, its
 // unit chosen beside it.
-const bounded = ['temperature', 'top_p', 'time_temperature', 'time_top_p', 'memory', 'key_pull', 'tempo', 'top_k',
-  'max_copy', 'redraw'];
-const said = { top_p: 'top-p', time_temperature: 'rhythm temperature', time_top_p: 'rhythm top-p', key_pull: 'key pull',
+const bounded = ['temperature', 'top_p', 'time_temperature', 'time_top_p', 'duration_temperature', 'duration_top_p',
+  'memory', 'key_pull', 'tempo', 'top_k', 'max_copy', 'redraw'];
+const said = { top_p: 'top-p', time_temperature: 'rhythm temperature', time_top_p: 'rhythm top-p',
+  duration_temperature: 'note-length temperature', duration_top_p: 'note-length top-p', key_pull: 'key pull',
   top_k: 'top-k', max_copy: 'copy limit', redraw: 'redraws' };
 // General MIDI's 128 instruments, in program order, as the server names them (music::program_name).
 let instruments = [];
@@ -121,7 +122,8 @@ function showResult(job) {
 const features = {
   pitch_range: 'pitch range (semitones)', pitch_class_entropy: 'pitch-class entropy (bits)',
   polyphony: 'polyphony (notes at once)', distinct_intervals: 'distinct inter-onset intervals',
-  ioi_entropy: 'inter-onset entropy (bits)', longest_repeat: 'longest repeat (onsets)',
+  ioi_entropy: 'inter-onset entropy (bits)', duration_entropy: 'note-length entropy (bits)',
+  longest_repeat: 'longest repeat (onsets)',
   distinct_4grams: 'distinct 4-onset runs (share)', ends_on_tonic: "ends on its key's tonic (1: yes)",
   instruments: 'instruments (the drums one)', velocity_range: 'velocity range (softest to loudest)',
   pedal_share: 'sustain pedal down (share of the time)',
@@ -152,7 +154,7 @@ function showFigures(piece) {
       + `its key; the model hears the melody at ${around.melody_bits_per_note.toFixed(2)} bits/note with them `
       + `(${around.alone_bits_per_note.toFixed(2)} alone). Fewer bits: parts that go with the tune.`
     : fit
-    ? `The bars rewritten, as the model hears them: ${fit.region_bits_per_note.toFixed(2)} bits/note (the original `
+    ? `The bars rewritten${fit.looked_ahead ? ' toward the bars after them' : ''}, as the model hears them: ${fit.region_bits_per_note.toFixed(2)} bits/note (the original `
       + `bars: ${fit.original_bits_per_note.toFixed(2)}); the two bars after them ${fit.join_bits.toFixed(1)} bits `
       + `(after the original bars: ${fit.original_join_bits.toFixed(1)}). Fewer bits: a likelier fit.`
     : piece.longest_copy === undefined ? ''

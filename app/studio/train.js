@@ -17,6 +17,7 @@ async function initTraining() {
   if (!training) return;
   $('preset').replaceChildren(...training.presets.map((name) => new Option(name, name)));
   Object.assign($('minutes'), { min: training.minutes.min, max: training.minutes.max, value: training.minutes.initial });
+  $('fill-rate').value = String(training.fill_rate.initial);
   $('upload-limit').textContent = `${Math.round(training.upload_bytes / 2 ** 20)} MiB and ${training.upload_files} files a send`;
   $('train-box').hidden = false;
   const list = await listTrainings();
@@ -100,7 +101,7 @@ async function listTrainings() {
     item.dataset.state = t.state;
     item.classList.toggle('shown', t.name === shown);
     const text = Object.assign(document.createElement('span'), {
-      textContent: `${t.name}: ${t.state} (${t.preset}, ${t.minutes} min, ${t.pieces} pieces)${t.error ? ` \u2014 ${t.error}` : ''}`,
+      textContent: `${t.name}: ${t.state} (${t.preset}, ${t.minutes} min${t.fill_rate > 0 ? ', trained to fill in bars' : ''}, ${t.pieces} pieces)${t.error ? ` \u2014 ${t.error}` : ''}`,
     });
     item.append(text, button('Show', () => show(t.name)));
     if (t.state === 'running') item.append(button('Stop', () => act(t.name, 'stop', 'POST')));

@@ -367,7 +367,7 @@ AccompaniedPiece accompany(model::LoadedModel& model, const std::vector<std::str
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     Setting s{*std::get<model::NextTokenModel>(model.net), model.info, m, options.sampling,
               {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)}, {}};
-    s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
+    s.sampling.classes = token_classes(model.info.tokenizer, vocabulary);
     for (const std::string& token : vocabulary.tokens()) s.parsed.push_back(music::parse_timed_token(token));
     const Walk best = compose_around(s, options.particles, options.seed);
     AccompaniedPiece out;

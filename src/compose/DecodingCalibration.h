@@ -1,5 +1,6 @@
 // DecodingCalibration: how a model composes by default, measured for that model: the top-p for
-// pitch tokens and for time tokens (TokenSampler cuts them apart), the temperature of time tokens, the pull of the piece memory
+// pitch tokens, time tokens and durations (TokenSampler cuts them apart), the temperature of time
+// tokens and of durations, the pull of the piece memory
 // (model::PieceMemory) and that of the key (KeyPull). A strong model of a clean corpus sounds like its corpus with little
 // cut; a weaker one drifts out of key unless its unlikely pitches are cut (or the key pull,
 // KeyPull, keeps it there), while cutting its unlikely time tokens flattens the rhythm (on ff-piano one top-p of 0.4 for both left 2 distinct
@@ -33,6 +34,7 @@ struct DecodingTrial {
     double time_temperature = 0.8;  // the temperature of time tokens (pitch tokens: calibrate_decoding's)
     double memory = 0;            // the piece memory's strength (model::scaled)
     double key_pull = 0;          // KeyPull's strength
+    double duration_top_p = 1, duration_temperature = 1;  // of note durations (timed tokens)
     eval::SetDistance distance;   // the composed pieces' to the held-out pieces
 };
 

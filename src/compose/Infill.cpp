@@ -185,7 +185,7 @@ Setting setting_of(model::LoadedModel& model, const SamplingOptions& sampling, c
     const music::Vocabulary& vocabulary = model.info.vocabulary;
     Setting s{*std::get<model::NextTokenModel>(model.net), model.info, sampling, pulls, {}, {}, model.info.tempo_us,
               vocabulary.contains("bar") ? vocabulary.id("bar") : -1};
-    s.sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
+    s.sampling.classes = token_classes(model.info.tokenizer, vocabulary);
     for (const std::string& token : vocabulary.tokens()) {
         const auto parsed = music::parse_timed_token(token);
         s.pitch.push_back(parsed && parsed->kind == music::TimedToken::Kind::pitch);

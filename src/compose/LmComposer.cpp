@@ -103,7 +103,7 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
     const auto K = static_cast<std::size_t>(options.count);
     std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};
     SamplingOptions sampling = options.sampling;
-    sampling.time_tokens = time_tokens(model.info.tokenizer, vocabulary);
+    sampling.classes = token_classes(model.info.tokenizer, vocabulary);
     const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules),
                                    guards, sampling, options.seed,
                                    {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)});

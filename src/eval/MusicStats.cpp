@@ -162,6 +162,14 @@ MusicStats music_stats(const music::Score& score) {
         const double p = static_cast<double>(count) / static_cast<double>(onsets.size() - 1);
         s.ioi_entropy -= p * std::log2(p);
     }
+    // Lengths past 8 beats are one: a held note (or a pedalled one, as `evaluate` hears human
+    // pieces) counts as held, not as a length of its own.
+    std::map<long, int> lengths;
+    for (const music::Note& n : notes) ++lengths[std::min(96L, std::lround((n.end_tick - n.start_tick) / grid))];
+    for (const auto& [length, count] : lengths) {
+        const double p = static_cast<double>(count) / total;
+        s.duration_entropy -= p * std::log2(p);
+    }
     int run = 0;
     for (std::size_t i = 0; i < onsets.size(); ++i) {
         run = i > 0 && onsets[i].pitches == onsets[i - 1].pitches ? run + 1 : 1;
@@ -189,6 +197,7 @@ const std::vector<StatField>& stat_fields() {
         {"notes_per_second", &MusicStats::notes_per_second, nullptr},
         {"distinct_intervals", nullptr, &MusicStats::distinct_intervals},
         {"ioi_entropy", &MusicStats::ioi_entropy, nullptr},
+        {"duration_entropy", &MusicStats::duration_entropy, nullptr},
         {"longest_repeat", nullptr, &MusicStats::longest_repeat},
         {"distinct_4grams", &MusicStats::distinct_4grams, nullptr},
         {"ends_on_tonic", nullptr, &MusicStats::ends_on_tonic},

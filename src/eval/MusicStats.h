@@ -2,7 +2,8 @@
 // ones (`pianola evaluate`, and generation's loop check): pitch range, pitch classes and their
 // entropy, how well one major or minor scale holds the notes, polyphony, density, rhythmic
 // variety, two loop measures over its onsets, whether it ends on its key's tonic (an onset: the
-// pitches that start together and the time to the next onset), how many instruments play, how
+// pitches that start together and the time to the next onset), how varied the notes' lengths are
+// (articulation: every note one length sounds mechanical), how many instruments play, how
 // far the loudness ranges and how much of the time the sustain pedal is down.
 // Drums are left out of all but the last. Copying is measured elsewhere (CopyIndex).
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
@@ -27,6 +28,7 @@ struct MusicStats {
     double notes_per_second = 0;      // from the first onset to the last note's end
     int distinct_intervals = 0;       // distinct times between onsets, on a 1/48-beat grid
     double ioi_entropy = 0;           // bits, over the times between onsets on a 1/12-beat grid
+    double duration_entropy = 0;      // bits, over the notes' lengths on a 1/12-beat grid (8 beats and longer as one)
     int longest_repeat = 0;           // the longest run of one onset repeated back to back
     double distinct_4grams = 0;       // distinct runs of 4 onsets over all such runs (1: no run repeats)
     int ends_on_tonic = 0;            // 1 where the last onset's lowest note is the tonic of the piece's key (estimate_key)

@@ -131,6 +131,7 @@ const std::vector<ScalarFeature>& scalar_features() {
     static const std::vector<ScalarFeature> features{
         {"scale_consistency", [](const MusicStats& s) { return s.scale_consistency; }},
         {"ioi_entropy", [](const MusicStats& s) { return s.ioi_entropy; }},
+        {"duration_entropy", [](const MusicStats& s) { return s.duration_entropy; }},
         {"polyphony", [](const MusicStats& s) { return s.polyphony; }},
         {"pitch_range", [](const MusicStats& s) { return static_cast<double>(s.pitch_range); }},
         {"distinct_4grams", [](const MusicStats& s) { return s.distinct_4grams; }},

@@ -71,6 +71,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
                                  std::uint64_t fresh_seed) {
     static const std::set<std::string> known = {"model",      "notes",  "bars",     "seconds", "temperature",
                                                 "top_p",      "time_temperature",   "time_top_p", "memory",
+                                                "duration_temperature", "duration_top_p",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
                                                 "chord",      "ending", "top_k",    "max_copy", "redraw",
                                                 "infill",     "keep",   "accompany"};
@@ -91,6 +92,8 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
     order.top_p = read_bounded(fields, "top_p", limits.top_p);
     order.time_temperature = read_bounded(fields, "time_temperature", limits.time_temperature);
     order.time_top_p = read_bounded(fields, "time_top_p", limits.time_top_p);
+    order.duration_temperature = read_bounded(fields, "duration_temperature", limits.duration_temperature);
+    order.duration_top_p = read_bounded(fields, "duration_top_p", limits.duration_top_p);
     order.memory = read_bounded(fields, "memory", limits.memory);
     order.key_pull = read_bounded(fields, "key_pull", limits.key_pull);
     order.tempo = read_bounded(fields, "tempo", limits.tempo);

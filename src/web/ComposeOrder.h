@@ -28,6 +28,8 @@ struct ComposeLimits {
     Bounded<double> top_p{0.01, 1.0, std::nullopt};
     Bounded<double> time_temperature{0.01, 5.0, std::nullopt};
     Bounded<double> time_top_p{0.01, 1.0, std::nullopt};
+    Bounded<double> duration_temperature{0.01, 5.0, std::nullopt};
+    Bounded<double> duration_top_p{0.01, 1.0, std::nullopt};
     Bounded<double> memory{0.0, 2.0, std::nullopt};
     Bounded<double> key_pull{0.0, 10.0, std::nullopt};
     // Sound: none: the primer's tempo, else the model's; no program: the instruments the model
@@ -49,7 +51,8 @@ struct ComposeOrder {
     std::optional<double> seconds;
     std::optional<double> temperature; // none: the default for the model's kind
     std::optional<double> top_p;       // none: what `generate` takes for the model (its calibrated top-p)
-    std::optional<double> time_temperature, time_top_p, memory, key_pull;  // none: as calibrated
+    std::optional<double> time_temperature, time_top_p, duration_temperature, duration_top_p, memory,
+        key_pull;  // none: as calibrated
     std::optional<double> tempo;       // beats per minute; none: the primer's, else the model's
     std::optional<int> program;        // General MIDI, every part but the drums; none: as composed
     int top_k = 0, redraw = 0;
@@ -67,7 +70,7 @@ struct ComposeOrder {
 
 
 // Fields: model (required); notes, bars or seconds; temperature, top_p, time_temperature,
-// time_top_p, memory, key_pull, tempo, program, top_k, max_copy, redraw (each absent or empty: the
+// time_top_p, duration_temperature, duration_top_p, memory, key_pull, tempo, program, top_k, max_copy, redraw (each absent or empty: the
 // limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
 // (absent or empty too) or "open"; infill, the bars of the primer to rewrite ("9-12" or "9"), with

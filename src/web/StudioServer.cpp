@@ -64,6 +64,8 @@ nlohmann::json limits_json(const ComposeLimits& limits) {
             {"top_p", bounded(limits.top_p)},
             {"time_temperature", bounded(limits.time_temperature)},
             {"time_top_p", bounded(limits.time_top_p)},
+            {"duration_temperature", bounded(limits.duration_temperature)},
+            {"duration_top_p", bounded(limits.duration_top_p)},
             {"memory", bounded(limits.memory)},
             {"key_pull", bounded(limits.key_pull)},
             {"tempo", bounded(limits.tempo)},
@@ -77,13 +79,15 @@ nlohmann::json limits_json(const ComposeLimits& limits) {
 nlohmann::json training_json(const TrainingLimits& training, const UploadLimits& uploads) {
     return {{"presets", training.presets},
             {"minutes", {{"min", training.minutes.min}, {"max", training.minutes.max}, {"initial", optional_json(training.minutes.initial)}}},
+            {"fill_rate", {{"min", training.fill_rate.min}, {"max", training.fill_rate.max}, {"initial", optional_json(training.fill_rate.initial)}}},
             {"upload_bytes", uploads.request_bytes},
             {"upload_files", uploads.files}};
 }
 
 nlohmann::json training_status_json(const TrainingStatus& status) {
     nlohmann::json json = {{"name", status.order.name},   {"preset", status.order.preset},
-                           {"minutes", status.order.minutes}, {"state", state_name(status.state)},
+                           {"minutes", status.order.minutes}, {"fill_rate", status.order.fill_rate},
+                           {"state", state_name(status.state)},
                            {"error", status.error},        {"started", status.started},
                            {"pieces", status.pieces}};
     if (!status.log.empty()) json["log"] = status.log;
@@ -103,6 +107,8 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"top_p", optional_json(status.order.top_p)},
                            {"time_temperature", optional_json(status.order.time_temperature)},
                            {"time_top_p", optional_json(status.order.time_top_p)},
+                           {"duration_temperature", optional_json(status.order.duration_temperature)},
+                           {"duration_top_p", optional_json(status.order.duration_top_p)},
                            {"memory", optional_json(status.order.memory)},
                            {"key_pull", optional_json(status.order.key_pull)},
                            {"tempo", optional_json(status.order.tempo)},

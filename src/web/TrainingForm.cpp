@@ -6,7 +6,7 @@
 namespace pianola::web {
 
 TrainingForm parse_training_form(const FormFields& fields, const TrainingLimits& limits) {
-    static const std::set<std::string> known = {"upload", "name", "preset", "minutes"};
+    static const std::set<std::string> known = {"upload", "name", "preset", "minutes", "fill_rate"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto text = [&fields](const std::string& name) {
@@ -26,6 +26,7 @@ TrainingForm parse_training_form(const FormFields& fields, const TrainingLimits&
         throw RequestError(400, "preset must be one of " + known_presets + ", not " + quote_sent(form.order.preset));
     }
     form.order.minutes = *read_bounded(fields, "minutes", limits.minutes);
+    form.order.fill_rate = *read_bounded(fields, "fill_rate", limits.fill_rate);
     return form;
 }
 

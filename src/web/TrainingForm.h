@@ -1,5 +1,6 @@
 // TrainingForm: what the studio's page asks to train, read from a request's form fields: the
-// upload to train on, the model's name, a preset the CLI offers and a time budget in minutes,
+// upload to train on, the model's name, a preset the CLI offers, a time budget in minutes and the
+// share of pieces laid out to fill in the middle (for a model that rewrites bars),
 // each bad field refused with a message naming it (RequestError, 400). It only validates; the
 // training is TrainingRuns'.
 #pragma once
@@ -15,6 +16,7 @@ namespace pianola::web {
 struct TrainingLimits {
     std::vector<std::string> presets;            // the first is the page's starting choice
     Bounded<double> minutes{0.5, 600.0, 10.0};   // the whole budget, calibration included
+    Bounded<double> fill_rate{0.0, 1.0, 0.0};    // train --fill-rate: 0 reads every piece in order
 };
 
 struct TrainingForm {

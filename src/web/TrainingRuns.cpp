@@ -140,7 +140,7 @@ TrainingRuns::~TrainingRuns() {
 
 void TrainingRuns::save(const std::string& name, const Saved& s) const {
     const nlohmann::json json = {{"name", s.order.name}, {"preset", s.order.preset}, {"minutes", s.order.minutes},
-                                 {"state", state_name(s.state)}, {"error", s.error}, {"started", s.started},
+                                 {"fill_rate", s.order.fill_rate}, {"state", state_name(s.state)}, {"error", s.error}, {"started", s.started},
                                  {"pid", s.pid}};
     write_file_atomically(trainings_ / name / "training.json", json.dump(2) + "\n");
 }
@@ -150,7 +150,7 @@ std::optional<TrainingRuns::Saved> TrainingRuns::load(const std::string& name) c
         const std::vector<std::uint8_t> bytes = read_file(trainings_ / name / "training.json");
         const nlohmann::json json = nlohmann::json::parse(bytes.begin(), bytes.end());
         Saved s;
-        s.order = {json.at("name"), json.at("preset"), json.at("minutes")};
+        s.order = {json.at("name"), json.at("preset"), json.at("minutes"), json.value("fill_rate", 0.0)};
         s.state = state_from(json.at("state").get<std::string>());
         s.error = json.value("error", "");
         s.started = json.value("started", 0.0);
@@ -233,7 +233,8 @@ void TrainingRuns::remove(const std::string& name) {
 void TrainingRuns::launch(const std::string& name, bool resume) {
     const fs::path folder = trainings_ / name;
     const Saved saved = *load(name);
-    TrainingPlan plan{folder / "corpus", folder / model_file, saved.order.preset, saved.order.minutes, false};
+    TrainingPlan plan{folder / "corpus", folder / model_file, saved.order.preset, saved.order.minutes,
+                      saved.order.fill_rate, false};
     plan.resume = resume && fs::exists(folder / (std::string(model_file) + ".checkpoint"));
     running_ = name;
     stop_asked_ = false;

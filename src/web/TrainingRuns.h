@@ -30,6 +30,7 @@ struct TrainingOrder {
     std::string name;    // the model's name: letters, digits, '-' and '_'
     std::string preset;
     double minutes = 10;  // the time budget, the calibration after training included
+    double fill_rate = 0;  // the share of pieces laid out to fill in the middle (train --fill-rate)
 };
 
 // What the worker is to do, for Launch to spell as command lines.
@@ -38,6 +39,7 @@ struct TrainingPlan {
     std::filesystem::path model;   // the model file to write (its checkpoint beside it)
     std::string preset;
     double minutes = 10;
+    double fill_rate = 0;
     bool resume = false;
 };
 

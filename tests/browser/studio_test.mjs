@@ -4,8 +4,9 @@
 // primer, takes screenshots, checks that nonsense fields, an unknown model, oversized and non-MIDI
 // uploads and path-traversal URLs each get a 4xx with a message, and that SIGTERM stops the server
 // cleanly with its files removed. Then, as a new user would, it sends a folder of MIDI files from the
-// page, trains the tiny preset there while the chart fills, composes with the model, rewrites two bars
-// of an uploaded melody with it, and composes parts around that melody.
+// page, trains the tiny preset there (to fill in bars too) while the chart fills, composes with the
+// model, rewrites two bars of an uploaded melody with it toward the bars after them, and composes
+// parts around that melody.
 // Run by ctest through run.sh: node studio_test.mjs PIANOLA_BINARY OUTPUT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,9 +29,14 @@ function check(what, ok, detail = '') {
 }
 
 // A one-track MIDI file: each pitch a quarter note at 96 ticks per quarter.
-function melody(pitches) {
+// basses: by note index, a pitch struck with that note and released with it.
+function melody(pitches, basses = {}) {
   const events = [];
-  pitches.forEach((pitch, i) => events.push(i === 0 ? 0 : 6, 0x90, pitch, 80, 90, 0x80, pitch, 0));
+  pitches.forEach((pitch, i) => {
+    const bass = basses[i];
+    events.push(i === 0 ? 0 : 6, 0x90, pitch, 80, ...(bass === undefined ? [] : [0, 0x90, bass, 80]),
+                90, 0x80, pitch, 0, ...(bass === undefined ? [] : [0, 0x80, bass, 0]));
+  });
   events.push(0, 0xff, 0x2f, 0);
   const length = [24, 16, 8, 0].map((shift) => (events.length >> shift) & 0xff);
   return Buffer.from([...Buffer.from('MThd'), 0, 0, 0, 6, 0, 0, 0, 1, 0, 96, ...Buffer.from('MTrk'), ...length, ...events]);
@@ -164,8 +170,8 @@ async function composeAndRefuse(studio) {
     // Beside the roll: what `evaluate` measures of the piece against the held-out pieces, as the job says.
     const figures = await page.$$eval('#figures tbody tr', (rows) => rows.map((row) => ({
       name: row.dataset.feature, value: row.cells[1].textContent, outside: row.classList.contains('outside') })));
-    check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 15 &&
-          figures.length === 15 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
+    check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 16 &&
+          figures.length === 16 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
             f.outside === job.piece.figures[i].outside && f.value.startsWith(String(job.piece.figures[i].value).slice(0, 3))),
           JSON.stringify(figures));
     check('the longest run shared with the training pieces is shown', Number.isInteger(job.piece.longest_copy) &&
@@ -332,20 +338,25 @@ async function trainInPage(studio) {
     await page.goto(studio.url);
     await page.waitForSelector('#train-box', { state: 'visible' });
     const scale = [60, 62, 64, 65, 67, 69, 71, 72];
-    // Enough music that the tiny preset's epochs take a poll or more each, so the chart is seen to grow.
+    // Enough music that the tiny preset's epochs take a poll or more each, so the chart is seen to grow;
+    // a bass under every fourth note, so that the model has parts to put under a melody (trained on
+    // tunes alone, it hears a melody best with none and accompanies with nothing).
     const tune = (k) => Array.from({ length: 400 }, (_, i) => scale[(i * (k + 3)) % 8] + (i % 3) * 12 - 12 + (k % 5));
-    const files = Array.from({ length: 24 }, (_, k) => ({ name: `tune${k}.mid`, mimeType: 'audio/midi', buffer: melody(tune(k)) }));
+    const bass = (k) => Object.fromEntries(Array.from({ length: 100 }, (_, j) => [4 * j, scale[(j * (k + 1)) % 8] - 24 + (k % 5)]));
+    const files = Array.from({ length: 24 }, (_, k) => ({ name: `tune${k}.mid`, mimeType: 'audio/midi', buffer: melody(tune(k), bass(k)) }));
     files.push({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not music') });
     await page.setInputFiles('#files', files);
     await page.click('#send');
     await page.waitForSelector('#train', { state: 'visible', timeout: 30000 });
     const report = await page.$$eval('#upload-report tbody tr', (rows) => rows.map((row) => [row.className, row.cells[1].textContent]));
     check('the upload says what was read and what was skipped and why', report.length === 25 &&
-          report.slice(0, 24).every(([kind, note]) => kind === 'read' && /^\u2713 400 notes/.test(note)) &&
+          report.slice(0, 24).every(([kind, note]) => kind === 'read' && /^\u2713 500 notes/.test(note)) &&
           report[24][0] === 'skipped' && report[24][1].includes('not a MIDI file'), JSON.stringify(report.slice(0, 2)));
     await page.fill('#train-name', 'mine');
     await page.selectOption('#preset', 'tiny');
     await page.fill('#minutes', '0.5');
+    // Trained to fill in bars too, so that rewriting bars below reads the bars after them.
+    await page.selectOption('#fill-rate', '0.5');
     // Every count of points the chart has drawn, as it draws them.
     await page.$eval('#chart', (canvas) => {
       window.chartCounts = [];
@@ -375,8 +386,8 @@ async function trainInPage(studio) {
     await page.fill('#infill', '3-4');
     await page.selectOption('#keep', 'rhythm');
     await composeInPage(page, 'done');
-    check('the fit of the bars rewritten is shown beside the original bars\'',
-          /^The bars rewritten, as the model hears them: \d+\.\d\d bits\/note \(the original bars: \d+\.\d\d\)/.test(await page.textContent('#copy')),
+    check('the fit of the bars rewritten toward the bars after them is shown beside the original bars\'',
+          /^The bars rewritten toward the bars after them, as the model hears them: \d+\.\d\d bits\/note \(the original bars: \d+\.\d\d\)/.test(await page.textContent('#copy')),
           await page.textContent('#copy'));
     check('the title says which bars were rewritten', (await page.textContent('#title')).includes('bars 3-4 rewritten, rhythm kept'),
           await page.textContent('#title'));
