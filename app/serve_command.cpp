@@ -49,8 +49,8 @@ constexpr std::size_t models_kept = 4;
 // pieces' (whole pieces, as `evaluate` takes them), and the longest run it shares with the training
 // pieces: {"figures": [{name, value, low, q1, median, q3, high, outside}], "longest_copy", "copy_limit"},
 // for rewritten bars how well they fit ("infill_fit", in the model's bits, and whether a model trained
-// to fill read the bars after them first), and for parts composed
-// around a melody how they go with it ("accompaniment_fit").
+// to fill read the bars after them first), and for parts composed around a melody how they go with
+// it ("accompaniment_fit").
 nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
     const music::Score score = music::score_from_midi(midi::read_midi_file(piece.midi));

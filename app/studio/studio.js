@@ -154,9 +154,9 @@ function showFigures(piece) {
       + `its key; the model hears the melody at ${around.melody_bits_per_note.toFixed(2)} bits/note with them `
       + `(${around.alone_bits_per_note.toFixed(2)} alone). Fewer bits: parts that go with the tune.`
     : fit
-    ? `The bars rewritten${fit.looked_ahead ? ' toward the bars after them' : ''}, as the model hears them: ${fit.region_bits_per_note.toFixed(2)} bits/note (the original `
-      + `bars: ${fit.original_bits_per_note.toFixed(2)}); the two bars after them ${fit.join_bits.toFixed(1)} bits `
-      + `(after the original bars: ${fit.original_join_bits.toFixed(1)}). Fewer bits: a likelier fit.`
+    ? `The bars rewritten${fit.looked_ahead ? ' toward the bars after them' : ''}, as the model hears them: `
+      + `${fit.region_bits_per_note.toFixed(2)} bits/note (the original bars: ${fit.original_bits_per_note.toFixed(2)}); `
+      + `the two bars after them ${fit.join_bits.toFixed(1)} bits (after the original bars: ${fit.original_join_bits.toFixed(1)}). Fewer bits: a likelier fit.`
     : piece.longest_copy === undefined ? ''
     : `Longest run shared with the training pieces, in any key: ${piece.longest_copy} tokens `
       + `(the guard's limit: ${piece.copy_limit > 0 ? piece.copy_limit : 'none'}).`;

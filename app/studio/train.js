@@ -101,7 +101,8 @@ async function listTrainings() {
     item.dataset.state = t.state;
     item.classList.toggle('shown', t.name === shown);
     const text = Object.assign(document.createElement('span'), {
-      textContent: `${t.name}: ${t.state} (${t.preset}, ${t.minutes} min${t.fill_rate > 0 ? ', trained to fill in bars' : ''}, ${t.pieces} pieces)${t.error ? ` \u2014 ${t.error}` : ''}`,
+      textContent: `${t.name}: ${t.state} (${t.preset}, ${t.minutes} min${t.fill_rate > 0 ? ', trained to fill in bars' : ''}, `
+        + `${t.pieces} pieces)${t.error ? ` \u2014 ${t.error}` : ''}`,
     });
     item.append(text, button('Show', () => show(t.name)));
     if (t.state === 'running') item.append(button('Stop', () => act(t.name, 'stop', 'POST')));

@@ -5,8 +5,7 @@
 // feature is 1 minus that area (0: the same distribution, 1: disjoint); the total is the mean over
 // the features. Pitch range, polyphony, scale consistency, the entropy of the inter-onset
 // intervals and of the notes' lengths, and the share of distinct 4-onset runs (repetition) are
-// numbers per piece. The
-// pitch-class histogram is a vector, compared as Yang and Lerch compare every feature: the
+// numbers per piece. The pitch-class histogram is a vector, compared as Yang and Lerch compare every feature: the
 // distances between pieces of one set against the distances between pieces of the two sets, so
 // two sets are near when their pieces are as far from each other as from their own set's. That
 // distance is Euclidean at the transposition that brings two histograms nearest, so pieces in
