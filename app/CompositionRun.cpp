@@ -214,14 +214,14 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     options.memory = decoding.memory;
     options.key_pull = decoding.key_pull;
     const bool timed = std::holds_alternative<music::TimedTokenizer>(info.tokenizer);
-    std::uint32_t tempo_us = info.tempo_us;
+    std::uint32_t tempo_us = 0;  // the model's: its tempo tokens', else its corpus'
     if (request.primer) {
         FilePiece primer = file_piece(info, *request.primer);
         options.primer = std::move(primer.tokens);
         tempo_us = primer.tempo_us;
     }
     if (request.bpm) tempo_us = tempo_of(*request.bpm);
-    if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us));
+    if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us ? tempo_us : info.tempo_us));
     options.tempo_us = tempo_us;
 
     const compose::TrainingCopies& copies = *ready.copies();

@@ -3,9 +3,10 @@
 #include <stdexcept>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "music/Corpus.h"
-#include "music/LoudnessSurvey.h"
+#include "music/CorpusSurvey.h"
 
 namespace pianola::app {
 
@@ -35,17 +36,22 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
         ->check(CLI::IsMember({"piano", "all"}));
     cmd.add_flag("--pedal", flags.pedal,
                  "Timed: a note lasts while the sustain pedal holds it (default: as long as its key is held)");
+    cmd.add_option("--tempo-changes", flags.tempo_changes,
+                   "Timed: keep (each piece's tempo and its changes as tokens: the model chooses them) or drop (one "
+                   "tempo, the corpus'); default: keep where at least a tenth of the files read change tempo")
+        ->check(CLI::IsMember({"keep", "drop"}));
 }
 
 music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokenizer& fallback) {
-    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal;
+    const bool timed_options =
+        flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal || flags.tempo_changes;
     if (!flags.name) {
         if (timed_options && std::holds_alternative<music::SeedTokenizer>(fallback))
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments and --pedal need --tokenizer timed");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes need --tokenizer timed");
         if (!timed_options) return fallback;
     } else if (*flags.name == music::SeedTokenizer::name) {
         if (timed_options)
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments and --pedal apply to the timed tokenizer only");
+            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes apply to the timed tokenizer only");
         return music::SeedTokenizer();
     }
     music::TimedOptions options;
@@ -54,6 +60,7 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
     if (flags.time_tokens) options.time = *music::parse_time_tokens(*flags.time_tokens);
     if (flags.instruments) options.instruments = *music::parse_instruments(*flags.instruments);
     options.sustain = flags.pedal;
+    if (flags.tempo_changes) options.tempo = *flags.tempo_changes == "keep";
     return music::TimedTokenizer(options);
 }
 
@@ -61,15 +68,24 @@ CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Token
                                  const std::vector<std::filesystem::path>& data) {
     CorpusTokenizer out{tokenizer_from(flags, fallback), ""};
     const auto* timed = std::get_if<music::TimedTokenizer>(&out.tokenizer);
-    if (!timed || flags.velocity_levels) return out;
-    const music::LoudnessSurvey survey = music::survey_loudness(music::find_midi_files(data));
+    if (!timed || (flags.velocity_levels && flags.tempo_changes)) return out;
+    const music::CorpusSurvey survey = music::survey_corpus(music::find_midi_files(data));
     music::TimedOptions options = timed->options();
-    options.velocity_levels = music::default_velocity_levels(survey);
+    std::vector<std::string> chosen;
+    if (!flags.velocity_levels) {
+        options.velocity_levels = music::default_velocity_levels(survey);
+        chosen.push_back(fmt::format("velocity: {} ({:.0f}% vary their loudness, the median piece by {}; "
+                                     "--velocity-levels sets it)",
+                                     options.velocity_levels > 0 ? fmt::format("{} levels", options.velocity_levels) : "none",
+                                     100 * survey.varying, survey.median_range));
+    }
+    if (!flags.tempo_changes) {
+        options.tempo = music::default_tempo_tokens(survey);
+        chosen.push_back(fmt::format("tempo changes: {} ({:.0f}% change tempo; --tempo-changes sets it)",
+                                     options.tempo ? "kept" : "dropped", 100 * survey.tempo_changing));
+    }
     out.tokenizer = music::TimedTokenizer(options);
-    out.chosen = fmt::format("velocity: {} (of {} files read, {:.0f}% vary their loudness, the median piece by {}; "
-                             "--velocity-levels sets it)",
-                             options.velocity_levels > 0 ? fmt::format("{} levels", options.velocity_levels) : "none",
-                             survey.pieces, 100 * survey.varying, survey.median_range);
+    out.chosen = fmt::format("of {} files read: {}", survey.pieces, fmt::join(chosen, "; "));
     return out;
 }
 

@@ -24,6 +24,7 @@
 #include "midi/MidiWriter.h"
 #include "model/ModelFile.h"
 #include "music/Score.h"
+#include "music/TimedTokenizer.h"
 
 using namespace pianola;
 
@@ -128,6 +129,65 @@ TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
                           "timed tokenizer only");
 }
 
+// Pieces at 120 BPM slowing to 60 halfway: the tempo and its change become tokens by default, and a
+// model of them composes its own tempos, which --tempo scales and --seconds leaves out.
+TEST(Cli, TempoChangesAreKeptWhereTheCorpusChangesTempo) {
+    fixtures::TempDir dir;
+    std::filesystem::create_directories(dir / "slowing");
+    for (int piece = 0; piece < 3; ++piece) {
+        music::Score score;
+        score.tempos = {{8 * 480, 1000000}};
+        for (std::uint32_t k = 0; k < 16; ++k) {
+            music::Note note;
+            note.start_tick = k * 480;
+            note.end_tick = note.start_tick + 480;
+            note.pitch = static_cast<std::uint8_t>(60 + (k * 5 + static_cast<std::uint32_t>(piece)) % 12);
+            score.notes.push_back(note);
+        }
+        midi::write_midi_file(dir / "slowing" / ("s" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
+    }
+    const std::string data = " --data " + (dir / "slowing").string();
+    const std::string printed = run_cli(dir, "tokens --print" + data).out;
+    EXPECT_NE(printed.find("\"pos:0\",\"tempo:120\",\"pitch:60\""), std::string::npos) << printed;
+    EXPECT_NE(printed.find("\"bar\",\"pos:0\",\"tempo:60\""), std::string::npos) << printed;
+    EXPECT_EQ(run_cli(dir, "tokens --print --tempo-changes drop" + data).out.find("tempo:"), std::string::npos);
+    expect_one_line_error(run_cli(dir, "tokens --tokenizer seed --tempo-changes keep" + data), "timed tokenizer only");
+
+    const std::string model = (dir / "m.pianola").string();
+    const CliResult t = run_cli(dir, "train --preset tiny" + data + " --out " + model + " --max-minutes 0.05");
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_NE(t.out.find("tempo changes: kept (100% change tempo;"), std::string::npos) << t.out;
+    const auto composed = [&](const std::string& args) {
+        const CliResult g = run_cli(dir, "generate --model " + model + " --out " + (dir / "g.mid").string() + " --seed 2 " + args);
+        EXPECT_EQ(g.exit_code, 0) << g.err;
+        return music::score_from_midi(midi::read_midi_file(dir / "g.mid"));
+    };
+    const music::Score own = composed("--bars 4");
+    EXPECT_EQ(music::TimedTokenizer::tempo_of_bin(music::TimedTokenizer::bin_of_tempo(own.tempo_us)), own.tempo_us)
+        << "a tempo of the tokens' grid";
+    const music::Score at_90 = composed("--bars 4 --tempo 90");
+    EXPECT_EQ(at_90.tempo_us, 666667u);
+    ASSERT_EQ(at_90.tempos.size(), own.tempos.size());
+    for (std::size_t k = 0; k < own.tempos.size(); ++k)
+        EXPECT_NEAR(at_90.tempos[k].us_per_quarter, own.tempos[k].us_per_quarter * 666667.0 / own.tempo_us, 1) << "scaled alike";
+    // A primer at 97 BPM, a tempo the model never learned: read as the nearest it did (120, 60 ...),
+    // written from the primer's own.
+    music::Score primer;
+    primer.tempo_us = 618557;
+    for (std::uint32_t k = 0; k < 4; ++k) {
+        music::Note note;
+        note.start_tick = k * 480;
+        note.end_tick = note.start_tick + 480;
+        note.pitch = 60;
+        primer.notes.push_back(note);
+    }
+    midi::write_midi_file(dir / "primer.mid", music::midi_from_score(primer));
+    EXPECT_EQ(composed("--bars 2 --primer " + (dir / "primer.mid").string()).tempo_us, 618557u);
+    const music::Score timed = composed("--seconds 6");
+    EXPECT_EQ(timed.tempo_us, 500000u) << "the corpus' tempo, at which 6 seconds were counted";
+    EXPECT_TRUE(timed.tempos.empty());
+}
+
 TEST(Cli, VelocityLevelsComeOnWhereTheCorpusVariesItsLoudness) {
     fixtures::TempDir dir;
     for (int piece = 0; piece < 3; ++piece) {  // soft and loud notes in turn
@@ -150,8 +210,9 @@ TEST(Cli, VelocityLevelsComeOnWhereTheCorpusVariesItsLoudness) {
     const CliResult t = run_cli(dir, "train --preset tiny --data " + (dir / "dynamic").string() + " --out " +
                                          (dir / "m.pianola").string() + " --max-minutes 0.05");
     ASSERT_EQ(t.exit_code, 0) << t.err;
-    EXPECT_NE(t.out.find("velocity: 4 levels (of 3 files read, 100% vary their loudness, the median piece by 70;"),
+    EXPECT_NE(t.out.find("of 3 files read: velocity: 4 levels (100% vary their loudness, the median piece by 70;"),
               std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("tempo changes: dropped (0% change tempo;"), std::string::npos) << t.out;
     // The corpus of one velocity throughout, as most notation exports are: none.
     write_corpus(dir / "flat");
     EXPECT_EQ(run_cli(dir, "tokens --print --data " + (dir / "flat").string()).out.find("vel:"), std::string::npos);

@@ -4,6 +4,7 @@
 // beside it).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,7 +16,7 @@
 #include "midi/MidiFile.h"
 #include "midi/MidiWriter.h"
 #include "music/Corpus.h"
-#include "music/LoudnessSurvey.h"
+#include "music/CorpusSurvey.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::music {
@@ -35,17 +36,25 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    // A format 0 file of `pitches` struck one after another, at velocity 90, or each `louder` more than the last.
-    fs::path write_piece(const fs::path& relative, const std::vector<std::uint8_t>& pitches, std::uint8_t louder = 0) const {
+    // A format 0 file of `pitches` struck one after another, at velocity 90, or each `louder` more
+    // than the last; with `tempos`, the tempo (microseconds a quarter) from each note on.
+    fs::path write_piece(const fs::path& relative, const std::vector<std::uint8_t>& pitches, std::uint8_t louder = 0,
+                         const std::vector<std::uint32_t>& tempos = {}) const {
         midi::MidiFile file;
         file.format = 0;
         midi::Track& track = file.tracks.emplace_back();
         std::uint32_t tick = 0;
         std::uint8_t velocity = 90 - static_cast<std::uint8_t>(louder * pitches.size() / 2);
-        for (std::uint8_t pitch : pitches) {
-            track.add_channel_event(tick, midi::status::note_on, pitch, velocity);
+        for (std::size_t k = 0; k < pitches.size(); ++k) {
+            if (k < tempos.size()) {
+                const std::uint32_t us = tempos[k];
+                const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us >> 16), static_cast<std::uint8_t>(us >> 8),
+                                                           static_cast<std::uint8_t>(us)};
+                track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
+            }
+            track.add_channel_event(tick, midi::status::note_on, pitches[k], velocity);
             velocity += louder;
-            track.add_channel_event(tick + 240, midi::status::note_off, pitch, 0);
+            track.add_channel_event(tick + 240, midi::status::note_off, pitches[k], 0);
             tick += 240;
         }
         track.add_payload_event(tick, midi::status::meta, midi::meta::end_of_track, {});
@@ -79,19 +88,39 @@ TEST_F(CorpusTest, SurveysHowMuchThePiecesVaryTheirLoudness) {
     write_piece("a.mid", {60, 62, 64, 65});       // one velocity throughout
     write_piece("b.mid", {60, 62, 64, 65}, 10);   // 70, 80, 90, 100: a range of 30
     write_bytes("c.mid", "not MIDI");              // passed over
-    LoudnessSurvey survey = survey_loudness(find_midi_files({dir_}));
+    CorpusSurvey survey = survey_corpus(find_midi_files({dir_}));
     EXPECT_EQ(survey.pieces, 2u);
     EXPECT_EQ(survey.median_range, 0) << "the lower middle of 0 and 30";
     EXPECT_DOUBLE_EQ(survey.varying, 0.5);
     EXPECT_EQ(default_velocity_levels(survey), 0);
 
     write_piece("d.mid", {60, 64, 67}, 20);       // 70, 90, 110: 40
-    survey = survey_loudness(find_midi_files({dir_}));
+    survey = survey_corpus(find_midi_files({dir_}));
     EXPECT_EQ(survey.pieces, 3u);
     EXPECT_EQ(survey.median_range, 30);
     EXPECT_EQ(default_velocity_levels(survey), 4);
-    EXPECT_EQ(survey_loudness(find_midi_files({dir_}), 1).pieces, 1u) << "a sample of one file: the first";
-    EXPECT_EQ(survey_loudness({}).pieces, 0u);
+    EXPECT_EQ(survey_corpus(find_midi_files({dir_}), 1).pieces, 1u) << "a sample of one file: the first";
+    EXPECT_EQ(survey_corpus({}).pieces, 0u);
+}
+
+TEST_F(CorpusTest, SurveysHowManyPiecesChangeTempo) {
+    // A tempo before the first note sets the piece's; a change under half a tempo bin is none; a
+    // change at the last onset is one.
+    write_piece("a.mid", {60, 62, 64}, 0, {600000});
+    write_piece("b.mid", {60, 62, 64}, 0, {500000, 505000});
+    CorpusSurvey survey = survey_corpus(find_midi_files({dir_}));
+    EXPECT_DOUBLE_EQ(survey.tempo_changing, 0);
+    EXPECT_FALSE(default_tempo_tokens(survey));
+    write_piece("c.mid", {60, 62, 64}, 0, {500000, 500000, 1000000});
+    survey = survey_corpus(find_midi_files({dir_}));
+    EXPECT_DOUBLE_EQ(survey.tempo_changing, 1.0 / 3);
+    EXPECT_TRUE(default_tempo_tokens(survey));
+    for (const char* name : {"d.mid", "e.mid", "f.mid", "g.mid", "h.mid", "i.mid", "j.mid"}) write_piece(name, {60});
+    survey = survey_corpus(find_midi_files({dir_}));
+    EXPECT_DOUBLE_EQ(survey.tempo_changing, 0.1);
+    EXPECT_TRUE(default_tempo_tokens(survey)) << "one piece in ten";
+    write_piece("k.mid", {60});
+    EXPECT_FALSE(default_tempo_tokens(survey_corpus(find_midi_files({dir_}))));
 }
 
 TEST_F(CorpusTest, TakesAFileAsItIs) {

@@ -177,6 +177,41 @@ TEST(ScoreFromMidi, TimesNotesAcrossTempoChanges) {
     EXPECT_DOUBLE_EQ(score.notes[0].end_s, 1.5);
 }
 
+TEST(Score, KeepsTheTempoMapThroughMidiAndScalesItFromAStartTempo) {
+    midi::MidiFile file = one_track_file();
+    midi::Track& t = file.tracks[0];
+    set_tempo(t, 0, 1'000'000);
+    t.add_channel_event(0, note_on, 60, 90);
+    set_tempo(t, 480, 500'000);
+    set_tempo(t, 960, 500'000);  // the same tempo again: no change
+    t.add_channel_event(960, note_off, 60, 0);
+    t.add_channel_event(960, note_on, 62, 90);
+    set_tempo(t, 1440, 250'000);
+    t.add_channel_event(1920, note_off, 62, 0);
+    end_track(t, 1920);
+
+    const Score score = score_from_midi(file);
+    EXPECT_EQ(score.tempo_us, 1'000'000u);
+    EXPECT_EQ(score.tempos, (std::vector<TempoChange>{{480, 500'000}, {1440, 250'000}}));
+    const Score back = score_from_midi(midi::read_midi(midi::write_midi(midi_from_score(score)), "round trip"));
+    EXPECT_EQ(back.tempo_us, score.tempo_us);
+    EXPECT_EQ(back.tempos, score.tempos);
+    ASSERT_EQ(back.notes.size(), 2u);
+    EXPECT_DOUBLE_EQ(back.notes[1].start_s, 1.5);  // a beat at 60, one at 120
+    EXPECT_DOUBLE_EQ(back.notes[1].end_s, 2.0 + 0.25);
+
+    Score faster = score;
+    set_start_tempo(faster, 500'000);  // twice as fast throughout
+    EXPECT_EQ(faster.tempos, (std::vector<TempoChange>{{480, 250'000}, {1440, 125'000}}));
+    EXPECT_DOUBLE_EQ(faster.notes[1].start_s, 0.75);
+    EXPECT_THROW(set_start_tempo(faster, 0), std::invalid_argument);
+    Score disordered = score;
+    std::swap(disordered.tempos[0], disordered.tempos[1]);
+    EXPECT_THROW(midi_from_score(disordered), std::invalid_argument);
+    disordered.tempos = {{480, 0x1000000}};
+    EXPECT_THROW(midi_from_score(disordered), std::invalid_argument);
+}
+
 TEST(ScoreFromMidi, SmpteQuarterIsOneSecond) {
     midi::MidiFile file = one_track_file();
     file.division = static_cast<std::uint16_t>((0x100 - 25) << 8 | 40);  // 25 fps, 40 ticks per frame

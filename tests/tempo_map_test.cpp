@@ -52,6 +52,25 @@ TEST(TempoMap, AddsUpTwoTempoChangesFromDifferentTracks) {
     EXPECT_EQ(map.tempo_at(1920), 250000u);
 }
 
+TEST(TempoMap, ListsItsChangesAndIsBuiltFromThem) {
+    MidiFile file = file_with_tracks(480, 2);
+    add_tempo(file.tracks[1], 1920, 250000);
+    add_tempo(file.tracks[0], 960, 1000000);
+    add_tempo(file.tracks[0], 1440, 1000000);  // no change
+    add_tempo(file.tracks[0], 0, 500000);
+    const TempoMap read(file);
+    const std::vector<TempoMap::Change> changes = {{960, 1000000}, {1920, 250000}};
+    EXPECT_EQ(read.changes(), changes);
+    const TempoMap built(480, 500000, changes);
+    for (const std::uint32_t tick : {0u, 480u, 960u, 1500u, 1920u, 2400u}) EXPECT_DOUBLE_EQ(built.seconds_at(tick), read.seconds_at(tick)) << tick;
+    EXPECT_EQ(built.changes(), changes);
+    EXPECT_TRUE(TempoMap(file_with_tracks(480, 1)).changes().empty());
+    EXPECT_THROW(TempoMap(480, 0, {}), std::invalid_argument);
+    EXPECT_THROW(TempoMap(480, 500000, {{960, 0}}), std::invalid_argument);
+    EXPECT_THROW(TempoMap(480, 500000, {{960, 400000}, {480, 400000}}), std::invalid_argument) << "out of tick order";
+    EXPECT_THROW(TempoMap(0, 500000, {}), std::invalid_argument);
+}
+
 TEST(TempoMap, LaterTempoAtTheSameTickWins) {
     MidiFile file = file_with_tracks(96, 2);
     add_tempo(file.tracks[0], 0, 1000000);

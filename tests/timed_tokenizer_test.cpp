@@ -265,10 +265,102 @@ TEST(TimedTokenizer, MetersCountFromTheFirstBarLineAtOrAfterThem) {
     EXPECT_EQ(tokenizer.decode(tokenizer.tokenize(score), 500000).meters, (std::vector<Meter>{{0, 3, 4}, {6 * 480, 6, 8}}));
 }
 
+// Four quarters over two bars at 120 BPM; 60 BPM from step 6 (where no note starts), a change of
+// under half a bin at step 12, 240 BPM from bar 2 (where a note starts), 120 again after the last onset.
+Score tempo_score() {
+    Score score = score_of(480, {note_at(0, 480, 60), note_at(480, 960, 62), note_at(1920, 2400, 64), note_at(2400, 2880, 65)});
+    score.tempos = {{240, 1000000}, {480, 1010000}, {1920, 250000}, {3000, 500000}};
+    return score;
+}
+
+TEST(TimedTokenizer, TempoTokensSpellThePieceTempoAndItsChangesOnTheirSteps) {
+    const Score score = tempo_score();
+    const TimedTokenizer bars({12, 0, TimeTokens::bars, Instruments::piano, false, true});
+    const Tokens tokens = bars.tokenize(score);
+    EXPECT_EQ(tokens, (Tokens{"bar", "meter:4/4", "pos:0", "tempo:120", "pitch:60", "dur:12", "pos:6", "tempo:60", "pos:12",
+                              "pitch:62", "dur:12", "bar", "pos:0", "tempo:240", "pitch:64", "dur:12", "pos:12", "pitch:65", "dur:12"}));
+    const TimedTokenizer shifts({12, 0, TimeTokens::shifts, Instruments::piano, false, true});
+    EXPECT_EQ(shifts.tokenize(score),
+              (Tokens{"tempo:120", "pitch:60", "dur:12", "shift:6", "tempo:60", "shift:6", "pitch:62", "dur:12", "shift:36",
+                      "tempo:240", "pitch:64", "dur:12", "shift:12", "pitch:65", "dur:12"}));
+    EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::bars}).tokenize(score).size(), tokens.size() - 4)
+        << "without the 3 tempo tokens and the position of the change no note starts at";
+
+    // Decoded: the tempo map on the grid, the seconds by it; tokens -> notes -> tokens is the identity.
+    const Score decoded = bars.decode(tokens, 400000);
+    EXPECT_EQ(decoded.tempo_us, 500000u) << "the first tempo token, not the tempo asked";
+    EXPECT_EQ(decoded.tempos, (std::vector<TempoChange>{{240, 1000000}, {1920, 250000}}));
+    ASSERT_EQ(decoded.notes.size(), 4u);
+    EXPECT_DOUBLE_EQ(decoded.notes[1].start_s, 0.25 + 0.5);  // 6 steps at 120, 6 at 60
+    EXPECT_DOUBLE_EQ(decoded.notes[2].start_s, 0.75 + 3);
+    EXPECT_DOUBLE_EQ(decoded.notes[3].end_s, 3.75 + 2 * 0.25);
+    EXPECT_EQ(bars.tokenize(decoded), tokens);
+    EXPECT_EQ(bars.tokenize(through_bytes(decoded)), tokens);
+    EXPECT_EQ(shifts.tokenize(through_bytes(shifts.decode(shifts.tokenize(score), 500000))), shifts.tokenize(score));
+
+    // A change before the first onset is the piece's tempo; without tempo tokens the tempo asked.
+    Score late = score_of(480, {note_at(480, 960, 60), note_at(960, 1440, 62)});
+    late.tempos = {{240, 1000000}};
+    EXPECT_EQ(shifts.tokenize(late), (Tokens{"shift:12", "tempo:60", "pitch:60", "dur:12", "shift:12", "pitch:62", "dur:12"}));
+    EXPECT_EQ(bars.decode({"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12"}, 400000).tempo_us, 400000u);
+    EXPECT_TRUE(bars.decode({"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12"}, 400000).tempos.empty());
+}
+
+TEST(TimedTokenizer, TempoBinsAreSixteenAnOctaveFrom30To480Bpm) {
+    EXPECT_EQ(TimedTokenizer::tempo_of_bin(32), 500000u);
+    EXPECT_EQ(TimedTokenizer::tempo_of_bin(16), 1000000u);
+    EXPECT_EQ(TimedTokenizer::tempo_of_bin(0), 2000000u);
+    EXPECT_EQ(TimedTokenizer::tempo_of_bin(64), 125000u);
+    for (int bin = 0; bin < TimedTokenizer::tempo_bins; ++bin) {
+        EXPECT_EQ(TimedTokenizer::bin_of_tempo(TimedTokenizer::tempo_of_bin(bin)), bin);
+        const TimedToken token{TimedToken::Kind::tempo, bin};
+        EXPECT_EQ(parse_timed_token(timed_token_text(token)), token) << timed_token_text(token);
+    }
+    EXPECT_EQ(TimedTokenizer::bin_of_tempo(1), 64) << "faster than 480 BPM: the fastest";
+    EXPECT_EQ(TimedTokenizer::bin_of_tempo(0xFFFFFF), 0);
+    EXPECT_EQ(TimedTokenizer::bin_of_tempo(600000), 28) << "100 BPM is nearest 101";
+    EXPECT_EQ(timed_token_text({TimedToken::Kind::tempo, 28}), "tempo:101");
+    for (const char* text : {"tempo:100", "tempo:0", "tempo:", "tempo:0120", "tempo:29", "tempo:481", "tempo:-120"})
+        EXPECT_EQ(parse_timed_token(text), std::nullopt) << text;
+}
+
+TEST(TimedDecoder, TakesATempoRightAfterATimeTokenAndOnlyWithTempoTokens) {
+    const auto token = [](const char* text) { return *parse_timed_token(text); };
+    TimedDecoder plain(TimedTokenizer{});
+    plain.push(token("bar"));
+    plain.push(token("pos:0"));
+    EXPECT_FALSE(plain.accepts(token("tempo:120")));
+
+    TimedDecoder bars(TimedTokenizer({12, 0, TimeTokens::bars, Instruments::piano, false, true}));
+    bars.push(token("bar"));
+    EXPECT_FALSE(bars.accepts(token("tempo:120"))) << "before the bar's first position";
+    bars.push(token("pos:0"));
+    EXPECT_TRUE(bars.accepts(token("tempo:120")));
+    bars.push(token("tempo:120"));
+    EXPECT_FALSE(bars.accepts(token("tempo:60"))) << "one tempo an onset";
+    bars.push(token("pitch:60"));
+    EXPECT_FALSE(bars.accepts(token("tempo:60")));
+    bars.push(token("dur:12"));
+    EXPECT_FALSE(bars.accepts(token("tempo:60"))) << "after the onset's notes";
+    bars.push(token("pos:12"));
+    bars.push(token("tempo:60"));
+    EXPECT_EQ(bars.score(500000).tempos, (std::vector<TempoChange>{{480, 1000000}}));
+
+    TimedDecoder shifts(TimedTokenizer({12, 0, TimeTokens::shifts, Instruments::piano, false, true}));
+    EXPECT_TRUE(shifts.accepts(token("tempo:89"))) << "first, at the piece's start";
+    shifts.push(token("pitch:60"));
+    shifts.push(token("dur:12"));
+    EXPECT_FALSE(shifts.accepts(token("tempo:89")));
+    shifts.push(token("shift:3"));
+    EXPECT_TRUE(shifts.accepts(token("tempo:89")));
+}
+
 TEST(TimedTokenizer, TokensToNotesToTokensIsTheIdentity) {
     const Score fixture = score_from_midi(rhythm_fixture());
     for (const TimedOptions options : {TimedOptions{12, 0, TimeTokens::bars}, TimedOptions{24, 4, TimeTokens::bars},
-                                       TimedOptions{12, 8, TimeTokens::shifts}, TimedOptions{5, 0, TimeTokens::shifts}}) {
+                                       TimedOptions{12, 8, TimeTokens::shifts}, TimedOptions{5, 0, TimeTokens::shifts},
+                                       TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, false, true},
+                                       TimedOptions{5, 0, TimeTokens::shifts, Instruments::piano, false, true}}) {
         const TimedTokenizer tokenizer(options);
         const Tokens tokens = tokenizer.tokenize(fixture);
         ASSERT_FALSE(tokens.empty());

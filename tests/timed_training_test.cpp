@@ -223,7 +223,7 @@ TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
 TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
     fixtures::TempDir dir;
     model::ModelInfo info;
-    info.tokenizer = music::TimedTokenizer({24, 4, music::TimeTokens::shifts, music::Instruments::all, true});
+    info.tokenizer = music::TimedTokenizer({24, 4, music::TimeTokens::shifts, music::Instruments::all, true, true});
     info.tempo_us = 400000;
     info.preset = "tiny";
     info.options = model::LmModelOptions{2, 4, 1, 4, 0.0, 0.0};
@@ -232,7 +232,7 @@ TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
     model::save_model(dir / "m.pianola", info, *net);
     const model::LoadedModel loaded = model::load_model(dir / "m.pianola");
     EXPECT_EQ(std::get<music::TimedTokenizer>(loaded.info.tokenizer).options(),
-              (music::TimedOptions{24, 4, music::TimeTokens::shifts, music::Instruments::all, true}));
+              (music::TimedOptions{24, 4, music::TimeTokens::shifts, music::Instruments::all, true, true}));
     EXPECT_EQ(loaded.info.tempo_us, 400000u);
 
     // The header as pianola wrote it before the timed tokenizer: a name, no options, no tempo.
@@ -266,10 +266,11 @@ TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
         EXPECT_NE(std::string(e.what()).find("newer.pianola"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("unknown tokenizer"), std::string::npos) << e.what();
     }
-    // Before instruments and the pedal: a piano model of key-held durations.
+    // Before instruments, the pedal and tempo tokens: a piano model of key-held durations at one tempo.
     rewrite(dir / "piano.pianola", [](nlohmann::json& h) {
         h["tokenizer_options"].erase("instruments");
         h["tokenizer_options"].erase("sustain");
+        h["tokenizer_options"].erase("tempo");
     });
     EXPECT_EQ(std::get<music::TimedTokenizer>(model::load_model(dir / "piano.pianola").info.tokenizer).options(),
               (music::TimedOptions{24, 4, music::TimeTokens::shifts}));

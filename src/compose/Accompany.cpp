@@ -83,6 +83,7 @@ Melody plan(const model::LoadedModel& model, const std::vector<std::string>& mel
             break;
         }
         case Kind::shift: break;  // not in a bars model's vocabulary
+        case Kind::tempo: break;  // the melody's file keeps its tempos
         }
     }
     if (m.onsets.empty()) throw std::invalid_argument("the melody has no notes");
@@ -184,7 +185,8 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
         if (t) switch (t->kind) {
             case Kind::bar: ok = !in_this_bar; break;
             case Kind::meter:
-            case Kind::shift: ok = false; break;  // meters are the melody's
+            case Kind::tempo:
+            case Kind::shift: ok = false; break;  // meters and tempos are the melody's
             case Kind::position: ok = !at_due && (!in_this_bar || w.here.clock_after(*t).step <= due->step); break;
             case Kind::pitch:
                 ok = at_due ? t->value < floor || static_cast<std::int64_t>(id) == due->notes.front().pitch_id

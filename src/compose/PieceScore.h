@@ -1,7 +1,8 @@
 // PieceScore: the notes of a composed piece, read by the tokenizer of the model that composed it:
 // seed tokens laid out as the original design wrote them (seed_score: half-beat steps, 120 BPM),
-// timed tokens with the rhythm, durations, octaves and dynamics they spell, at the tempo of the
-// model's training corpus. Malformed timed tokens are skipped, never written (TimedDecoder).
+// timed tokens with the rhythm, durations, octaves, dynamics and tempos they spell (without tempo
+// tokens, at the tempo of the model's training corpus). Malformed timed tokens are skipped, never
+// written (TimedDecoder).
 // It does not write files: callers turn the Score into MIDI (music::midi_from_score) or audio.
 #pragma once
 
@@ -13,7 +14,8 @@
 
 namespace pianola::compose {
 
-// tempo_us: 0 plays at the model's tempo (seed models: 120 BPM).
+// tempo_us: 0 plays at the model's tempo (seed models: 120 BPM); else the piece starts at it, and
+// tempo tokens' changes keep their ratios to the start.
 music::Score piece_score(const model::ModelInfo& info, const std::vector<std::string>& tokens, std::uint32_t tempo_us = 0);
 
 }  // namespace pianola::compose

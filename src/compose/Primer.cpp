@@ -1,15 +1,45 @@
 #include "compose/Primer.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "music/ChordSymbol.h"
 
 namespace pianola::compose {
 
+namespace {
+
+// The learned tempo token nearest `bin` (in bins, the slower of two as near), or none where the
+// model learned no tempo.
+std::optional<std::string> nearest_learned_tempo(const music::Vocabulary& vocabulary, int bin) {
+    std::optional<std::string> nearest;
+    int distance = music::TimedTokenizer::tempo_bins;
+    for (int other = 0; other < music::TimedTokenizer::tempo_bins; ++other) {
+        std::string text = music::timed_token_text({music::TimedToken::Kind::tempo, other});
+        if (std::abs(other - bin) < distance && vocabulary.contains(text)) {
+            distance = std::abs(other - bin);
+            nearest = std::move(text);
+        }
+    }
+    return nearest;
+}
+
+}  // namespace
+
 std::vector<std::string> primer_tokens(const model::ModelInfo& info, const music::Score& score) {
-    std::vector<std::string> tokens = music::tokenize(info.tokenizer, score);
-    if (tokens.empty()) throw std::invalid_argument("the primer has no notes");
+    std::vector<std::string> read = music::tokenize(info.tokenizer, score);
+    if (read.empty()) throw std::invalid_argument("the primer has no notes");
+    std::vector<std::string> tokens;
+    for (std::string& token : read) {
+        const auto parsed = music::parse_timed_token(token);
+        if (parsed && parsed->kind == music::TimedToken::Kind::tempo && !info.vocabulary.contains(token)) {
+            if (auto learned = nearest_learned_tempo(info.vocabulary, parsed->value)) tokens.push_back(std::move(*learned));
+            continue;
+        }
+        tokens.push_back(std::move(token));
+    }
     for (const std::string& token : tokens)
         if (!info.vocabulary.contains(token))
             throw std::invalid_argument("the file holds \"" + token + "\", which the model never learned " +

@@ -32,9 +32,13 @@ void TokenRules::forbid(std::span<float> logits) const {
     if (!decoder_) return;
     bool open = false;
     const int lowest_pitch = begun_ ? chord_top_ + 1 : chord_top_;
+    using Kind = music::TimedToken::Kind;
+    const bool one_tempo = length_.unit == PieceLength::Unit::seconds;
     for (std::size_t id = 0; id < logits.size(); ++id) {
-        const bool below = parsed_[id] && parsed_[id]->kind == music::TimedToken::Kind::pitch && parsed_[id]->value < lowest_pitch;
-        if (parsed_[id] && !below && decoder_->accepts(*parsed_[id]) && (!closing_ || fits_cadence(id)))
+        const auto& token = parsed_[id];
+        const bool barred = token && ((token->kind == Kind::pitch && token->value < lowest_pitch) ||
+                                      (token->kind == Kind::tempo && one_tempo));
+        if (token && !barred && decoder_->accepts(*token) && (!closing_ || fits_cadence(id)))
             open = true;
         else
             logits[id] = never;
@@ -167,6 +171,7 @@ bool TokenRules::fits_cadence(std::size_t id) const {
     case Kind::duration: return static_cast<std::int64_t>(id) == hold_id_;
     case Kind::drum: return false;  // the final chord is the band's, not the kit's
     case Kind::meter:
+    case Kind::tempo:  // a last chord may slow
     case Kind::velocity:
     case Kind::program: return true;
     }

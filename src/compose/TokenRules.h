@@ -5,7 +5,8 @@
 // without a pitch, no time going backwards), and a note counts when its duration is drawn. The
 // pitches of one onset ascend, as the tokenizer writes them, and a composed one never repeats the
 // pitch below it: one key is not struck twice at once (a primer's may, as its MIDI file did).
-// A length counts from begin() on, so a primer's tokens pushed before it are not part of it.
+// A length counts from begin() on, so a primer's tokens pushed before it are not part of it. A
+// piece in seconds draws no tempo tokens: it keeps the tempo its length was counted at.
 // A piece in bars or seconds (timed tokens with bar tokens) can end on a cadence: its last bar
 // opens with the tonic triad of the piece's key so far (eval::estimate_key), root lowest, each of
 // its three pitch classes, then up to two more of them above (a melody's last note), held for the

@@ -14,13 +14,8 @@ namespace {
 
 constexpr std::uint32_t default_us_per_quarter = 500000;  // 120 BPM, the standard's default
 
-struct TempoChange {
-    std::uint32_t tick;
-    std::uint32_t us_per_quarter;
-};
-
-std::vector<TempoChange> tempo_changes(const MidiFile& file) {
-    std::vector<TempoChange> changes;
+std::vector<TempoMap::Change> tempo_changes(const MidiFile& file) {
+    std::vector<TempoMap::Change> changes;
     for (const Track& track : file.tracks)
         for (const Event& e : track.events) {
             if (!e.is_meta(meta::tempo) || e.payload_size != 3) continue;
@@ -30,7 +25,7 @@ std::vector<TempoChange> tempo_changes(const MidiFile& file) {
         }
     // Stable, so of two changes at one tick the later in track order wins, as a player would
     // apply them.
-    std::stable_sort(changes.begin(), changes.end(), [](const TempoChange& a, const TempoChange& b) { return a.tick < b.tick; });
+    std::stable_sort(changes.begin(), changes.end(), [](const TempoMap::Change& a, const TempoMap::Change& b) { return a.tick < b.tick; });
     return changes;
 }
 
@@ -55,16 +50,39 @@ TempoMap::TempoMap(const MidiFile& file) {
     };
 
     segments_.push_back({0, 0.0, seconds_per_tick(default_us_per_quarter), default_us_per_quarter});
-    for (const TempoChange& change : tempo_changes(file)) {
-        Segment& last = segments_.back();
-        if (change.tick == last.tick) {
-            last.us_per_quarter = change.us_per_quarter;
-            last.seconds_per_tick = seconds_per_tick(change.us_per_quarter);
-            continue;
-        }
-        const double seconds = last.seconds + (change.tick - last.tick) * last.seconds_per_tick;
-        segments_.push_back({change.tick, seconds, seconds_per_tick(change.us_per_quarter), change.us_per_quarter});
+    for (const Change& change : tempo_changes(file)) add(change, seconds_per_tick(change.us_per_quarter));
+    smpte_ = file.is_smpte();
+}
+
+TempoMap::TempoMap(std::uint16_t ticks_per_quarter, std::uint32_t start_us, const std::vector<Change>& changes) {
+    if (ticks_per_quarter == 0) throw std::invalid_argument("division of 0 ticks per quarter note");
+    const auto seconds_per_tick = [&](std::uint32_t us_per_quarter) {
+        if (us_per_quarter == 0) throw std::invalid_argument("a tempo of 0 microseconds per quarter");
+        return us_per_quarter / 1e6 / ticks_per_quarter;
+    };
+    segments_.push_back({0, 0.0, seconds_per_tick(start_us), start_us});
+    for (const Change& change : changes) add(change, seconds_per_tick(change.us_per_quarter));
+}
+
+void TempoMap::add(const Change& change, double seconds_per_tick) {
+    Segment& last = segments_.back();
+    if (change.tick < last.tick) throw std::invalid_argument("tempo changes out of tick order");
+    if (change.tick == last.tick) {
+        last.us_per_quarter = change.us_per_quarter;
+        last.seconds_per_tick = seconds_per_tick;
+        return;
     }
+    const double seconds = last.seconds + (change.tick - last.tick) * last.seconds_per_tick;
+    segments_.push_back({change.tick, seconds, seconds_per_tick, change.us_per_quarter});
+}
+
+std::vector<TempoMap::Change> TempoMap::changes() const {
+    std::vector<Change> changes;
+    if (smpte_) return changes;
+    for (std::size_t k = 1; k < segments_.size(); ++k)
+        if (segments_[k].us_per_quarter != (changes.empty() ? segments_[0].us_per_quarter : changes.back().us_per_quarter))
+            changes.push_back({segments_[k].tick, segments_[k].us_per_quarter});
+    return changes;
 }
 
 double TempoMap::seconds_at(std::uint32_t tick) const {

@@ -12,11 +12,23 @@ namespace pianola::midi {
 
 class TempoMap {
 public:
+    struct Change {
+        std::uint32_t tick;
+        std::uint32_t us_per_quarter;  // above 0
+        bool operator==(const Change&) const = default;
+    };
+
     explicit TempoMap(const MidiFile& file);
+    // A map of ticks at `ticks_per_quarter` (above 0): `start_us` from tick 0, then each change
+    // (by tick) from its tick on. Throws std::invalid_argument for a tempo of 0 or changes out of order.
+    TempoMap(std::uint16_t ticks_per_quarter, std::uint32_t start_us, const std::vector<Change>& changes);
 
     double seconds_at(std::uint32_t tick) const;
     // Microseconds per quarter note in force at `tick` (500000, i.e. 120 BPM, before any tempo event).
     std::uint32_t tempo_at(std::uint32_t tick) const;
+    // Each tick after 0 where the tempo changes to a different one, with that tempo (none with
+    // SMPTE division, which tempo events do not time).
+    std::vector<Change> changes() const;
 
 private:
     struct Segment {
@@ -26,8 +38,11 @@ private:
         std::uint32_t us_per_quarter;
     };
     const Segment& segment_at(std::uint32_t tick) const;  // the segment in force at `tick`
+    // Appends `change` (at or after the last segment's tick; at its tick it replaces its tempo).
+    void add(const Change& change, double seconds_per_tick);
 
     std::vector<Segment> segments_;  // sorted by tick, first at tick 0
+    bool smpte_ = false;
 };
 
 }  // namespace pianola::midi

@@ -141,6 +141,7 @@ Score score_from_midi(const midi::MidiFile& file) {
     } else {
         score.ticks_per_quarter = file.ticks_per_quarter();
         score.tempo_us = tempo.tempo_at(0);
+        score.tempos = tempo.changes();
     }
 
     OpenNotes open;
@@ -194,6 +195,24 @@ Score score_from_midi(const midi::MidiFile& file) {
     return score;
 }
 
+void time_in_seconds(Score& score) {
+    const midi::TempoMap tempo(score.ticks_per_quarter, score.tempo_us, score.tempos);
+    for (Note& note : score.notes) {
+        note.start_s = tempo.seconds_at(note.start_tick);
+        note.end_s = tempo.seconds_at(note.end_tick);
+    }
+    for (PedalChange& pedal : score.pedals) pedal.seconds = tempo.seconds_at(pedal.tick);
+}
+
+void set_start_tempo(Score& score, std::uint32_t tempo_us) {
+    if (tempo_us == 0) throw std::invalid_argument("the tempo must be above 0 microseconds per beat");
+    const double ratio = static_cast<double>(tempo_us) / score.tempo_us;
+    for (TempoChange& change : score.tempos)
+        change.us_per_quarter = static_cast<std::uint32_t>(std::clamp<long>(std::lround(change.us_per_quarter * ratio), 1, 0xFFFFFF));
+    score.tempo_us = tempo_us;
+    time_in_seconds(score);
+}
+
 midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> program) {
     if (score.ticks_per_quarter == 0 || score.ticks_per_quarter > 0x7FFF)
         throw std::invalid_argument("ticks per quarter must be 1..32767, not " + std::to_string(score.ticks_per_quarter));
@@ -207,11 +226,20 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
     file.division = score.ticks_per_quarter;
 
     midi::Track& meta = file.tracks.emplace_back();
-    const std::uint32_t tempo = score.tempo_us;
-    const std::array<std::uint8_t, 3> tempo_bytes = {static_cast<std::uint8_t>(tempo >> 16),
-                                                     static_cast<std::uint8_t>(tempo >> 8),
-                                                     static_cast<std::uint8_t>(tempo)};
-    meta.add_payload_event(0, midi::status::meta, midi::meta::tempo, tempo_bytes);
+    const auto add_tempo = [&](std::uint32_t tick, std::uint32_t us) {
+        if (us == 0 || us > 0xFFFFFF)
+            throw std::invalid_argument("tempo must be 1..16777215 microseconds per quarter, not " + std::to_string(us));
+        const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us >> 16), static_cast<std::uint8_t>(us >> 8),
+                                                   static_cast<std::uint8_t>(us)};
+        meta.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
+    };
+    add_tempo(0, score.tempo_us);
+    std::uint32_t last_tick = 0;
+    for (const TempoChange& change : score.tempos) {
+        if (change.tick < last_tick) throw std::invalid_argument("tempo changes out of tick order");
+        add_tempo(change.tick, change.us_per_quarter);
+        last_tick = change.tick;
+    }
     const std::vector<Meter> meters = score.meters.empty() ? std::vector<Meter>{Meter{}} : score.meters;
     for (const Meter& m : meters) {
         if (m.numerator == 0 || !std::has_single_bit(m.denominator) || m.denominator > 64)
@@ -222,7 +250,9 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
                                                        24, 8};
         meta.add_payload_event(m.tick, midi::status::meta, midi::meta::time_signature, signature);
     }
-    meta.add_payload_event(meters.back().tick, midi::status::meta, midi::meta::end_of_track, {});
+    // Tempos and meters were added each in tick order; a track's events must be in one.
+    std::stable_sort(meta.events.begin(), meta.events.end(), [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+    meta.add_payload_event(std::max(meters.back().tick, last_tick), midi::status::meta, midi::meta::end_of_track, {});
 
     // At one tick, note-offs of earlier notes go first so a repeated pitch is not cut by its own
     // release; a note that ends where it starts is released after its note-on.

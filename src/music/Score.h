@@ -1,6 +1,6 @@
 // Score: the notes of a piece, paired from note-on/note-off events, with ticks and seconds.
 // This is the one place that decides what a "note" is; tokenizers read Scores, never raw events.
-// It keeps the time signatures (the timed tokenizer's bars), each track's program changes and
+// It keeps the time signatures (the timed tokenizer's bars), the tempo map, each track's program changes and
 // meta marks (music21's reading, which the seed tokenizer follows, depends on them) and the
 // sustain pedal, and deliberately drops other controllers, pitch bend and SysEx: pianola composes notes.
 #pragma once
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "midi/MidiFile.h"
+#include "midi/TempoMap.h"
 
 namespace pianola::music {
 
@@ -56,9 +57,13 @@ struct PedalChange {
     bool operator==(const PedalChange&) const = default;
 };
 
+// The tempo from a tick on, in microseconds per quarter.
+using TempoChange = midi::TempoMap::Change;
+
 struct Score {
     std::uint16_t ticks_per_quarter = 480;
     std::uint32_t tempo_us = 500000;  // tempo at the start, microseconds per quarter
+    std::vector<TempoChange> tempos;  // after the start, by tick, each to a tempo other than the one before
     std::vector<Note> notes;          // sorted by start_tick, then pitch, track, channel (stable)
     std::vector<Meter> meters;        // by tick, at most one per tick; none is 4/4, as in MIDI
     std::vector<TrackMark> marks;     // by track, then file order
@@ -73,10 +78,19 @@ struct Score {
 // (ticks_per_quarter = frames per second x ticks per frame, tempo 1,000,000 us; 29.97 fps
 // is counted as 30 with a tempo of 1,001,000 us), so its ticks and tempo keep the file's timing.
 // Time signatures come from every track; of two on one tick the later in track order wins, and one
-// no score could mean (numerator 0, denominator beyond 1/64) is ignored.
+// no score could mean (numerator 0, denominator beyond 1/64) is ignored. Tempo changes come from
+// every track too (none in SMPTE files, whose ticks they do not time).
 Score score_from_midi(const midi::MidiFile& file);
 
-// A format 1 file: a tempo/meta track (tempo, the score's meters or else 4/4, end), then a track
+// Sets every note's and pedal change's seconds from its ticks by the score's tempo map (tempo_us,
+// then tempos). Throws std::invalid_argument for a tempo of 0 or changes out of tick order.
+void time_in_seconds(Score& score);
+
+// The score played from `tempo_us` (above 0) at its start, each tempo change by the same ratio: the
+// piece as written, faster or slower. Retimes the seconds.
+void set_start_tempo(Score& score, std::uint32_t tempo_us);
+
+// A format 1 file: a tempo/meta track (tempo, tempo changes, the score's meters or else 4/4, end), then a track
 // per instrument, named after it ("Drums", or the General MIDI program's name): the drums (notes on
 // channel 9) on channel 9 without a program change, and each
 // note program on a channel of its own (0, 1, ... skipping 9, in order of first onset; beyond 15
@@ -85,7 +99,7 @@ Score score_from_midi(const midi::MidiFile& file);
 // repeated notes stay whole. A note that ends inside an earlier note of its own pitch goes to a
 // further track of its instrument (as many as such voices need): in one track, readers would pair
 // it with the other's note-off. Throws std::invalid_argument for values a MIDI file cannot hold
-// (division, tempo, pitch, program, meter).
+// (division, tempo, pitch, program, meter) and tempo changes out of tick order.
 midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> program = std::nullopt);
 
 }  // namespace pianola::music

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <stdexcept>
 
 #include "music/Sustain.h"
@@ -45,6 +46,15 @@ constexpr Prefix prefixes[] = {{"pos:", Kind::position}, {"shift:", Kind::shift}
 
 bool is_key(Kind kind) { return kind == Kind::program || kind == Kind::pitch || kind == Kind::drum; }  // 0..127
 
+constexpr std::string_view tempo_text = "tempo:";
+constexpr int tempo_bins_per_octave = 16, tempo_middle_bin = 32;  // bin 32 is 120 BPM
+
+double bpm_of_bin(int bin) { return 120.0 * std::exp2(static_cast<double>(bin - tempo_middle_bin) / tempo_bins_per_octave); }
+
+// The whole BPM a tempo token spells. Neighbouring bins are at least 1.3 BPM apart, so no two
+// round to one number.
+int spelled_bpm(int bin) { return static_cast<int>(std::lround(bpm_of_bin(bin))); }
+
 }  // namespace
 
 std::string_view time_tokens_name(TimeTokens time) { return time == TimeTokens::bars ? "bars" : "shifts"; }
@@ -67,6 +77,13 @@ std::optional<Instruments> parse_instruments(std::string_view name) {
 
 std::optional<TimedToken> parse_timed_token(std::string_view token) {
     if (token == bar_text) return TimedToken{Kind::bar};
+    if (token.starts_with(tempo_text)) {
+        const auto bpm = parse_count(token.substr(tempo_text.size()));
+        if (!bpm) return std::nullopt;
+        for (int bin = 0; bin < TimedTokenizer::tempo_bins; ++bin)
+            if (spelled_bpm(bin) == *bpm) return TimedToken{Kind::tempo, bin};
+        return std::nullopt;
+    }
     if (token.starts_with("meter:")) {
         const std::string_view meter = token.substr(6);
         const std::size_t slash = meter.find('/');
@@ -88,6 +105,7 @@ std::string timed_token_text(const TimedToken& token) {
     switch (token.kind) {
     case Kind::bar: return std::string(bar_text);
     case Kind::meter: return "meter:" + std::to_string(token.value) + "/" + std::to_string(token.denominator);
+    case Kind::tempo: return std::string(tempo_text) + std::to_string(spelled_bpm(token.value));
     default: break;
     }
     for (const Prefix& prefix : prefixes)
@@ -102,6 +120,15 @@ TimedTokenizer::TimedTokenizer(TimedOptions options) : options_(options) {
     if (options.velocity_levels < 0 || options.velocity_levels == 1 || options.velocity_levels > 16)
         throw std::invalid_argument("velocity levels must be 0 (none) or 2 to 16, not " +
                                     std::to_string(options.velocity_levels));
+}
+
+std::uint32_t TimedTokenizer::tempo_of_bin(int bin) {
+    return static_cast<std::uint32_t>(std::lround(60e6 / bpm_of_bin(std::clamp(bin, 0, tempo_bins - 1))));
+}
+
+int TimedTokenizer::bin_of_tempo(std::uint32_t tempo_us) {
+    const double octaves = std::log2(60e6 / std::max<std::uint32_t>(tempo_us, 1) / 120.0);
+    return std::clamp(static_cast<int>(std::lround(octaves * tempo_bins_per_octave)) + tempo_middle_bin, 0, tempo_bins - 1);
 }
 
 std::uint32_t TimedTokenizer::ticks_per_step() const {
@@ -179,22 +206,26 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
     };
 
     if (notes.empty()) return tokens;
-    if (options_.time == TimeTokens::shifts) {
-        const std::int64_t longest = 4LL * options_.steps_per_beat;
-        std::int64_t now = 0;
-        for (const GridNote& note : notes) {
-            for (std::int64_t rest = note.onset - now; rest > 0; rest -= longest)
-                emit(Kind::shift, static_cast<int>(std::min(rest, longest)));
-            now = note.onset;
-            emit_note(note);
+
+    // The tempo where it changes on the grid of bins, as (step, bin): first the one in force at
+    // the first onset, then changes up to the last onset (a change on the step of an earlier one
+    // replaces it).
+    std::vector<std::pair<std::int64_t, int>> tempos;
+    if (options_.tempo) {
+        const std::int64_t first = notes.front().onset, last = notes.back().onset;
+        tempos.emplace_back(first, bin_of_tempo(score.tempo_us));
+        for (const TempoChange& change : score.tempos) {
+            const std::int64_t step = std::max(first, step_of(change.tick));
+            if (step > last) break;
+            if (tempos.back().first == step) tempos.pop_back();
+            const int bin = bin_of_tempo(change.us_per_quarter);
+            if (tempos.empty() || tempos.back().second != bin) tempos.emplace_back(step, bin);
         }
-        return tokens;
     }
 
-    // Bars: a meter counts from the first bar line at or after it, so bars always tile the piece.
-    Meter meter;
+    Meter meter;  // bars: a meter counts from the first bar line at or after it, so bars always tile the piece
     std::size_t next_meter = 0;
-    std::int64_t bar_start = 0, bar_length = 0;
+    std::int64_t bar_start = 0, bar_length = 0, position = -1;
     const auto open_bar = [&](bool first) {
         const Meter before = meter;
         for (; next_meter < score.meters.size() && step_of(score.meters[next_meter].tick) <= bar_start; ++next_meter)
@@ -204,18 +235,35 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
             emit(Kind::meter, meter.numerator, meter.denominator);
         bar_length = bar_steps(meter.numerator, meter.denominator);
     };
-    open_bar(true);
-    std::int64_t position = -1;
-    for (const GridNote& note : notes) {
-        while (note.onset >= bar_start + bar_length) {
+    const bool shifts = options_.time == TimeTokens::shifts;
+    std::int64_t now = 0;  // shifts: the last onset
+    // The style's time tokens up to `step` (at or after the last one moved to).
+    const auto move_to = [&](std::int64_t step) {
+        if (shifts) {
+            const std::int64_t longest = 4LL * options_.steps_per_beat;
+            for (std::int64_t rest = step - now; rest > 0; rest -= longest)
+                emit(Kind::shift, static_cast<int>(std::min(rest, longest)));
+            now = step;
+            return;
+        }
+        while (step >= bar_start + bar_length) {
             bar_start += bar_length;
             position = -1;
             open_bar(false);
         }
-        if (note.onset - bar_start != position) {
-            position = note.onset - bar_start;
+        if (step - bar_start != position) {
+            position = step - bar_start;
             emit(Kind::position, static_cast<int>(position));
         }
+    };
+    if (!shifts) open_bar(true);
+    std::size_t next_tempo = 0;
+    for (const GridNote& note : notes) {
+        for (; next_tempo < tempos.size() && tempos[next_tempo].first <= note.onset; ++next_tempo) {
+            move_to(tempos[next_tempo].first);
+            emit(Kind::tempo, tempos[next_tempo].second);
+        }
+        move_to(note.onset);
         emit_note(note);
     }
     return tokens;
@@ -239,7 +287,8 @@ Score TimedTokenizer::decode(const std::vector<std::string>& tokens, std::uint32
 }
 
 TimedDecoder::TimedDecoder(const TimedTokenizer& tokenizer)
-    : tokenizer_(tokenizer), bar_length_(tokenizer.bar_steps(4, 4)) {}
+    : tokenizer_(tokenizer), bar_length_(tokenizer.bar_steps(4, 4)),
+      tempo_slot_(tokenizer.options().time == TimeTokens::shifts) {}
 
 bool TimedDecoder::accepts(const TimedToken& token) const {
     const TimedOptions& options = tokenizer_.options();
@@ -255,6 +304,7 @@ bool TimedDecoder::accepts(const TimedToken& token) const {
     case Kind::pitch: return token.value >= 0 && token.value <= 127 && (!bars || position_ >= 0);
     case Kind::program: return instruments && token.value >= 0 && token.value <= 127;
     case Kind::velocity: return token.value >= 0 && token.value < options.velocity_levels;
+    case Kind::tempo: return options.tempo && tempo_slot_ && token.value >= 0 && token.value < TimedTokenizer::tempo_bins;
     case Kind::bar: return bars && fits(in_bar_ ? time_ + bar_length_ : 0);
     case Kind::meter: return bars && in_bar_ && position_ < 0 && is_meter(token.value, token.denominator);
     case Kind::position:
@@ -282,6 +332,7 @@ TimedDecoder::Clock TimedDecoder::clock_after(const TimedToken& token) const {
 
 void TimedDecoder::push(const TimedToken& token) {
     if (!accepts(token)) throw std::invalid_argument("timed token \"" + timed_token_text(token) + "\" does not fit here");
+    tempo_slot_ = token.kind == Kind::position || token.kind == Kind::shift;
     switch (token.kind) {
     case Kind::bar:
         if (in_bar_) time_ += bar_length_;
@@ -300,6 +351,15 @@ void TimedDecoder::push(const TimedToken& token) {
     case Kind::position: position_ = token.value; break;
     case Kind::shift: time_ += token.value; break;
     case Kind::velocity: velocity_ = tokenizer_.velocity_of_level(token.value); break;
+    case Kind::tempo:
+        if (notes_.empty()) {
+            start_tempo_ = token.value;
+        } else {
+            const std::int64_t onset = clock().step;
+            if (!tempo_changes_.empty() && tempo_changes_.back().first == onset) tempo_changes_.pop_back();
+            tempo_changes_.emplace_back(onset, token.value);
+        }
+        break;
     case Kind::program: program_ = static_cast<std::uint8_t>(token.value); break;
     case Kind::pitch:
     case Kind::drum:
@@ -320,16 +380,18 @@ Score TimedDecoder::score(std::uint32_t tempo_us) const {
     if (tempo_us == 0) throw std::invalid_argument("the tempo must be above 0 microseconds per beat");
     Score score;
     score.ticks_per_quarter = tokenizer_.ticks_per_quarter();
-    score.tempo_us = tempo_us;
+    score.tempo_us = start_tempo_ ? TimedTokenizer::tempo_of_bin(*start_tempo_) : tempo_us;
     score.meters = meters_;
     const std::uint32_t ticks_per_step = tokenizer_.ticks_per_step();
-    const double seconds_per_tick = tempo_us / 1e6 / score.ticks_per_quarter;
+    for (const auto& [step, bin] : tempo_changes_) {
+        const std::uint32_t us = TimedTokenizer::tempo_of_bin(bin);
+        if (us != (score.tempos.empty() ? score.tempo_us : score.tempos.back().us_per_quarter))
+            score.tempos.push_back({static_cast<std::uint32_t>(step) * ticks_per_step, us});
+    }
     for (const GridNote& n : notes_) {
         Note note;
         note.start_tick = static_cast<std::uint32_t>(n.onset) * ticks_per_step;
         note.end_tick = static_cast<std::uint32_t>(n.onset + n.duration) * ticks_per_step;
-        note.start_s = note.start_tick * seconds_per_tick;
-        note.end_s = note.end_tick * seconds_per_tick;
         note.pitch = n.pitch;
         note.velocity = n.velocity;
         note.program = n.program;
@@ -339,6 +401,7 @@ Score TimedDecoder::score(std::uint32_t tempo_us) const {
     std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
         return a.start_tick != b.start_tick ? a.start_tick < b.start_tick : a.pitch < b.pitch;
     });
+    time_in_seconds(score);
     return score;
 }
 

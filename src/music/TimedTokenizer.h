@@ -10,14 +10,18 @@
 // "piano" (the default) drums and programs are left out, and a decoded piece is one instrument.
 // With `sustain`, the sustain pedal is read into durations (music/Sustain: a note lasts as long
 // as it rings), so a decoded piece needs no pedal to sound as the corpus did; by default a note
-// lasts as long as its key is held (measured: the README's "The sustain pedal"). It deliberately
-// leaves out tempo changes and other controllers: a decoded piece plays at one tempo.
+// lasts as long as its key is held (measured: the README's "The sustain pedal"). With `tempo`, a
+// "tempo:BPM" token follows the time token of the first onset (the piece's tempo) and of each step
+// where the tempo, on a grid of 16 steps an octave, changes (a ritardando, a new section); without
+// it a decoded piece plays at one tempo. It deliberately leaves out other controllers, and tempo
+// changes after the last onset or in the silence before the first.
 // It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
-// 1 to a whole 4/4 bar; longer rests are several), "vel:L" (level 0 to levels - 1), "prog:N"
-// (0..127), "pitch:P" or "drum:P" (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
-//   bar meter:4/4 pos:0 vel:2 pitch:48 dur:24 pitch:60 dur:12 prog:32 pitch:36 dur:12 drum:36 dur:1 bar ...
+// 1 to a whole 4/4 bar; longer rests are several), "tempo:BPM" (quarters a minute, one of 120 x
+// 2^(k/16) rounded, k = -32..32), "vel:L" (level 0 to levels - 1), "prog:N" (0..127), "pitch:P" or
+// "drum:P" (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
+//   bar meter:4/4 pos:0 tempo:120 vel:2 pitch:48 dur:24 pitch:60 dur:12 prog:32 pitch:36 dur:12 drum:36 dur:1 bar ...
 // notes of one onset by instrument (programs in order, drums last), each in pitch order, then duration.
 #pragma once
 
@@ -25,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "music/Score.h"
@@ -40,6 +45,7 @@ struct TimedOptions {
     TimeTokens time = TimeTokens::bars;
     Instruments instruments = Instruments::piano;  // all: programs and drums as tokens
     bool sustain = false;        // a note lasts while the sustain pedal holds it (Sustain), not only its key
+    bool tempo = false;          // the tempo and its changes as tokens
     bool operator==(const TimedOptions&) const = default;
 };
 
@@ -48,9 +54,10 @@ std::optional<TimeTokens> parse_time_tokens(std::string_view name);
 std::string_view instruments_name(Instruments instruments);     // "piano" or "all"
 std::optional<Instruments> parse_instruments(std::string_view name);
 
-// One timed token, parsed. `value` is the step, level, key or numerator; `denominator` is a meter's.
+// One timed token, parsed. `value` is the step, level, key, numerator or tempo bin (0 to
+// TimedTokenizer::tempo_bins - 1, slowest first); `denominator` is a meter's.
 struct TimedToken {
-    enum class Kind : std::uint8_t { bar, meter, position, shift, velocity, program, pitch, drum, duration };
+    enum class Kind : std::uint8_t { bar, meter, position, shift, tempo, velocity, program, pitch, drum, duration };
     Kind kind = Kind::bar;
     int value = 0, denominator = 0;
     bool operator==(const TimedToken&) const = default;
@@ -68,6 +75,11 @@ public:
     static constexpr std::uint32_t max_ticks = (1u << 28) - 1;
     // Notes decode at this velocity without velocity tokens: the seed design's plain mezzo-forte.
     static constexpr std::uint8_t default_velocity = 90;
+    // Tempo tokens: bin k is 120 BPM x 2^((k - 32) / 16), 30 to 480 BPM in steps of 4.4% (about
+    // what a listener tells apart); a tempo outside goes to the nearest end.
+    static constexpr int tempo_bins = 65;
+    static std::uint32_t tempo_of_bin(int bin);        // microseconds per quarter
+    static int bin_of_tempo(std::uint32_t tempo_us);   // the nearest bin (on the logarithmic scale)
 
     // A note on the grid: what tokenize reads from a Score and the decoder builds.
     struct GridNote {
@@ -91,9 +103,10 @@ public:
     // every other token as it is. Throws std::invalid_argument for a token that is not a timed one.
     std::optional<std::string> transpose(std::string_view token, int semitones) const;
 
-    // The notes the tokens spell, at `tempo_us` per beat, ticks_per_quarter() ticks per beat, on
-    // channel 0 with their programs (drums on channel 9). Tokens that do not fit where they stand
-    // are skipped (TimedDecoder).
+    // The notes the tokens spell, ticks_per_quarter() ticks per beat, on channel 0 with their
+    // programs (drums on channel 9), at `tempo_us` per beat unless tempo tokens say otherwise (one
+    // before the first note is the piece's tempo). Tokens that do not fit where they stand are
+    // skipped (TimedDecoder).
     Score decode(const std::vector<std::string>& tokens, std::uint32_t tempo_us) const;
 
     // Ticks per beat of decoded scores: a whole number of ticks per step, near 480 per beat.
@@ -113,7 +126,8 @@ private:
 // Reads timed tokens one at a time into notes and says which token may come next: the one
 // grammar behind decoding (a token it does not accept is skipped) and generation (a token it does
 // not accept is never sampled). Refused: a duration with no pitch before it, anything but a
-// duration after a pitch (or drum), programs and drums with instruments "piano", a position that
+// duration after a pitch (or drum), programs and drums with instruments "piano", tempo tokens
+// without `tempo` or anywhere but right after a time token (or first, in the shifts style), a position that
 // does not move forward within its bar, a meter after the bar's first position, time tokens of the
 // other style, levels out of range, and any time past TimedTokenizer::max_ticks.
 class TimedDecoder {
@@ -131,7 +145,9 @@ public:
     void push(const TimedToken& token);  // throws std::invalid_argument for a token it does not accept
     std::size_t notes() const { return notes_.size(); }
     std::int64_t bar_length() const { return bar_length_; }  // the current bar's, in steps (bars style; 4/4 before a meter)
-    Score score(std::uint32_t tempo_us) const;  // the complete notes so far; a pitch without duration is left out
+    // The complete notes so far (a pitch without duration is left out), at `tempo_us` unless tempo
+    // tokens were read (as TimedTokenizer::decode).
+    Score score(std::uint32_t tempo_us) const;
 
 private:
     bool fits(std::int64_t steps) const { return steps <= tokenizer_.max_steps(); }
@@ -141,6 +157,9 @@ private:
     std::int64_t bar_length_;         // bars only
     std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
     bool in_bar_ = false;             // bars: a bar token has been read
+    bool tempo_slot_;                 // a tempo token may come: right after a time token (shifts: or first)
+    std::optional<int> start_tempo_;  // the bin of a tempo token read before any note
+    std::vector<std::pair<std::int64_t, int>> tempo_changes_;  // (step, bin) of those after
     std::int64_t bars_ = 0;           // bar tokens read
     int pending_pitch_ = -1;          // a pitch (or drum key) waiting for its duration
     bool pending_drum_ = false;

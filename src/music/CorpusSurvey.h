@@ -1,0 +1,34 @@
+// CorpusSurvey: whether a corpus' pieces vary their loudness and change their tempo, which decides
+// what the timed tokens carry by default. Where a piece plays every note at one velocity (most
+// notation exports), velocity levels only lengthen the sequences the model must learn; where pieces
+// are played or written with dynamics, the levels carry what a listener hears (measured: the
+// README's "Velocity"). Tempo tokens cost a token a piece and one a change, so they are kept
+// wherever a corpus changes tempo at all (the README's "Tempo changes").
+// It does not choose the levels' bands or the tempo grid (TimedTokenizer's) nor read drums.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <vector>
+
+namespace pianola::music {
+
+struct CorpusSurvey {
+    std::size_t pieces = 0;   // files read with pitched notes
+    int median_range = 0;     // the median piece's loudest pitched note's velocity minus its softest's
+    double varying = 0;       // the share of those pieces whose velocities vary at all
+    double tempo_changing = 0;  // the share whose tempo, on the tempo tokens' grid, changes between their first and last onset
+};
+
+// Reads up to `sample` of the files, evenly spread over the list (so a survey of a large corpus
+// costs what one of `sample` files does); files that cannot be read or hold no pitched notes are passed over.
+CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std::size_t sample = 64);
+
+// The velocity levels a corpus is read with unless told: 4 where its median piece varies its
+// loudness, else none.
+int default_velocity_levels(const CorpusSurvey& survey);
+
+// Whether a corpus is read with tempo tokens unless told: where at least one piece in ten changes tempo.
+bool default_tempo_tokens(const CorpusSurvey& survey);
+
+}  // namespace pianola::music
