@@ -19,6 +19,7 @@
 #include "TestFiles.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
+#include "midi/TempoMap.h"
 #include "music/Corpus.h"
 #include "music/Score.h"
 #include "music/Sustain.h"
@@ -265,8 +266,9 @@ TEST(TimedTokenizer, MetersCountFromTheFirstBarLineAtOrAfterThem) {
     EXPECT_EQ(tokenizer.decode(tokenizer.tokenize(score), 500000).meters, (std::vector<Meter>{{0, 3, 4}, {6 * 480, 6, 8}}));
 }
 
-// Four quarters over two bars at 120 BPM; 60 BPM from step 6 (where no note starts), a change of
-// under half a bin at step 12, 240 BPM from bar 2 (where a note starts), 120 again after the last onset.
+// Four quarters over two bars at 120 BPM; 60 BPM (16 bins slower) from step 6, where no note
+// starts, a change of under half a bin at step 12, 240 BPM (32 bins faster) from bar 2, where a
+// note starts, 120 again after the last onset.
 Score tempo_score() {
     Score score = score_of(480, {note_at(0, 480, 60), note_at(480, 960, 62), note_at(1920, 2400, 64), note_at(2400, 2880, 65)});
     score.tempos = {{240, 1000000}, {480, 1010000}, {1920, 250000}, {3000, 500000}};
@@ -277,12 +279,12 @@ TEST(TimedTokenizer, TempoTokensSpellThePieceTempoAndItsChangesOnTheirSteps) {
     const Score score = tempo_score();
     const TimedTokenizer bars({12, 0, TimeTokens::bars, Instruments::piano, false, true});
     const Tokens tokens = bars.tokenize(score);
-    EXPECT_EQ(tokens, (Tokens{"bar", "meter:4/4", "pos:0", "tempo:120", "pitch:60", "dur:12", "pos:6", "tempo:60", "pos:12",
-                              "pitch:62", "dur:12", "bar", "pos:0", "tempo:240", "pitch:64", "dur:12", "pos:12", "pitch:65", "dur:12"}));
+    EXPECT_EQ(tokens, (Tokens{"bar", "meter:4/4", "pos:0", "tempo:120", "pitch:60", "dur:12", "pos:6", "tempo:-16", "pos:12",
+                              "pitch:62", "dur:12", "bar", "pos:0", "tempo:+32", "pitch:64", "dur:12", "pos:12", "pitch:65", "dur:12"}));
     const TimedTokenizer shifts({12, 0, TimeTokens::shifts, Instruments::piano, false, true});
     EXPECT_EQ(shifts.tokenize(score),
-              (Tokens{"tempo:120", "pitch:60", "dur:12", "shift:6", "tempo:60", "shift:6", "pitch:62", "dur:12", "shift:36",
-                      "tempo:240", "pitch:64", "dur:12", "shift:12", "pitch:65", "dur:12"}));
+              (Tokens{"tempo:120", "pitch:60", "dur:12", "shift:6", "tempo:-16", "shift:6", "pitch:62", "dur:12", "shift:36",
+                      "tempo:+32", "pitch:64", "dur:12", "shift:12", "pitch:65", "dur:12"}));
     EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::bars}).tokenize(score).size(), tokens.size() - 4)
         << "without the 3 tempo tokens and the position of the change no note starts at";
 
@@ -304,6 +306,10 @@ TEST(TimedTokenizer, TempoTokensSpellThePieceTempoAndItsChangesOnTheirSteps) {
     EXPECT_EQ(shifts.tokenize(late), (Tokens{"shift:12", "tempo:60", "pitch:60", "dur:12", "shift:12", "pitch:62", "dur:12"}));
     EXPECT_EQ(bars.decode({"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12"}, 400000).tempo_us, 400000u);
     EXPECT_TRUE(bars.decode({"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12"}, 400000).tempos.empty());
+    // Changes count from the tempo asked where no tempo token says the piece's, and stay on the grid.
+    const Score changed = bars.decode({"bar", "meter:4/4", "pos:0", "pitch:60", "dur:12", "pos:12", "tempo:+16", "pitch:60",
+                                       "dur:12", "pos:24", "tempo:+40", "pitch:60", "dur:12"}, 500000);
+    EXPECT_EQ(changed.tempos, (std::vector<TempoChange>{{480, 250000}, {960, TimedTokenizer::tempo_of_bin(64)}}));
 }
 
 TEST(TimedTokenizer, TempoBinsAreSixteenAnOctaveFrom30To480Bpm) {
@@ -320,8 +326,12 @@ TEST(TimedTokenizer, TempoBinsAreSixteenAnOctaveFrom30To480Bpm) {
     EXPECT_EQ(TimedTokenizer::bin_of_tempo(0xFFFFFF), 0);
     EXPECT_EQ(TimedTokenizer::bin_of_tempo(600000), 28) << "100 BPM is nearest 101";
     EXPECT_EQ(timed_token_text({TimedToken::Kind::tempo, 28}), "tempo:101");
-    for (const char* text : {"tempo:100", "tempo:0", "tempo:", "tempo:0120", "tempo:29", "tempo:481", "tempo:-120"})
+    for (const char* text : {"tempo:100", "tempo:0", "tempo:", "tempo:0120", "tempo:29", "tempo:481", "tempo:+0", "tempo:-0",
+                             "tempo:+65", "tempo:-65", "tempo:+", "tempo:+-1", "tempo:++1", "tempo:+01"})
         EXPECT_EQ(parse_timed_token(text), std::nullopt) << text;
+    EXPECT_EQ(parse_timed_token("tempo:-1"), (TimedToken{TimedToken::Kind::tempo_change, -1}));
+    EXPECT_EQ(parse_timed_token("tempo:+64"), (TimedToken{TimedToken::Kind::tempo_change, 64}));
+    for (const char* text : {"tempo:-1", "tempo:+1", "tempo:-64", "tempo:+12"}) EXPECT_EQ(timed_token_text(*parse_timed_token(text)), text);
 }
 
 TEST(TimedDecoder, TakesATempoRightAfterATimeTokenAndOnlyWithTempoTokens) {
@@ -335,24 +345,27 @@ TEST(TimedDecoder, TakesATempoRightAfterATimeTokenAndOnlyWithTempoTokens) {
     bars.push(token("bar"));
     EXPECT_FALSE(bars.accepts(token("tempo:120"))) << "before the bar's first position";
     bars.push(token("pos:0"));
+    EXPECT_FALSE(bars.accepts(token("tempo:-1"))) << "a change before the first note";
     EXPECT_TRUE(bars.accepts(token("tempo:120")));
     bars.push(token("tempo:120"));
     EXPECT_FALSE(bars.accepts(token("tempo:60"))) << "one tempo an onset";
     bars.push(token("pitch:60"));
-    EXPECT_FALSE(bars.accepts(token("tempo:60")));
+    EXPECT_FALSE(bars.accepts(token("tempo:-1")));
     bars.push(token("dur:12"));
-    EXPECT_FALSE(bars.accepts(token("tempo:60"))) << "after the onset's notes";
+    EXPECT_FALSE(bars.accepts(token("tempo:-1"))) << "after the onset's notes";
     bars.push(token("pos:12"));
-    bars.push(token("tempo:60"));
+    EXPECT_FALSE(bars.accepts(token("tempo:60"))) << "the piece's tempo after its first note";
+    bars.push(token("tempo:-16"));
+    EXPECT_FALSE(bars.accepts(token("tempo:-1"))) << "one change an onset";
     EXPECT_EQ(bars.score(500000).tempos, (std::vector<TempoChange>{{480, 1000000}}));
 
     TimedDecoder shifts(TimedTokenizer({12, 0, TimeTokens::shifts, Instruments::piano, false, true}));
     EXPECT_TRUE(shifts.accepts(token("tempo:89"))) << "first, at the piece's start";
     shifts.push(token("pitch:60"));
     shifts.push(token("dur:12"));
-    EXPECT_FALSE(shifts.accepts(token("tempo:89")));
+    EXPECT_FALSE(shifts.accepts(token("tempo:+1")));
     shifts.push(token("shift:3"));
-    EXPECT_TRUE(shifts.accepts(token("tempo:89")));
+    EXPECT_TRUE(shifts.accepts(token("tempo:+1")));
 }
 
 TEST(TimedTokenizer, TokensToNotesToTokensIsTheIdentity) {
@@ -579,15 +592,25 @@ TEST(TimedTokenizerCorpus, KeepsEveryNoteOfTheSharedCorporaAtTheGrid) {
     }
 }
 
-// Every file of the shared corpora and of the Debian corpus (mma's band arrangements, with drums):
-// with instruments as tokens, MIDI -> tokens -> MIDI -> tokens is the identity and keeps every note,
-// drums included, each on its instrument.
-TEST(TimedTokenizerCorpus, InstrumentsAllSurviveTheTripExactly) {
+namespace {
+
+// The shared corpora and the Debian corpus, those on this machine.
+std::vector<std::filesystem::path> corpus_folders() {
     std::vector<std::filesystem::path> folders;
     if (const std::filesystem::path corpora = fixtures::shared_corpora(); !corpora.empty())
         for (const char* name : {"ff-piano", "nottingham"}) folders.push_back(corpora / name);
     for (const char* debian : {"/usr/share/doc/mma", "/usr/share/doc/pianobooster"}) folders.emplace_back(debian);
     std::erase_if(folders, [](const std::filesystem::path& folder) { return !std::filesystem::is_directory(folder); });
+    return folders;
+}
+
+}  // namespace
+
+// Every file of the shared corpora and of the Debian corpus (mma's band arrangements, with drums):
+// with instruments as tokens, MIDI -> tokens -> MIDI -> tokens is the identity and keeps every note,
+// drums included, each on its instrument.
+TEST(TimedTokenizerCorpus, InstrumentsAllSurviveTheTripExactly) {
+    const std::vector<std::filesystem::path> folders = corpus_folders();
     if (folders.empty()) GTEST_SKIP() << "no corpus on this machine";
     const TimedTokenizer all({12, 0, TimeTokens::bars, Instruments::all});
     std::int64_t files = 0, notes = 0, bands = 0, with_drums = 0;
@@ -610,6 +633,38 @@ TEST(TimedTokenizerCorpus, InstrumentsAllSurviveTheTripExactly) {
     EXPECT_GT(files, 0);
     std::cout << files << " files, " << notes << " notes; " << bands << " with several instruments, " << with_drums
               << " with drums\n";
+}
+
+// Every file of the shared corpora and the Debian corpus with tempo tokens: the tokens survive
+// MIDI bytes, and every onset plays at the tempo bin in force at it in the file (a change counted
+// from the step it rounds to).
+TEST(TimedTokenizerCorpus, TempoChangesSurviveTheTripOnTheGrid) {
+    const std::vector<std::filesystem::path> folders = corpus_folders();
+    if (folders.empty()) GTEST_SKIP() << "no corpus on this machine";
+    const TimedTokenizer tokenizer({12, 0, TimeTokens::bars, Instruments::piano, false, true});
+    std::int64_t files = 0, changing = 0, notes = 0;
+    for (const std::filesystem::path& path : find_midi_files(folders)) {
+        const Score original = score_from_midi(midi::read_midi_file(path));
+        const Tokens tokens = tokenizer.tokenize(original);
+        const Score written = through_bytes(tokenizer.decode(tokens, original.tempo_us));
+        EXPECT_EQ(tokenizer.tokenize(written), tokens) << path;
+        const midi::TempoMap heard(written.ticks_per_quarter, written.tempo_us, written.tempos);
+        for (const Note& n : original.notes) {
+            if (n.channel == drum_channel) continue;
+            const std::int64_t step = nearest_step(n.start_tick, original.ticks_per_quarter, 12);
+            std::uint32_t in_force = original.tempo_us;
+            for (const TempoChange& change : original.tempos)
+                if (nearest_step(change.tick, original.ticks_per_quarter, 12) <= step) in_force = change.us_per_quarter;
+            EXPECT_EQ(TimedTokenizer::bin_of_tempo(heard.tempo_at(static_cast<std::uint32_t>(step) * tokenizer.ticks_per_step())),
+                      TimedTokenizer::bin_of_tempo(in_force))
+                << path << " at step " << step;
+            ++notes;
+        }
+        ++files;
+        changing += !written.tempos.empty();
+    }
+    EXPECT_GT(files, 0);
+    std::cout << files << " files, " << notes << " notes at their tempo; " << changing << " change tempo\n";
 }
 
 }  // namespace pianola::music

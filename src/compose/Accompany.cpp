@@ -83,7 +83,8 @@ Melody plan(const model::LoadedModel& model, const std::vector<std::string>& mel
             break;
         }
         case Kind::shift: break;  // not in a bars model's vocabulary
-        case Kind::tempo: break;  // the melody's file keeps its tempos
+        case Kind::tempo:
+        case Kind::tempo_change: break;  // the melody's file keeps its tempos
         }
     }
     if (m.onsets.empty()) throw std::invalid_argument("the melody has no notes");
@@ -186,6 +187,7 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
             case Kind::bar: ok = !in_this_bar; break;
             case Kind::meter:
             case Kind::tempo:
+            case Kind::tempo_change:
             case Kind::shift: ok = false; break;  // meters and tempos are the melody's
             case Kind::position: ok = !at_due && (!in_this_bar || w.here.clock_after(*t).step <= due->step); break;
             case Kind::pitch:

@@ -11,15 +11,16 @@ namespace pianola::compose {
 
 namespace {
 
-// The learned tempo token nearest `bin` (in bins, the slower of two as near), or none where the
-// model learned no tempo.
-std::optional<std::string> nearest_learned_tempo(const music::Vocabulary& vocabulary, int bin) {
+// The learned token of `token`'s kind (a tempo or a tempo change) nearest its value, or none
+// where the model learned none of that kind.
+std::optional<std::string> nearest_learned(const music::Vocabulary& vocabulary, const music::TimedToken& token) {
     std::optional<std::string> nearest;
-    int distance = music::TimedTokenizer::tempo_bins;
-    for (int other = 0; other < music::TimedTokenizer::tempo_bins; ++other) {
-        std::string text = music::timed_token_text({music::TimedToken::Kind::tempo, other});
-        if (std::abs(other - bin) < distance && vocabulary.contains(text)) {
-            distance = std::abs(other - bin);
+    int distance = 2 * music::TimedTokenizer::tempo_bins;
+    for (int other = -music::TimedTokenizer::tempo_bins; other < music::TimedTokenizer::tempo_bins; ++other) {
+        if (token.kind == music::TimedToken::Kind::tempo ? other < 0 : other == 0) continue;
+        std::string text = music::timed_token_text({token.kind, other});
+        if (std::abs(other - token.value) < distance && vocabulary.contains(text)) {
+            distance = std::abs(other - token.value);
             nearest = std::move(text);
         }
     }
@@ -34,8 +35,10 @@ std::vector<std::string> primer_tokens(const model::ModelInfo& info, const music
     std::vector<std::string> tokens;
     for (std::string& token : read) {
         const auto parsed = music::parse_timed_token(token);
-        if (parsed && parsed->kind == music::TimedToken::Kind::tempo && !info.vocabulary.contains(token)) {
-            if (auto learned = nearest_learned_tempo(info.vocabulary, parsed->value)) tokens.push_back(std::move(*learned));
+        const bool tempo = parsed && (parsed->kind == music::TimedToken::Kind::tempo ||
+                                      parsed->kind == music::TimedToken::Kind::tempo_change);
+        if (tempo && !info.vocabulary.contains(token)) {
+            if (auto learned = nearest_learned(info.vocabulary, *parsed)) tokens.push_back(std::move(*learned));
             continue;
         }
         tokens.push_back(std::move(token));

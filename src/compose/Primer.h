@@ -14,8 +14,8 @@
 
 namespace pianola::compose {
 
-// The piece's notes as the model reads them; a tempo the model never learned is read as the
-// nearest it did. Throws
+// The piece's notes as the model reads them; a tempo or tempo change the model never learned is
+// read as the nearest it did. Throws
 // std::invalid_argument for a score without notes or another token the model does not know.
 std::vector<std::string> primer_tokens(const model::ModelInfo& info, const music::Score& score);
 

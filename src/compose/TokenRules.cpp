@@ -37,7 +37,7 @@ void TokenRules::forbid(std::span<float> logits) const {
     for (std::size_t id = 0; id < logits.size(); ++id) {
         const auto& token = parsed_[id];
         const bool barred = token && ((token->kind == Kind::pitch && token->value < lowest_pitch) ||
-                                      (token->kind == Kind::tempo && one_tempo));
+                                      ((token->kind == Kind::tempo || token->kind == Kind::tempo_change) && one_tempo));
         if (token && !barred && decoder_->accepts(*token) && (!closing_ || fits_cadence(id)))
             open = true;
         else
@@ -171,7 +171,8 @@ bool TokenRules::fits_cadence(std::size_t id) const {
     case Kind::duration: return static_cast<std::int64_t>(id) == hold_id_;
     case Kind::drum: return false;  // the final chord is the band's, not the kit's
     case Kind::meter:
-    case Kind::tempo:  // a last chord may slow
+    case Kind::tempo:
+    case Kind::tempo_change:  // a last chord may slow
     case Kind::velocity:
     case Kind::program: return true;
     }

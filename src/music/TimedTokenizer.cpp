@@ -8,6 +8,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "music/Sustain.h"
@@ -78,7 +79,13 @@ std::optional<Instruments> parse_instruments(std::string_view name) {
 std::optional<TimedToken> parse_timed_token(std::string_view token) {
     if (token == bar_text) return TimedToken{Kind::bar};
     if (token.starts_with(tempo_text)) {
-        const auto bpm = parse_count(token.substr(tempo_text.size()));
+        const std::string_view value = token.substr(tempo_text.size());
+        if (value.starts_with('+') || value.starts_with('-')) {
+            const auto bins = parse_count(value.substr(1));
+            if (!bins || *bins < 1 || *bins >= TimedTokenizer::tempo_bins) return std::nullopt;
+            return TimedToken{Kind::tempo_change, value[0] == '-' ? -*bins : *bins};
+        }
+        const auto bpm = parse_count(value);
         if (!bpm) return std::nullopt;
         for (int bin = 0; bin < TimedTokenizer::tempo_bins; ++bin)
             if (spelled_bpm(bin) == *bpm) return TimedToken{Kind::tempo, bin};
@@ -106,6 +113,7 @@ std::string timed_token_text(const TimedToken& token) {
     case Kind::bar: return std::string(bar_text);
     case Kind::meter: return "meter:" + std::to_string(token.value) + "/" + std::to_string(token.denominator);
     case Kind::tempo: return std::string(tempo_text) + std::to_string(spelled_bpm(token.value));
+    case Kind::tempo_change: return std::string(tempo_text) + (token.value > 0 ? "+" : "-") + std::to_string(std::abs(token.value));
     default: break;
     }
     for (const Prefix& prefix : prefixes)
@@ -261,7 +269,8 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
     for (const GridNote& note : notes) {
         for (; next_tempo < tempos.size() && tempos[next_tempo].first <= note.onset; ++next_tempo) {
             move_to(tempos[next_tempo].first);
-            emit(Kind::tempo, tempos[next_tempo].second);
+            if (next_tempo == 0) emit(Kind::tempo, tempos[0].second);
+            else emit(Kind::tempo_change, tempos[next_tempo].second - tempos[next_tempo - 1].second);
         }
         move_to(note.onset);
         emit_note(note);
@@ -304,7 +313,12 @@ bool TimedDecoder::accepts(const TimedToken& token) const {
     case Kind::pitch: return token.value >= 0 && token.value <= 127 && (!bars || position_ >= 0);
     case Kind::program: return instruments && token.value >= 0 && token.value <= 127;
     case Kind::velocity: return token.value >= 0 && token.value < options.velocity_levels;
-    case Kind::tempo: return options.tempo && tempo_slot_ && token.value >= 0 && token.value < TimedTokenizer::tempo_bins;
+    case Kind::tempo:
+        return options.tempo && tempo_slot_ && notes_.empty() && !start_tempo_ && token.value >= 0 &&
+               token.value < TimedTokenizer::tempo_bins;
+    case Kind::tempo_change:
+        return options.tempo && tempo_slot_ && !notes_.empty() && token.value != 0 &&
+               std::abs(token.value) < TimedTokenizer::tempo_bins;
     case Kind::bar: return bars && fits(in_bar_ ? time_ + bar_length_ : 0);
     case Kind::meter: return bars && in_bar_ && position_ < 0 && is_meter(token.value, token.denominator);
     case Kind::position:
@@ -351,15 +365,8 @@ void TimedDecoder::push(const TimedToken& token) {
     case Kind::position: position_ = token.value; break;
     case Kind::shift: time_ += token.value; break;
     case Kind::velocity: velocity_ = tokenizer_.velocity_of_level(token.value); break;
-    case Kind::tempo:
-        if (notes_.empty()) {
-            start_tempo_ = token.value;
-        } else {
-            const std::int64_t onset = clock().step;
-            if (!tempo_changes_.empty() && tempo_changes_.back().first == onset) tempo_changes_.pop_back();
-            tempo_changes_.emplace_back(onset, token.value);
-        }
-        break;
+    case Kind::tempo: start_tempo_ = token.value; break;
+    case Kind::tempo_change: tempo_changes_.emplace_back(clock().step, token.value); break;
     case Kind::program: program_ = static_cast<std::uint8_t>(token.value); break;
     case Kind::pitch:
     case Kind::drum:
@@ -383,7 +390,9 @@ Score TimedDecoder::score(std::uint32_t tempo_us) const {
     score.tempo_us = start_tempo_ ? TimedTokenizer::tempo_of_bin(*start_tempo_) : tempo_us;
     score.meters = meters_;
     const std::uint32_t ticks_per_step = tokenizer_.ticks_per_step();
-    for (const auto& [step, bin] : tempo_changes_) {
+    int bin = TimedTokenizer::bin_of_tempo(score.tempo_us);
+    for (const auto& [step, change] : tempo_changes_) {
+        bin = std::clamp(bin + change, 0, TimedTokenizer::tempo_bins - 1);  // a drawn run may leave the grid
         const std::uint32_t us = TimedTokenizer::tempo_of_bin(bin);
         if (us != (score.tempos.empty() ? score.tempo_us : score.tempos.back().us_per_quarter))
             score.tempos.push_back({static_cast<std::uint32_t>(step) * ticks_per_step, us});

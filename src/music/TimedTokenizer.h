@@ -11,17 +11,21 @@
 // With `sustain`, the sustain pedal is read into durations (music/Sustain: a note lasts as long
 // as it rings), so a decoded piece needs no pedal to sound as the corpus did; by default a note
 // lasts as long as its key is held (measured: the README's "The sustain pedal"). With `tempo`, a
-// "tempo:BPM" token follows the time token of the first onset (the piece's tempo) and of each step
-// where the tempo, on a grid of 16 steps an octave, changes (a ritardando, a new section); without
-// it a decoded piece plays at one tempo. It deliberately leaves out other controllers, and tempo
-// changes after the last onset or in the silence before the first.
+// "tempo:BPM" token follows the time token of the first onset (the piece's tempo), and a
+// "tempo:+K" or "tempo:-K" token that of each step where the tempo, on a grid of 16 bins an octave,
+// moves by K bins (a ritardando is a run of "tempo:-1"; relative, so that a model need not
+// remember the piece's tempo to change it by a little); without it a decoded piece plays at one
+// tempo. It deliberately leaves out other controllers, and tempo changes after the last onset or
+// in the silence before the first.
 // It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
 // 1 to a whole 4/4 bar; longer rests are several), "tempo:BPM" (quarters a minute, one of 120 x
-// 2^(k/16) rounded, k = -32..32), "vel:L" (level 0 to levels - 1), "prog:N" (0..127), "pitch:P" or
-// "drum:P" (MIDI key 0..127), "dur:D" (steps, at least 1). A bar piece reads
+// 2^(k/16) rounded, k = -32..32), "tempo:+K"/"tempo:-K" (K = 1..64 bins), "vel:L" (level 0 to
+// levels - 1), "prog:N" (0..127), "pitch:P" or "drum:P" (MIDI key 0..127), "dur:D" (steps, at
+// least 1). A bar piece reads
 //   bar meter:4/4 pos:0 tempo:120 vel:2 pitch:48 dur:24 pitch:60 dur:12 prog:32 pitch:36 dur:12 drum:36 dur:1 bar ...
+//   ... pos:42 tempo:-1 pitch:60 dur:6 ...
 // notes of one onset by instrument (programs in order, drums last), each in pitch order, then duration.
 #pragma once
 
@@ -54,10 +58,10 @@ std::optional<TimeTokens> parse_time_tokens(std::string_view name);
 std::string_view instruments_name(Instruments instruments);     // "piano" or "all"
 std::optional<Instruments> parse_instruments(std::string_view name);
 
-// One timed token, parsed. `value` is the step, level, key, numerator or tempo bin (0 to
-// TimedTokenizer::tempo_bins - 1, slowest first); `denominator` is a meter's.
+// One timed token, parsed. `value` is the step, level, key, numerator, tempo bin (0 to
+// TimedTokenizer::tempo_bins - 1, slowest first) or tempo change in bins (signed, not 0); `denominator` is a meter's.
 struct TimedToken {
-    enum class Kind : std::uint8_t { bar, meter, position, shift, tempo, velocity, program, pitch, drum, duration };
+    enum class Kind : std::uint8_t { bar, meter, position, shift, tempo, tempo_change, velocity, program, pitch, drum, duration };
     Kind kind = Kind::bar;
     int value = 0, denominator = 0;
     bool operator==(const TimedToken&) const = default;
@@ -127,7 +131,8 @@ private:
 // grammar behind decoding (a token it does not accept is skipped) and generation (a token it does
 // not accept is never sampled). Refused: a duration with no pitch before it, anything but a
 // duration after a pitch (or drum), programs and drums with instruments "piano", tempo tokens
-// without `tempo` or anywhere but right after a time token (or first, in the shifts style), a position that
+// without `tempo` or anywhere but right after a time token (or first, in the shifts style), a
+// tempo after the first note, a tempo change before it, a position that
 // does not move forward within its bar, a meter after the bar's first position, time tokens of the
 // other style, levels out of range, and any time past TimedTokenizer::max_ticks.
 class TimedDecoder {
@@ -158,8 +163,8 @@ private:
     std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
     bool in_bar_ = false;             // bars: a bar token has been read
     bool tempo_slot_;                 // a tempo token may come: right after a time token (shifts: or first)
-    std::optional<int> start_tempo_;  // the bin of a tempo token read before any note
-    std::vector<std::pair<std::int64_t, int>> tempo_changes_;  // (step, bin) of those after
+    std::optional<int> start_tempo_;  // the bin of the tempo token (read before any note)
+    std::vector<std::pair<std::int64_t, int>> tempo_changes_;  // (step, change in bins) of the changes after
     std::int64_t bars_ = 0;           // bar tokens read
     int pending_pitch_ = -1;          // a pitch (or drum key) waiting for its duration
     bool pending_drum_ = false;
