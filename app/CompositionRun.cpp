@@ -221,7 +221,8 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
         tempo_us = primer.tempo_us;
     }
     if (request.bpm) tempo_us = tempo_of(*request.bpm);
-    if (request.chord) options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us ? tempo_us : info.tempo_us));
+    if (request.chord)
+        options.primer = compose::primer_tokens(info, compose::chord_score(info, *request.chord, tempo_us ? tempo_us : info.tempo_us));
     options.tempo_us = tempo_us;
 
     const compose::TrainingCopies& copies = *ready.copies();

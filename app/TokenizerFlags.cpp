@@ -47,11 +47,13 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
         flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal || flags.tempo_changes;
     if (!flags.name) {
         if (timed_options && std::holds_alternative<music::SeedTokenizer>(fallback))
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes need --tokenizer timed");
+            throw std::invalid_argument(
+                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes need --tokenizer timed");
         if (!timed_options) return fallback;
     } else if (*flags.name == music::SeedTokenizer::name) {
         if (timed_options)
-            throw std::invalid_argument("--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes apply to the timed tokenizer only");
+            throw std::invalid_argument(
+                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes apply to the timed tokenizer only");
         return music::SeedTokenizer();
     }
     music::TimedOptions options;

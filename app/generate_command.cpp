@@ -159,7 +159,9 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--redraw", r.redraw, "Compose a piece caught in a loop again, up to N times")
         ->check(CLI::Range(0, 100))->capture_default_str();
-    cmd->add_option("--tempo", r.bpm, "Beats per minute (default: the primer's, else the training corpus' median)")
+    cmd->add_option("--tempo", r.bpm,
+                    "Beats per minute at the start, tempo changes in proportion (default: the primer's, else what the "
+                    "model's tempo tokens draw, else the training corpus' median)")
         ->check(CLI::Range(10.0, 400.0));
     cmd->add_option("--program", r.program,
                     "General MIDI instrument of every part but the drums, 0-127 (0: piano); default: the instruments "

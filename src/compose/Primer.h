@@ -15,8 +15,8 @@
 namespace pianola::compose {
 
 // The piece's notes as the model reads them; a tempo or tempo change the model never learned is
-// read as the nearest it did. Throws
-// std::invalid_argument for a score without notes or another token the model does not know.
+// read as the nearest it did. Throws std::invalid_argument for a score without notes or another
+// token the model does not know.
 std::vector<std::string> primer_tokens(const model::ModelInfo& info, const music::Score& score);
 
 // The chord (music::chord_pitches) at `tempo_us`, struck at once and held for a 4/4 bar, or, for a

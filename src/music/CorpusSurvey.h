@@ -3,7 +3,7 @@
 // notation exports), velocity levels only lengthen the sequences the model must learn; where pieces
 // are played or written with dynamics, the levels carry what a listener hears (measured: the
 // README's "Velocity"). Tempo tokens cost a token a piece and one a change, so they are kept
-// wherever a corpus changes tempo at all (the README's "Tempo changes").
+// where as few as one piece in ten changes tempo (the README's "Tempo changes").
 // It does not choose the levels' bands or the tempo grid (TimedTokenizer's) nor read drums.
 #pragma once
 
@@ -17,7 +17,7 @@ struct CorpusSurvey {
     std::size_t pieces = 0;   // files read with pitched notes
     int median_range = 0;     // the median piece's loudest pitched note's velocity minus its softest's
     double varying = 0;       // the share of those pieces whose velocities vary at all
-    double tempo_changing = 0;  // the share whose tempo, on the tempo tokens' grid, changes between their first and last onset
+    double tempo_changing = 0;  // the share whose tempo (on the tempo tokens' grid) changes between their first and last onset
 };
 
 // Reads up to `sample` of the files, evenly spread over the list (so a survey of a large corpus
