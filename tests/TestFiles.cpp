@@ -1,5 +1,6 @@
 #include "TestFiles.h"
 
+#include <array>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -13,6 +14,13 @@ TempDir::TempDir() {
     std::random_device entropy;
     path_ = std::filesystem::temp_directory_path() / ("pianola-test-" + std::to_string(entropy()) + std::to_string(entropy()));
     std::filesystem::create_directories(path_);
+}
+
+void add_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us_per_quarter) {
+    const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us_per_quarter >> 16),
+                                               static_cast<std::uint8_t>(us_per_quarter >> 8),
+                                               static_cast<std::uint8_t>(us_per_quarter)};
+    track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
 }
 
 bool eventually(const std::function<bool()>& ready) {

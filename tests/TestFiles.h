@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "midi/MidiFile.h"
+
 namespace pianola::fixtures {
 
 // A new empty folder under the system temp dir, removed when the object goes away.
@@ -23,6 +25,9 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// Appends a tempo event (3 bytes, microseconds a quarter, as written: 0 too) to `track` at `tick`.
+void add_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us_per_quarter);
 
 // Writes a one-track piano melody: each pitch a quarter note, one after another.
 void write_melody(const std::filesystem::path& path, const std::vector<std::uint8_t>& pitches);

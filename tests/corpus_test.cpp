@@ -4,7 +4,6 @@
 // beside it).
 #include <gtest/gtest.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "TestFiles.h"
 #include "io/FileError.h"
 #include "midi/MidiFile.h"
 #include "midi/MidiWriter.h"
@@ -46,12 +46,7 @@ protected:
         std::uint32_t tick = 0;
         std::uint8_t velocity = 90 - static_cast<std::uint8_t>(louder * pitches.size() / 2);
         for (std::size_t k = 0; k < pitches.size(); ++k) {
-            if (k < tempos.size()) {
-                const std::uint32_t us = tempos[k];
-                const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us >> 16), static_cast<std::uint8_t>(us >> 8),
-                                                           static_cast<std::uint8_t>(us)};
-                track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
-            }
+            if (k < tempos.size()) fixtures::add_tempo(track, tick, tempos[k]);
             track.add_channel_event(tick, midi::status::note_on, pitches[k], velocity);
             velocity += louder;
             track.add_channel_event(tick + 240, midi::status::note_off, pitches[k], 0);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "TestFiles.h"
 #include "midi/MidiFile.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
@@ -18,13 +19,6 @@ namespace {
 using midi::status::note_off;
 using midi::status::note_on;
 using midi::status::program_change;
-
-void set_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us_per_quarter) {
-    const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us_per_quarter >> 16),
-                                               static_cast<std::uint8_t>(us_per_quarter >> 8),
-                                               static_cast<std::uint8_t>(us_per_quarter)};
-    track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
-}
 
 void end_track(midi::Track& track, std::uint32_t tick) {
     track.add_payload_event(tick, midi::status::meta, midi::meta::end_of_track, {});
@@ -163,8 +157,8 @@ TEST(ScoreFromMidi, ProgramIsTheLastChangeOnTheChannelFromAnyTrack) {
 TEST(ScoreFromMidi, TimesNotesAcrossTempoChanges) {
     midi::MidiFile file = one_track_file();
     midi::Track& t = file.tracks[0];
-    set_tempo(t, 0, 1'000'000);  // 60 BPM: a quarter (480 ticks) is one second
-    set_tempo(t, 480, 500'000);  // then 120 BPM
+    fixtures::add_tempo(t, 0, 1'000'000);  // 60 BPM: a quarter (480 ticks) is one second
+    fixtures::add_tempo(t, 480, 500'000);  // then 120 BPM
     t.add_channel_event(480, note_on, 60, 90);
     t.add_channel_event(960, note_off, 60, 0);
     end_track(t, 960);
@@ -180,13 +174,13 @@ TEST(ScoreFromMidi, TimesNotesAcrossTempoChanges) {
 TEST(Score, KeepsTheTempoMapThroughMidiAndScalesItFromAStartTempo) {
     midi::MidiFile file = one_track_file();
     midi::Track& t = file.tracks[0];
-    set_tempo(t, 0, 1'000'000);
+    fixtures::add_tempo(t, 0, 1'000'000);
     t.add_channel_event(0, note_on, 60, 90);
-    set_tempo(t, 480, 500'000);
-    set_tempo(t, 960, 500'000);  // the same tempo again: no change
+    fixtures::add_tempo(t, 480, 500'000);
+    fixtures::add_tempo(t, 960, 500'000);  // the same tempo again: no change
     t.add_channel_event(960, note_off, 60, 0);
     t.add_channel_event(960, note_on, 62, 90);
-    set_tempo(t, 1440, 250'000);
+    fixtures::add_tempo(t, 1440, 250'000);
     t.add_channel_event(1920, note_off, 62, 0);
     end_track(t, 1920);
 

@@ -5,16 +5,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "TestFiles.h"
 #include "midi/TempoMap.h"
 
 namespace pianola::midi {
 namespace {
-
-void add_tempo(Track& track, std::uint32_t tick, std::uint32_t us_per_quarter) {
-    const std::vector<std::uint8_t> payload = {std::uint8_t(us_per_quarter >> 16), std::uint8_t(us_per_quarter >> 8),
-                                               std::uint8_t(us_per_quarter)};
-    track.add_payload_event(tick, status::meta, meta::tempo, payload);
-}
 
 MidiFile file_with_tracks(std::uint16_t division, std::size_t tracks) {
     MidiFile file;
@@ -33,8 +28,8 @@ TEST(TempoMap, DefaultsTo120BeatsPerMinute) {
 
 TEST(TempoMap, AddsUpTwoTempoChangesFromDifferentTracks) {
     MidiFile file = file_with_tracks(480, 2);
-    add_tempo(file.tracks[1], 1920, 250000);   // 240 BPM from beat 4; listed first, sorted by tick
-    add_tempo(file.tracks[0], 960, 1000000);   // 60 BPM from beat 2
+    fixtures::add_tempo(file.tracks[1], 1920, 250000);   // 240 BPM from beat 4; listed first, sorted by tick
+    fixtures::add_tempo(file.tracks[0], 960, 1000000);   // 60 BPM from beat 2
     const TempoMap map(file);
 
     // Beats 0-2 at 0.5 s, beats 2-4 at 1 s, then 0.25 s a beat.
@@ -54,10 +49,10 @@ TEST(TempoMap, AddsUpTwoTempoChangesFromDifferentTracks) {
 
 TEST(TempoMap, ListsItsChangesAndIsBuiltFromThem) {
     MidiFile file = file_with_tracks(480, 2);
-    add_tempo(file.tracks[1], 1920, 250000);
-    add_tempo(file.tracks[0], 960, 1000000);
-    add_tempo(file.tracks[0], 1440, 1000000);  // no change
-    add_tempo(file.tracks[0], 0, 500000);
+    fixtures::add_tempo(file.tracks[1], 1920, 250000);
+    fixtures::add_tempo(file.tracks[0], 960, 1000000);
+    fixtures::add_tempo(file.tracks[0], 1440, 1000000);  // no change
+    fixtures::add_tempo(file.tracks[0], 0, 500000);
     const TempoMap read(file);
     const std::vector<TempoMap::Change> changes = {{960, 1000000}, {1920, 250000}};
     EXPECT_EQ(read.changes(), changes);
@@ -73,9 +68,9 @@ TEST(TempoMap, ListsItsChangesAndIsBuiltFromThem) {
 
 TEST(TempoMap, LaterTempoAtTheSameTickWins) {
     MidiFile file = file_with_tracks(96, 2);
-    add_tempo(file.tracks[0], 0, 1000000);
-    add_tempo(file.tracks[0], 0, 400000);
-    add_tempo(file.tracks[1], 0, 600000);
+    fixtures::add_tempo(file.tracks[0], 0, 1000000);
+    fixtures::add_tempo(file.tracks[0], 0, 400000);
+    fixtures::add_tempo(file.tracks[1], 0, 600000);
     const TempoMap map(file);
     EXPECT_EQ(map.tempo_at(0), 600000u);
     EXPECT_DOUBLE_EQ(map.seconds_at(96), 0.6);
@@ -84,7 +79,7 @@ TEST(TempoMap, LaterTempoAtTheSameTickWins) {
 TEST(TempoMap, SkipsMalformedTempoEvents) {
     MidiFile file = file_with_tracks(480, 1);
     file.tracks[0].add_payload_event(0, status::meta, meta::tempo, std::vector<std::uint8_t>{0x0F, 0x42});
-    add_tempo(file.tracks[0], 480, 0);
+    fixtures::add_tempo(file.tracks[0], 480, 0);
     const TempoMap map(file);
     EXPECT_EQ(map.tempo_at(1000), 500000u);
     EXPECT_DOUBLE_EQ(map.seconds_at(960), 1.0);
@@ -93,7 +88,7 @@ TEST(TempoMap, SkipsMalformedTempoEvents) {
 TEST(TempoMap, SmpteDivisionHasAFixedTickLength) {
     // -25 frames per second (0xE7), 40 ticks per frame: 1 ms a tick, whatever the tempo says.
     MidiFile file = file_with_tracks(0xE728, 1);
-    add_tempo(file.tracks[0], 100, 1000000);
+    fixtures::add_tempo(file.tracks[0], 100, 1000000);
     const TempoMap map(file);
     EXPECT_DOUBLE_EQ(map.seconds_at(1000), 1.0);
     EXPECT_DOUBLE_EQ(map.seconds_at(2500), 2.5);

@@ -102,12 +102,6 @@ void add_meter(midi::Track& track, std::uint32_t tick, std::uint8_t numerator, s
     track.add_payload_event(tick, midi::status::meta, midi::meta::time_signature, bytes);
 }
 
-void add_tempo(midi::Track& track, std::uint32_t tick, std::uint32_t us) {
-    const std::array<std::uint8_t, 3> bytes = {static_cast<std::uint8_t>(us >> 16), static_cast<std::uint8_t>(us >> 8),
-                                               static_cast<std::uint8_t>(us)};
-    track.add_payload_event(tick, midi::status::meta, midi::meta::tempo, bytes);
-}
-
 // Events as (tick, order, pitch, channel); order 1 strikes. At one tick, releases of earlier notes
 // (0) come first and the release of a zero-length note (2) last, as midi_from_score writes them.
 using NoteEvents = std::vector<std::array<std::uint32_t, 4>>;
@@ -143,9 +137,9 @@ midi::MidiFile rhythm_fixture() {
     file.format = 1;
     file.division = 96;
     midi::Track& conductor = file.tracks.emplace_back();
-    add_tempo(conductor, 0, 500000);
+    fixtures::add_tempo(conductor, 0, 500000);
     add_meter(conductor, 0, 4, 2);
-    add_tempo(conductor, 768, 666667);  // 90 BPM from bar 3: beats stay beats
+    fixtures::add_tempo(conductor, 768, 666667);  // 90 BPM from bar 3: beats stay beats
     add_meter(conductor, 1152, 6, 3);
     add_meter(conductor, 1344, 3, 2);
     conductor.add_payload_event(1344, midi::status::meta, midi::meta::end_of_track, {});

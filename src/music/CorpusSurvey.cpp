@@ -12,15 +12,12 @@ namespace pianola::music {
 
 namespace {
 
-// Whether the tempo's bin differs anywhere from the first pitched onset to the last (a change
-// before the first onset sets the piece's tempo; one after the last plays no note).
-bool changes_tempo(const Score& score, std::uint32_t first_tick, std::uint32_t last_tick) {
-    std::uint32_t at_first = score.tempo_us;
-    for (const TempoChange& change : score.tempos) {
-        if (change.tick > last_tick) break;
-        if (change.tick <= first_tick) at_first = change.us_per_quarter;
-        else if (TimedTokenizer::bin_of_tempo(change.us_per_quarter) != TimedTokenizer::bin_of_tempo(at_first)) return true;
-    }
+// Whether the piece's tempo changes between its first and last onset, as tempo tokens would say it:
+// the tokenizer decides, so the survey and the tokens never disagree.
+bool changes_tempo(const Score& score) {
+    static const TimedTokenizer reader({12, 0, TimeTokens::shifts, Instruments::piano, false, true});
+    for (const std::string& text : reader.tokenize(score))
+        if (const auto token = parse_timed_token(text); token && token->kind == TimedToken::Kind::tempo_change) return true;
     return false;
 }
 
@@ -33,25 +30,24 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
     for (std::size_t k = 0; k < n; ++k) {
         const std::filesystem::path& path = files[k * files.size() / n];
         Score score;
+        bool changing = false;
         try {
             score = score_from_midi(midi::read_midi_file(path));
+            changing = changes_tempo(score);
         } catch (const FileError&) {
             continue;  // the corpus' own reading reports it
         } catch (const std::invalid_argument&) {
             continue;
         }
         int softest = 128, loudest = -1;
-        std::uint32_t first = UINT32_MAX, last = 0;
         for (const Note& note : score.notes) {
             if (note.channel == drum_channel) continue;
             softest = std::min<int>(softest, note.velocity);
             loudest = std::max<int>(loudest, note.velocity);
-            first = std::min(first, note.start_tick);
-            last = std::max(last, note.start_tick);
         }
         if (loudest < 0) continue;
         ranges.push_back(loudest - softest);
-        tempo_changing += changes_tempo(score, first, last);
+        tempo_changing += changing;
     }
     CorpusSurvey survey;
     survey.pieces = ranges.size();

@@ -129,6 +129,15 @@ std::optional<TrackMark> mark_of(const midi::Event& e, std::size_t track) {
     return mark;
 }
 
+// Every note's and pedal change's seconds from its ticks.
+void set_seconds(Score& score, const midi::TempoMap& tempo) {
+    for (Note& note : score.notes) {
+        note.start_s = tempo.seconds_at(note.start_tick);
+        note.end_s = tempo.seconds_at(note.end_tick);
+    }
+    for (PedalChange& pedal : score.pedals) pedal.seconds = tempo.seconds_at(pedal.tick);
+}
+
 }  // namespace
 
 Score score_from_midi(const midi::MidiFile& file) {
@@ -152,7 +161,7 @@ Score score_from_midi(const midi::MidiFile& file) {
             const midi::Event& e = track.events[index];
             if (auto mark = mark_of(e, t)) score.marks.push_back(*mark);
             if (e.kind() == midi::status::control_change && e.d1 == sustain_controller)
-                score.pedals.push_back({e.tick, tempo.seconds_at(e.tick), e.channel(), e.d2 >= 64});
+                score.pedals.push_back({e.tick, 0, e.channel(), e.d2 >= 64});
             // The reader takes data bytes as they come (as midicsv does), so a key above 127 can
             // reach here: it is no note, and it must not index the per-pitch queues.
             if (e.d1 >= pitch_count) continue;
@@ -182,10 +191,7 @@ Score score_from_midi(const midi::MidiFile& file) {
 
     std::stable_sort(score.pedals.begin(), score.pedals.end(),
                      [](const PedalChange& a, const PedalChange& b) { return a.tick < b.tick; });
-    for (Note& note : score.notes) {
-        note.start_s = tempo.seconds_at(note.start_tick);
-        note.end_s = tempo.seconds_at(note.end_tick);
-    }
+    set_seconds(score, tempo);
     std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
         if (a.start_tick != b.start_tick) return a.start_tick < b.start_tick;
         if (a.pitch != b.pitch) return a.pitch < b.pitch;
@@ -195,14 +201,7 @@ Score score_from_midi(const midi::MidiFile& file) {
     return score;
 }
 
-void time_in_seconds(Score& score) {
-    const midi::TempoMap tempo(score.ticks_per_quarter, score.tempo_us, score.tempos);
-    for (Note& note : score.notes) {
-        note.start_s = tempo.seconds_at(note.start_tick);
-        note.end_s = tempo.seconds_at(note.end_tick);
-    }
-    for (PedalChange& pedal : score.pedals) pedal.seconds = tempo.seconds_at(pedal.tick);
-}
+void time_in_seconds(Score& score) { set_seconds(score, midi::TempoMap(score.ticks_per_quarter, score.tempo_us, score.tempos)); }
 
 void set_start_tempo(Score& score, std::uint32_t tempo_us) {
     if (tempo_us == 0) throw std::invalid_argument("the tempo must be above 0 microseconds per beat");
