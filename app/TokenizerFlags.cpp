@@ -40,20 +40,26 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
                    "Timed: keep (each piece's tempo and its changes as tokens: the model chooses them) or drop (one "
                    "tempo, the corpus'); default: keep where at least a tenth of the files read change tempo")
         ->check(CLI::IsMember({"keep", "drop"}));
+    cmd.add_option("--pedal-changes", flags.pedal_changes,
+                   "Timed: keep (the sustain pedal's presses and lifts as tokens: the model pedals) or drop (default: "
+                   "notes last as long as their keys are held, no pedal)")
+        ->check(CLI::IsMember({"keep", "drop"}));
 }
 
 music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokenizer& fallback) {
-    const bool timed_options =
-        flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal || flags.tempo_changes;
+    const bool timed_options = flags.grid || flags.velocity_levels || flags.time_tokens || flags.instruments || flags.pedal ||
+                               flags.tempo_changes || flags.pedal_changes;
     if (!flags.name) {
         if (timed_options && std::holds_alternative<music::SeedTokenizer>(fallback))
             throw std::invalid_argument(
-                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes need --tokenizer timed");
+                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal, --tempo-changes and --pedal-changes need "
+                "--tokenizer timed");
         if (!timed_options) return fallback;
     } else if (*flags.name == music::SeedTokenizer::name) {
         if (timed_options)
             throw std::invalid_argument(
-                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal and --tempo-changes apply to the timed tokenizer only");
+                "--grid, --velocity-levels, --time-tokens, --instruments, --pedal, --tempo-changes and --pedal-changes apply "
+                "to the timed tokenizer only");
         return music::SeedTokenizer();
     }
     music::TimedOptions options;
@@ -63,6 +69,7 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
     if (flags.instruments) options.instruments = *music::parse_instruments(*flags.instruments);
     options.sustain = flags.pedal;
     if (flags.tempo_changes) options.tempo = *flags.tempo_changes == "keep";
+    if (flags.pedal_changes) options.pedal = *flags.pedal_changes == "keep";
     return music::TimedTokenizer(options);
 }
 
@@ -86,6 +93,10 @@ CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Token
         chosen.push_back(fmt::format("tempo changes: {} ({:.0f}% change tempo; --tempo-changes sets it)",
                                      options.tempo ? "kept" : "dropped", 100 * survey.tempo_changing));
     }
+    if (!flags.pedal_changes && !flags.pedal && survey.pedalled > 0)
+        chosen.push_back(fmt::format("pedal: dropped, notes as long as their keys are held ({:.0f}% press it; "
+                                     "--pedal-changes keep makes it tokens)",
+                                     100 * survey.pedalled));
     out.tokenizer = music::TimedTokenizer(options);
     out.chosen = fmt::format("of {} files read: {}", survey.pieces, fmt::join(chosen, "; "));
     return out;

@@ -84,12 +84,8 @@ nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
 }
 
 eval::NamedScore named_score(const std::filesystem::path& path) {
-    // As heard: a human piece's pedalled notes last as long as they ring, as composed ones are
-    // written. The pedal changes, which sustained() spends, stay for the piece's pedal use.
-    const music::Score read = music::score_from_midi(midi::read_midi_file(path));
-    music::Score heard = music::sustained(read);
-    heard.pedals = read.pedals;
-    return {path.string(), std::move(heard)};
+    // As heard: pedalled notes last as long as they ring.
+    return {path.string(), music::heard(music::score_from_midi(midi::read_midi_file(path)))};
 }
 
 // The measures of a column of pieces: each statistic's mean and range.

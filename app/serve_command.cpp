@@ -25,6 +25,7 @@
 #include "eval/PieceStanding.h"
 #include "midi/MidiReader.h"
 #include "music/Score.h"
+#include "music/Sustain.h"
 #include "train/LmRecipe.h"
 #include "web/StudioServer.h"
 
@@ -53,7 +54,7 @@ constexpr std::size_t models_kept = 4;
 // it ("accompaniment_fit").
 nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& ready) {
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
-    const music::Score score = music::score_from_midi(midi::read_midi_file(piece.midi));
+    const music::Score score = music::heard(music::score_from_midi(midi::read_midi_file(piece.midi)));
     const std::vector<eval::MusicStats>& human = ready.held_out_stats();
     if (!score.notes.empty() && !human.empty())
         for (const eval::FeatureStanding& s : eval::piece_standing(eval::music_stats(score), human))

@@ -131,19 +131,30 @@ TEST(Cli, TokensReportsFilesSkippedTokensAndVocabularyAsJson) {
 
 // Pieces at 120 BPM slowing to 60 halfway: the tempo and its change become tokens by default, and a
 // model of them composes its own tempos, which --tempo scales and --seconds leaves out.
+namespace {
+
+// Piece `piece` of a small corpus: 16 notes a beat apart, each `held` ticks of 480 a beat, rising by
+// fourths from a pitch class of its own.
+music::Score fourths(int piece, std::uint32_t held) {
+    music::Score score;
+    for (std::uint32_t k = 0; k < 16; ++k) {
+        music::Note note;
+        note.start_tick = k * 480;
+        note.end_tick = note.start_tick + held;
+        note.pitch = static_cast<std::uint8_t>(60 + (k * 5 + static_cast<std::uint32_t>(piece)) % 12);
+        score.notes.push_back(note);
+    }
+    return score;
+}
+
+}  // namespace
+
 TEST(Cli, TempoChangesAreKeptWhereTheCorpusChangesTempo) {
     fixtures::TempDir dir;
     std::filesystem::create_directories(dir / "slowing");
     for (int piece = 0; piece < 3; ++piece) {
-        music::Score score;
+        music::Score score = fourths(piece, 480);
         score.tempos = {{8 * 480, 1000000}};
-        for (std::uint32_t k = 0; k < 16; ++k) {
-            music::Note note;
-            note.start_tick = k * 480;
-            note.end_tick = note.start_tick + 480;
-            note.pitch = static_cast<std::uint8_t>(60 + (k * 5 + static_cast<std::uint32_t>(piece)) % 12);
-            score.notes.push_back(note);
-        }
         midi::write_midi_file(dir / "slowing" / ("s" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
     }
     const std::string data = " --data " + (dir / "slowing").string();
@@ -186,6 +197,53 @@ TEST(Cli, TempoChangesAreKeptWhereTheCorpusChangesTempo) {
     const music::Score timed = composed("--seconds 6");
     EXPECT_EQ(timed.tempo_us, 500000u) << "the corpus' tempo, at which 6 seconds were counted";
     EXPECT_TRUE(timed.tempos.empty());
+}
+
+// Pieces whose pianist changes the pedal at every bar: pressed at the first onset, lifted and
+// pressed again at each bar line.
+TEST(Cli, PedalChangesAreTokensWhenAskedAndPlayedBack) {
+    fixtures::TempDir dir;
+    std::filesystem::create_directories(dir / "pedalled");
+    for (int piece = 0; piece < 3; ++piece) {
+        music::Score score = fourths(piece, 240);
+        for (std::uint32_t bar = 0; bar < 4; ++bar) {
+            if (bar > 0) score.pedals.push_back({bar * 1920, 0, 0, false});
+            score.pedals.push_back({bar * 1920 + 10, 0, 0, true});
+        }
+        score.pedals.push_back({16 * 480, 0, 0, false});
+        midi::write_midi_file(dir / "pedalled" / ("p" + std::to_string(piece) + ".mid"), music::midi_from_score(score));
+    }
+    const std::string data = " --data " + (dir / "pedalled").string();
+    EXPECT_EQ(run_cli(dir, "tokens --print" + data).out.find("pedal:"), std::string::npos) << "not by default";
+    const std::string printed = run_cli(dir, "tokens --print --pedal-changes keep" + data).out;
+    EXPECT_NE(printed.find("\"bar\",\"meter:4/4\",\"pos:0\",\"pedal:down\",\"pitch:60\""), std::string::npos) << printed;
+    EXPECT_NE(printed.find("\"bar\",\"pos:0\",\"pedal:up\",\"pedal:down\""), std::string::npos) << printed;
+    EXPECT_EQ(run_cli(dir, "tokens --print --pedal" + data).out.find("pedal:"), std::string::npos)
+        << "the pedal read into durations instead";
+    expect_one_line_error(run_cli(dir, "tokens --pedal --pedal-changes keep" + data), "either into durations or as tokens");
+    expect_one_line_error(run_cli(dir, "tokens --tokenizer seed --pedal-changes keep" + data), "timed tokenizer only");
+
+    const std::string model = (dir / "m.pianola").string();
+    const CliResult plain = run_cli(dir, "train --preset tiny" + data + " --out " + model + " --max-minutes 0.02");
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("pedal: dropped, notes as long as their keys are held (100% press it;"), std::string::npos)
+        << plain.out;
+    const CliResult t =
+        run_cli(dir, "train --preset tiny --pedal-changes keep" + data + " --out " + model + " --max-minutes 0.05");
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_EQ(t.out.find("pedal: dropped"), std::string::npos) << t.out;
+    // A primer's pedal is read as the model's tokens and written back as controller 64 on its channel.
+    const std::string out = (dir / "g.mid").string();
+    const CliResult g = run_cli(dir, "generate --model " + model + " --out " + out + " --bars 2 --seed 1 --primer " +
+                                         (dir / "pedalled" / "p0.mid").string());
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    const music::Score composed = music::score_from_midi(midi::read_midi_file(out));
+    // The primer's 4 bars: a press, then 3 changes of pedal (its lift after its last onset is not said).
+    ASSERT_GE(composed.pedals.size(), 7u);
+    for (std::size_t k = 0; k < 7; ++k) {
+        EXPECT_EQ(composed.pedals[k].tick, k == 0 ? 0u : (k + 1) / 2 * 1920) << k;
+        EXPECT_EQ(composed.pedals[k].down, k % 2 == 0) << k;
+    }
 }
 
 TEST(Cli, VelocityLevelsComeOnWhereTheCorpusVariesItsLoudness) {
@@ -922,7 +980,7 @@ kill -INT $pid; wait $pid; echo $? > train.result
 
 // evaluate hears a pedalled piece as played (its notes ringing) and still reports how much of it
 // the pedal holds: 8 quarter notes (96 ticks a beat, 0.5 s), the pedal down over the first 4 beats.
-TEST(Cli, EvaluateReportsThePedalUseOfAPieceHeardAsPlayed) {
+TEST(Cli, EvaluateReportsThePedalUseAndTempoOfAPieceHeardAsPlayed) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");
     fixtures::write_melody(dir / "plain.mid", {60, 62, 64, 65, 67, 65, 64, 62});
@@ -930,13 +988,20 @@ TEST(Cli, EvaluateReportsThePedalUseOfAPieceHeardAsPlayed) {
     midi::Track& track = file.tracks.back();
     track.add_channel_event(0, midi::status::control_change, 64, 127);
     track.add_channel_event(4 * 96, midi::status::control_change, 64, 0);
+    fixtures::add_tempo(track, 2 * 96, 400000);
+    fixtures::add_tempo(track, 5 * 96, 750000);
     std::stable_sort(track.events.begin(), track.events.end(),
                      [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
     midi::write_midi_file(dir / "pedalled.mid", file);
     const CliResult r = run_cli(dir, "evaluate --json " + (dir / "pedalled.mid").string() + " --data " + (dir / "midi").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    // From the first onset to the last note's end, 7 x 96 + 90 ticks: the pedal holds 4 x 96.
-    EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.out).at("composed")[0].at("pedal_share").get<double>(), 384.0 / 762.0);
+    // The tempo goes from the written 120 BPM to 150 at beat 2 and to 80 at beat 5: two changes,
+    // 750000 us a quarter against 400000. The pedal holds beats 0-4 of the 7 + 90/96 from the first
+    // onset to the last note's end, in seconds: 2 x 0.5 + 2 x 0.4 of 2 x 0.5 + 3 x 0.4 + (2 + 90/96) x 0.75.
+    const nlohmann::json piece = nlohmann::json::parse(r.out).at("composed")[0];
+    EXPECT_NEAR(piece.at("pedal_share").get<double>(), 1.8 / (2.2 + (2 + 90.0 / 96) * 0.75), 1e-12);
+    EXPECT_EQ(piece.at("tempo_changes").get<int>(), 2);
+    EXPECT_DOUBLE_EQ(piece.at("tempo_spread").get<double>(), 750000.0 / 400000.0);
 }
 
 TEST(Cli, BaselinePrintsEveryOrder) {

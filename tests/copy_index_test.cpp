@@ -228,6 +228,22 @@ TEST(MusicStats, MeasuresHowMuchOfThePieceThePedalHolds) {
     EXPECT_DOUBLE_EQ(eval::music_stats(piece).pedal_share, (1.5 + 1.0) / 4.0);
 }
 
+// Eight onsets at ticks 0 to 3360: only the changes after the first and up to the last are heard.
+TEST(MusicStats, CountsTheTempoChangesHeardAndHowFarTheTempoMoves) {
+    music::Score piece = melody({60, 62, 64, 65, 67, 65, 64, 62});
+    EXPECT_EQ(eval::music_stats(piece).tempo_changes, 0);
+    EXPECT_EQ(eval::music_stats(piece).tempo_spread, 1);
+    piece.tempo_us = 600000;
+    // At the first onset (the piece's tempo, not a change), then 120 -> 100 -> 150 BPM, then after the last onset.
+    piece.tempos = {{0, 500000}, {960, 600000}, {1920, 400000}, {3360, 450000}, {3361, 1000000}};
+    const eval::MusicStats s = eval::music_stats(piece);
+    EXPECT_EQ(s.tempo_changes, 3);
+    EXPECT_DOUBLE_EQ(s.tempo_spread, 600000.0 / 400000.0);
+    piece.tempos = {{0, 500000}, {3361, 1000000}};
+    EXPECT_EQ(eval::music_stats(piece).tempo_changes, 0) << "a change before the notes or after them is not heard";
+    EXPECT_EQ(eval::music_stats(piece).tempo_spread, 1);
+}
+
 TEST(MusicStats, FlagsLoopsFarOutsideTheHumanRange) {
     std::vector<int> varied, stuck(40, 60), cycle;
     for (int i = 0; i < 40; ++i) varied.push_back(60 + (i * 7) % 12);

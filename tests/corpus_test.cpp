@@ -17,6 +17,7 @@
 #include "midi/MidiWriter.h"
 #include "music/Corpus.h"
 #include "music/CorpusSurvey.h"
+#include "music/Score.h"
 #include "music/Vocabulary.h"
 
 namespace pianola::music {
@@ -116,6 +117,22 @@ TEST_F(CorpusTest, SurveysHowManyPiecesChangeTempo) {
     EXPECT_TRUE(default_tempo_tokens(survey)) << "one piece in ten";
     write_piece("k.mid", {60});
     EXPECT_FALSE(default_tempo_tokens(survey_corpus(find_midi_files({dir_}))));
+}
+
+TEST_F(CorpusTest, SurveysHowManyPiecesPressThePedal) {
+    // Four quarter notes; the pedal pressed at `press` and lifted a beat later.
+    const auto pedalled = [&](const char* name, std::uint32_t press) {
+        Score score;
+        for (std::uint32_t k = 0; k < 4; ++k) score.notes.push_back({k * 480, k * 480 + 480, 0, 0, 60});
+        score.pedals = {{press, 0, 0, true}, {press + 480, 0, 0, false}};
+        midi::write_midi_file(dir_ / name, midi_from_score(score));
+    };
+    pedalled("a.mid", 1700);  // after the last onset (1440): no pedal is heard
+    write_piece("b.mid", {60, 62, 64});
+    EXPECT_DOUBLE_EQ(survey_corpus(find_midi_files({dir_})).pedalled, 0);
+    pedalled("c.mid", 0);
+    pedalled("d.mid", 1440);  // at the last onset
+    EXPECT_DOUBLE_EQ(survey_corpus(find_midi_files({dir_})).pedalled, 0.5);
 }
 
 TEST_F(CorpusTest, TakesAFileAsItIs) {

@@ -206,6 +206,45 @@ TEST(Score, KeepsTheTempoMapThroughMidiAndScalesItFromAStartTempo) {
     EXPECT_THROW(midi_from_score(disordered), std::invalid_argument);
 }
 
+// A piano on channel 0 and a bass on channel 1 (both at program 0 in the score, the bass given
+// program 33), the pedal on channel 1: written on the bass's channel only, after the notes of its
+// tick. A score whose pitched notes are all on channel 0 (a decoded one) pedals every instrument.
+TEST(Score, WritesTheSustainPedalToTheInstrumentsOfItsChannel) {
+    Score score;
+    for (std::uint32_t k = 0; k < 4; ++k) {
+        Note piano;
+        piano.start_tick = k * 480;
+        piano.end_tick = piano.start_tick + 240;
+        score.notes.push_back(piano);
+        Note bass = piano;
+        bass.pitch = 36;
+        bass.channel = 1;
+        bass.program = 33;
+        score.notes.push_back(bass);
+    }
+    score.pedals = {{0, 0, 1, true}, {960, 0, 1, false}, {960, 0, 1, true}, {1920, 0, 1, false}};
+    const auto pedal_events = [](const midi::MidiFile& file) {
+        std::vector<std::array<std::uint32_t, 4>> found;  // (track, tick, channel, value)
+        for (std::size_t t = 0; t < file.tracks.size(); ++t)
+            for (const midi::Event& e : file.tracks[t].events)
+                if (e.kind() == midi::status::control_change && e.d1 == 64)
+                    found.push_back({static_cast<std::uint32_t>(t), e.tick, e.channel(), e.d2});
+        return found;
+    };
+    const midi::MidiFile file = midi_from_score(score);
+    ASSERT_EQ(file.tracks.size(), 3u);  // tempo, piano (channel 0), bass (channel 1)
+    EXPECT_EQ(pedal_events(file), (std::vector<std::array<std::uint32_t, 4>>{
+                                      {2, 0, 1, 127}, {2, 960, 1, 0}, {2, 960, 1, 127}, {2, 1920, 1, 0}}));
+    time_in_seconds(score);
+    const Score back = score_from_midi(midi::read_midi(midi::write_midi(file), "round trip"));
+    EXPECT_EQ(back.pedals, score.pedals);
+
+    for (Note& n : score.notes) n.channel = 0;
+    for (PedalChange& p : score.pedals) p.channel = 0;
+    EXPECT_EQ(pedal_events(midi_from_score(score)).size(), 8u) << "the piano's and the bass' channel";
+    EXPECT_EQ(pedal_events(midi_from_score(score, 0)).size(), 4u) << "one instrument";
+}
+
 TEST(ScoreFromMidi, SmpteQuarterIsOneSecond) {
     midi::MidiFile file = one_track_file();
     file.division = static_cast<std::uint16_t>((0x100 - 25) << 8 | 40);  // 25 fps, 40 ticks per frame

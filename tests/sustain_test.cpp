@@ -73,6 +73,9 @@ TEST(Sustain, ANoteRingsUntilThePedalLiftsOrItsKeyIsStruckAgain) {
     EXPECT_EQ(spans(played), (std::vector<Span>{{0, 1920, 60, 2.0}, {0, 960, 64, 1.0}, {960, 1920, 64, 2.0},
                                                 {1920, 2100, 67, 2.1875}, {2400, 2500, 69, 2.5 + 100 / 960.0},
                                                 {2600, 2700, 36, 2.8125}, {2600, 2700, 71, 2.8125}}));
+    const Score as_heard = heard(score);
+    EXPECT_EQ(spans(as_heard), spans(played));
+    EXPECT_EQ(as_heard.pedals, score.pedals) << "heard keeps the pedal, for how much of the time it is down";
 }
 
 TEST(Sustain, APedalNeverLiftedHoldsItsNotesToThePiecesLastNoteOff) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "TestFiles.h"
@@ -362,12 +363,105 @@ TEST(TimedDecoder, TakesATempoRightAfterATimeTokenAndOnlyWithTempoTokens) {
     EXPECT_TRUE(shifts.accepts(token("tempo:+1")));
 }
 
+// A score's pedal changes as (tick, channel, down).
+std::vector<std::tuple<std::uint32_t, int, bool>> pedal_steps(const Score& score) {
+    std::vector<std::tuple<std::uint32_t, int, bool>> changes;
+    for (const PedalChange& c : score.pedals) changes.emplace_back(c.tick, c.channel, c.down);
+    return changes;
+}
+
+// At 96 ticks a beat, 8 ticks a step: the pedal's changes on the steps they fall on, one pedal for
+// every pitched channel, nothing before the first onset or after the last.
+TEST(TimedTokenizer, PedalTokensSpellThePressesAndLiftsOnTheirSteps) {
+    Score score = score_of(96, {note_at(96, 192, 60), note_at(192, 288, 62), note_at(288, 384, 64), note_at(384, 480, 65)});
+    const auto pedal = [](std::uint32_t tick, std::uint8_t channel, bool down) { return PedalChange{tick, 0, channel, down}; };
+    score.pedals = {pedal(0, 0, true),     // before the first onset: down at it (step 12)
+                    pedal(190, 0, false),  // a lift and a press both on step 24: a change of pedal
+                    pedal(194, 0, true),
+                    pedal(250, 0, false),  // step 31, between onsets
+                    pedal(288, 1, true),   // step 36, another channel: the pedal is down
+                    pedal(290, 0, true),   // already down
+                    pedal(300, 1, false),  // still down on channel 0
+                    pedal(330, drum_channel, false),
+                    pedal(400, 0, false)};  // after the last onset
+    const TimedTokenizer bars({12, 0, TimeTokens::bars, Instruments::piano, false, false, true});
+    const Tokens tokens = bars.tokenize(score);
+    EXPECT_EQ(tokens, (Tokens{"bar", "meter:4/4", "pos:12", "pedal:down", "pitch:60", "dur:12", "pos:24", "pedal:up",
+                              "pedal:down", "pitch:62", "dur:12", "pos:31", "pedal:up", "pos:36", "pedal:down", "pitch:64",
+                              "dur:12", "bar", "pos:0", "pitch:65", "dur:12"}));
+    const TimedTokenizer shifts({12, 0, TimeTokens::shifts, Instruments::piano, false, false, true});
+    EXPECT_EQ(shifts.tokenize(score),
+              (Tokens{"shift:12", "pedal:down", "pitch:60", "dur:12", "shift:12", "pedal:up", "pedal:down", "pitch:62",
+                      "dur:12", "shift:7", "pedal:up", "shift:5", "pedal:down", "pitch:64", "dur:12", "shift:12", "pitch:65",
+                      "dur:12"}));
+    EXPECT_EQ(TimedTokenizer({12, 0, TimeTokens::bars}).tokenize(score).size(), tokens.size() - 6)
+        << "without the 5 pedal tokens and the position of the lift no note starts at";
+
+    // Decoded: the changes on channel 0 (480 ticks a beat), lifted at the last note's end; the
+    // identity, through MIDI bytes too (midi_from_score writes controller 64).
+    const Score decoded = bars.decode(tokens, 500000);
+    EXPECT_EQ(pedal_steps(decoded), (std::vector<std::tuple<std::uint32_t, int, bool>>{
+                                        {480, 0, true}, {960, 0, false}, {960, 0, true}, {1240, 0, false}, {1440, 0, true},
+                                        {2400, 0, false}}));
+    EXPECT_DOUBLE_EQ(decoded.pedals[3].seconds, 1240 / 960.0) << "timed by the tempo map";
+    EXPECT_EQ(bars.tokenize(decoded), tokens);
+    const Score written = through_bytes(decoded);
+    EXPECT_EQ(pedal_steps(written), pedal_steps(decoded));
+    EXPECT_EQ(bars.tokenize(written), tokens);
+    EXPECT_EQ(shifts.tokenize(through_bytes(shifts.decode(shifts.tokenize(score), 500000))), shifts.tokenize(score));
+    // Played as heard: the second note is released after the lift, the third rings to the end.
+    const Score heard = sustained(written);
+    EXPECT_EQ(heard.notes[1].end_tick, 1440u);
+    EXPECT_EQ(heard.notes[2].end_tick, 2400u);
+
+    EXPECT_THROW(TimedTokenizer({12, 0, TimeTokens::bars, Instruments::piano, true, false, true}), std::invalid_argument)
+        << "the pedal read into durations and as tokens";
+}
+
+TEST(TimedDecoder, TakesAPedalTokenAfterATimeTokenAndItsTempoAndOnlyAChangeOfState) {
+    const auto token = [](const char* text) { return *parse_timed_token(text); };
+    TimedDecoder plain(TimedTokenizer{});
+    plain.push(token("bar"));
+    plain.push(token("pos:0"));
+    EXPECT_FALSE(plain.accepts(token("pedal:down")));
+
+    TimedDecoder bars(TimedTokenizer({12, 0, TimeTokens::bars, Instruments::piano, false, true, true}));
+    bars.push(token("bar"));
+    EXPECT_FALSE(bars.accepts(token("pedal:down"))) << "before the bar's first position";
+    bars.push(token("pos:0"));
+    EXPECT_FALSE(bars.accepts(token("pedal:up"))) << "the pedal is up";
+    bars.push(token("tempo:120"));
+    EXPECT_TRUE(bars.accepts(token("pedal:down"))) << "after the onset's tempo";
+    bars.push(token("pedal:down"));
+    EXPECT_FALSE(bars.accepts(token("pedal:down"))) << "down already";
+    EXPECT_FALSE(bars.accepts(token("pedal:up"))) << "a press ends the onset's pedal";
+    bars.push(token("pitch:60"));
+    bars.push(token("dur:12"));
+    EXPECT_FALSE(bars.accepts(token("pedal:up"))) << "after the onset's notes";
+    bars.push(token("pos:12"));
+    bars.push(token("pedal:up"));
+    EXPECT_FALSE(bars.accepts(token("tempo:-1"))) << "the tempo comes before the pedal";
+    EXPECT_TRUE(bars.accepts(token("pedal:down"))) << "a change of pedal: lifted and pressed again";
+    bars.push(token("pedal:down"));
+    EXPECT_FALSE(bars.accepts(token("pedal:up")));
+    EXPECT_EQ(pedal_steps(bars.score(500000)), (std::vector<std::tuple<std::uint32_t, int, bool>>{
+                                                   {0, 0, true}, {480, 0, false}, {480, 0, true}, {480, 0, false}}))
+        << "still down at the end: lifted where the last note ends";
+
+    TimedDecoder shifts(TimedTokenizer({12, 0, TimeTokens::shifts, Instruments::piano, false, false, true}));
+    EXPECT_TRUE(shifts.accepts(token("pedal:down"))) << "first, at the piece's start";
+    for (const char* text : {"pedal:", "pedal:on", "pedal:Down", "pedal:0", "pedal:up "})
+        EXPECT_EQ(parse_timed_token(text), std::nullopt) << text;
+    for (const char* text : {"pedal:down", "pedal:up"}) EXPECT_EQ(timed_token_text(*parse_timed_token(text)), text);
+}
+
 TEST(TimedTokenizer, TokensToNotesToTokensIsTheIdentity) {
     const Score fixture = score_from_midi(rhythm_fixture());
     for (const TimedOptions options : {TimedOptions{12, 0, TimeTokens::bars}, TimedOptions{24, 4, TimeTokens::bars},
                                        TimedOptions{12, 8, TimeTokens::shifts}, TimedOptions{5, 0, TimeTokens::shifts},
                                        TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, false, true},
-                                       TimedOptions{5, 0, TimeTokens::shifts, Instruments::piano, false, true}}) {
+                                       TimedOptions{5, 0, TimeTokens::shifts, Instruments::piano, false, true},
+                                       TimedOptions{12, 0, TimeTokens::bars, Instruments::all, false, true, true}}) {
         const TimedTokenizer tokenizer(options);
         const Tokens tokens = tokenizer.tokenize(fixture);
         ASSERT_FALSE(tokens.empty());
@@ -659,6 +753,44 @@ TEST(TimedTokenizerCorpus, TempoChangesSurviveTheTripOnTheGrid) {
     }
     EXPECT_GT(files, 0);
     std::cout << files << " files, " << notes << " notes at their tempo; " << changing << " change tempo\n";
+}
+
+// Whether the pedal is down on some pitched channel once every change up to `step` (on the grid)
+// has been made.
+bool pedal_down_at(const Score& score, std::int64_t step, int grid) {
+    std::array<bool, 16> down{};
+    for (const PedalChange& c : score.pedals)
+        if (c.channel != drum_channel && nearest_step(c.tick, score.ticks_per_quarter, grid) <= step) down[c.channel & 15] = c.down;
+    return std::find(down.begin(), down.end(), true) != down.end();
+}
+
+TEST(TimedTokenizerCorpus, PedalChangesSurviveTheTripOnTheGrid) {
+    const std::vector<std::filesystem::path> folders = corpus_folders();
+    if (folders.empty()) GTEST_SKIP() << "no corpus on this machine";
+    const TimedTokenizer tokenizer({12, 0, TimeTokens::bars, Instruments::piano, false, true, true});
+    std::int64_t files = 0, pedalled = 0, onsets = 0, down = 0;
+    for (const std::filesystem::path& path : find_midi_files(folders)) {
+        const Score original = score_from_midi(midi::read_midi_file(path));
+        const Tokens tokens = tokenizer.tokenize(original);
+        const Score written = through_bytes(tokenizer.decode(tokens, original.tempo_us));
+        EXPECT_EQ(tokenizer.tokenize(written), tokens) << path;
+        // At every onset, the pedal is down or up as in the file once the onset's step is reached.
+        std::int64_t last = -1;
+        for (const Note& n : original.notes) {
+            const std::int64_t step = nearest_step(n.start_tick, original.ticks_per_quarter, 12);
+            if (n.channel == drum_channel || step == last) continue;
+            last = step;
+            const bool in_file = pedal_down_at(original, step, 12);
+            EXPECT_EQ(pedal_down_at(written, step, 12), in_file) << path << " at step " << step;
+            ++onsets;
+            down += in_file;
+        }
+        ++files;
+        pedalled += !written.pedals.empty();
+    }
+    EXPECT_GT(files, 0);
+    std::cout << files << " files, " << onsets << " onsets, " << down << " of them with the pedal down; " << pedalled
+              << " pedal\n";
 }
 
 }  // namespace pianola::music

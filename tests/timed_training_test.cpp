@@ -266,14 +266,23 @@ TEST(TimedModelFile, KeepsTheTokenizerAndReadsOlderFilesAsSeedModels) {
         EXPECT_NE(std::string(e.what()).find("newer.pianola"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("unknown tokenizer"), std::string::npos) << e.what();
     }
-    // Before instruments, the pedal and tempo tokens: a piano model of key-held durations at one tempo.
+    // Before instruments, the pedal, tempo tokens and pedal tokens: a piano model of key-held durations at one tempo.
     rewrite(dir / "piano.pianola", [](nlohmann::json& h) {
         h["tokenizer_options"].erase("instruments");
         h["tokenizer_options"].erase("sustain");
         h["tokenizer_options"].erase("tempo");
+        h["tokenizer_options"].erase("pedal");
     });
     EXPECT_EQ(std::get<music::TimedTokenizer>(model::load_model(dir / "piano.pianola").info.tokenizer).options(),
               (music::TimedOptions{24, 4, music::TimeTokens::shifts}));
+    rewrite(dir / "pedal.pianola", [](nlohmann::json& h) {
+        h["tokenizer_options"]["sustain"] = false;
+        h["tokenizer_options"]["pedal"] = true;
+    });
+    EXPECT_EQ(std::get<music::TimedTokenizer>(model::load_model(dir / "pedal.pianola").info.tokenizer).options(),
+              (music::TimedOptions{24, 4, music::TimeTokens::shifts, music::Instruments::all, false, true, true}));
+    rewrite(dir / "both.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["pedal"] = true; });
+    EXPECT_THROW(model::load_model(dir / "both.pianola"), FileError) << "the pedal in durations and as tokens";
     rewrite(dir / "band.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["instruments"] = "orchestra"; });
     EXPECT_THROW(model::load_model(dir / "band.pianola"), FileError);
     rewrite(dir / "bad.pianola", [](nlohmann::json& h) { h["tokenizer_options"]["steps_per_beat"] = 0; });

@@ -112,7 +112,8 @@ TEST_F(TokenCacheTest, AnotherTokenizerOrFolderIsAnotherCache) {
     for (const TimedOptions options : {TimedOptions{12, 4, TimeTokens::bars}, TimedOptions{12, 0, TimeTokens::shifts},
                                        TimedOptions{12, 0, TimeTokens::bars, Instruments::all},
                                        TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, true},
-                                       TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, false, true}})
+                                       TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, false, true},
+                                       TimedOptions{12, 0, TimeTokens::bars, Instruments::piano, false, false, true}})
         EXPECT_NE(cache_file(), cache_file(TimedTokenizer(options))) << tokenizer_key(TimedTokenizer(options));
     EXPECT_NE(cache_file(), TokenCache::file_for(cache_dir_, {corpus_ / "sub"}, default_tokenizer()));
     EXPECT_EQ(cache_file(), TokenCache::file_for(cache_dir_, {corpus_, corpus_ / "."}, default_tokenizer()));

@@ -127,6 +127,7 @@ const features = {
   distinct_4grams: 'distinct 4-onset runs (share)', ends_on_tonic: "ends on its key's tonic (1: yes)",
   instruments: 'instruments (the drums one)', velocity_range: 'velocity range (softest to loudest)',
   pedal_share: 'sustain pedal down (share of the time)',
+  tempo_changes: 'tempo changes', tempo_spread: 'fastest tempo over the slowest',
 };
 // Whole numbers as they are, the rest to 3 significant digits.
 const figure = (x) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));

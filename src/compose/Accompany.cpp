@@ -84,7 +84,8 @@ Melody plan(const model::LoadedModel& model, const std::vector<std::string>& mel
         }
         case Kind::shift: break;  // not in a bars model's vocabulary
         case Kind::tempo:
-        case Kind::tempo_change: break;  // the melody's file keeps its tempos
+        case Kind::tempo_change:
+        case Kind::pedal: break;  // the melody's file keeps its tempos and pedal
         }
     }
     if (m.onsets.empty()) throw std::invalid_argument("the melody has no notes");
@@ -188,7 +189,8 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
             case Kind::meter:
             case Kind::tempo:
             case Kind::tempo_change:
-            case Kind::shift: ok = false; break;  // meters and tempos are the melody's
+            case Kind::pedal:
+            case Kind::shift: ok = false; break;  // meters, tempos and the pedal are the melody's
             case Kind::position: ok = !at_due && (!in_this_bar || w.here.clock_after(*t).step <= due->step); break;
             case Kind::pitch:
                 ok = at_due ? t->value < floor || static_cast<std::int64_t>(id) == due->notes.front().pitch_id

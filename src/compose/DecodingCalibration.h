@@ -25,7 +25,8 @@
 
 namespace pianola::compose {
 
-// The model's held-out pieces, decoded, as MusicStats (pieces that decode to no notes left out);
+// The model's held-out pieces, decoded and heard (music::heard: a model with pedal tokens pedals
+// them), as MusicStats (pieces that decode to no notes left out);
 // with notes > 0, each cut to its first `notes` notes.
 std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::size_t notes = 0);
 

@@ -173,6 +173,7 @@ bool TokenRules::fits_cadence(std::size_t id) const {
     case Kind::meter:
     case Kind::tempo:
     case Kind::tempo_change:  // a last chord may slow
+    case Kind::pedal:
     case Kind::velocity:
     case Kind::program: return true;
     }

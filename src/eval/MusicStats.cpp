@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 #include <stdexcept>
 
 #include "eval/KeyEstimate.h"
@@ -99,6 +100,24 @@ static double pedal_share_of(const std::vector<music::PedalChange>& changes, dou
     return covered / (end - start);
 }
 
+// The tempo changes after the first onset and up to the last, and the fastest tempo in force over
+// them against the slowest: a change before the notes or after them is not heard (many files set
+// their tempo a tick into the piece, or slow down after the last note).
+static std::pair<int, double> tempo_moves(const music::Score& score, std::uint32_t first, std::uint32_t last) {
+    std::uint32_t fastest = score.tempo_us;  // microseconds a quarter: the fastest is the fewest
+    for (const music::TempoChange& c : score.tempos)
+        if (c.tick <= first) fastest = c.us_per_quarter;
+    std::uint32_t slowest = fastest;
+    int changes = 0;
+    for (const music::TempoChange& c : score.tempos) {
+        if (c.tick <= first || c.tick > last) continue;
+        ++changes;
+        fastest = std::min(fastest, c.us_per_quarter);
+        slowest = std::max(slowest, c.us_per_quarter);
+    }
+    return {changes, static_cast<double>(slowest) / fastest};
+}
+
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;
     std::array<bool, 129> instruments{};  // programs, then the drums
@@ -146,6 +165,7 @@ MusicStats music_stats(const music::Score& score) {
         }
         onsets.back().pitches.push_back(n.pitch);
     }
+    std::tie(s.tempo_changes, s.tempo_spread) = tempo_moves(score, starts.front(), starts.back());
     // Distinct intervals count on a fine grid (a 32nd-note triplet is a rhythm of its own); the
     // entropy is on the timed tokens' 1/12-beat grid, where the issue measured rhythm collapsing
     // (0.02 bits composed against 1.28 held-out on ff-piano).
@@ -204,6 +224,8 @@ const std::vector<StatField>& stat_fields() {
         {"instruments", nullptr, &MusicStats::instruments},
         {"velocity_range", nullptr, &MusicStats::velocity_range},
         {"pedal_share", &MusicStats::pedal_share, nullptr},
+        {"tempo_changes", nullptr, &MusicStats::tempo_changes},
+        {"tempo_spread", &MusicStats::tempo_spread, nullptr},
     };
     return fields;
 }

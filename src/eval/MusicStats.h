@@ -4,8 +4,9 @@
 // variety, two loop measures over its onsets, whether it ends on its key's tonic (an onset: the
 // pitches that start together and the time to the next onset), how varied the notes' lengths are
 // (articulation: every note one length sounds mechanical), how many instruments play, how
-// far the loudness ranges and how much of the time the sustain pedal is down.
-// Drums are left out of all but the last. Copying is measured elsewhere (CopyIndex).
+// far the loudness ranges, how much of the time the sustain pedal is down, and how often and how
+// far the tempo moves while the piece plays.
+// Drums are left out of all but the instruments. Copying is measured elsewhere (CopyIndex).
 // It does not judge: `evaluate` puts the numbers beside held-out human pieces' numbers.
 #pragma once
 
@@ -35,6 +36,8 @@ struct MusicStats {
     int instruments = 0;              // distinct General MIDI programs of the notes, and the drums as one more
     int velocity_range = 0;           // from the softest note to the loudest (0: one loudness throughout)
     double pedal_share = 0;           // of the time from the first onset to the last note's end, the sustain pedal down
+    int tempo_changes = 0;            // changes of the tempo after the first onset, up to the last
+    double tempo_spread = 1;          // the fastest tempo in force over those onsets over the slowest (1: one tempo)
 };
 
 // Throws std::invalid_argument for a score without non-drum notes.

@@ -64,7 +64,8 @@ nlohmann::json tokenizer_options(const music::Tokenizer& tokenizer) {
             {"time", music::time_tokens_name(o.time)},
             {"instruments", music::instruments_name(o.instruments)},
             {"sustain", o.sustain},
-            {"tempo", o.tempo}};
+            {"tempo", o.tempo},
+            {"pedal", o.pedal}};
 }
 
 music::Tokenizer make_tokenizer(std::string_view name, const nlohmann::json& options) {
@@ -74,12 +75,13 @@ music::Tokenizer make_tokenizer(std::string_view name, const nlohmann::json& opt
     const auto time = music::parse_time_tokens(options.at("time").get<std::string>());
     if (!time) throw std::invalid_argument("unknown time tokens \"" + options.at("time").get<std::string>() + "\"");
     // Files from before instruments were tokens hold piano models; from before the pedal, key-held
-    // durations; from before tempo tokens, one tempo.
+    // durations; from before tempo tokens, one tempo; from before pedal tokens, no pedal.
     const std::string instruments_text = options.value("instruments", "piano");
     const auto instruments = music::parse_instruments(instruments_text);
     if (!instruments) throw std::invalid_argument("unknown instruments \"" + instruments_text + "\"");
     return music::TimedTokenizer({options.at("steps_per_beat").get<int>(), options.at("velocity_levels").get<int>(), *time,
-                                  *instruments, options.value("sustain", false), options.value("tempo", false)});
+                                  *instruments, options.value("sustain", false), options.value("tempo", false),
+                                  options.value("pedal", false)});
 }
 
 static std::vector<std::int64_t> read_ids(torch::serialize::InputArchive& archive, const std::string& key) {

@@ -12,28 +12,36 @@ namespace pianola::music {
 
 namespace {
 
-// Whether the piece's tempo changes between its first and last onset, as tempo tokens would say it:
-// the tokenizer decides, so the survey and the tokens never disagree.
-bool changes_tempo(const Score& score) {
-    static const TimedTokenizer reader({12, 0, TimeTokens::shifts, Instruments::piano, false, true});
-    for (const std::string& text : reader.tokenize(score))
-        if (const auto token = parse_timed_token(text); token && token->kind == TimedToken::Kind::tempo_change) return true;
-    return false;
+// Whether the piece's tempo changes between its first and last onset, and whether it presses the
+// sustain pedal by its last onset, as tempo and pedal tokens would say them: the tokenizer decides,
+// so the survey and the tokens never disagree.
+struct Controls {
+    bool tempo_changing = false, pedalled = false;
+};
+Controls controls_of(const Score& score) {
+    static const TimedTokenizer reader({12, 0, TimeTokens::shifts, Instruments::piano, false, true, true});
+    Controls found;
+    for (const std::string& text : reader.tokenize(score)) {
+        const auto token = parse_timed_token(text);
+        found.tempo_changing |= token && token->kind == TimedToken::Kind::tempo_change;
+        found.pedalled |= token && token->kind == TimedToken::Kind::pedal;
+    }
+    return found;
 }
 
 }  // namespace
 
 CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std::size_t sample) {
     std::vector<int> ranges;
-    std::size_t tempo_changing = 0;
+    std::size_t tempo_changing = 0, pedalled = 0;
     const std::size_t n = std::min(sample, files.size());
     for (std::size_t k = 0; k < n; ++k) {
         const std::filesystem::path& path = files[k * files.size() / n];
         Score score;
-        bool changing = false;
+        Controls controls;
         try {
             score = score_from_midi(midi::read_midi_file(path));
-            changing = changes_tempo(score);
+            controls = controls_of(score);
         } catch (const FileError&) {
             continue;  // the corpus' own reading reports it
         } catch (const std::invalid_argument&) {
@@ -47,7 +55,8 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
         }
         if (loudest < 0) continue;
         ranges.push_back(loudest - softest);
-        tempo_changing += changing;
+        tempo_changing += controls.tempo_changing;
+        pedalled += controls.pedalled;
     }
     CorpusSurvey survey;
     survey.pieces = ranges.size();
@@ -57,6 +66,7 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
     survey.varying = static_cast<double>(std::count_if(ranges.begin(), ranges.end(), [](int r) { return r > 0; })) /
                      static_cast<double>(ranges.size());
     survey.tempo_changing = static_cast<double>(tempo_changing) / static_cast<double>(ranges.size());
+    survey.pedalled = static_cast<double>(pedalled) / static_cast<double>(ranges.size());
     return survey;
 }
 

@@ -1,9 +1,12 @@
-// CorpusSurvey: whether a corpus' pieces vary their loudness and change their tempo, which decides
+// CorpusSurvey: whether a corpus' pieces vary their loudness, change their tempo and press the
+// sustain pedal, which decides (loudness and tempo) or is told (the pedal)
 // what the timed tokens carry by default. Where a piece plays every note at one velocity (most
 // notation exports), velocity levels only lengthen the sequences the model must learn; where pieces
 // are played or written with dynamics, the levels carry what a listener hears (measured: the
 // README's "Velocity"). Tempo tokens cost a token a piece and one a change, so they are kept
-// where as few as one piece in ten changes tempo (the README's "Tempo changes").
+// where as few as one piece in ten changes tempo (the README's "Tempo changes"). Pedal tokens are
+// not chosen by it: on ff-piano a model pressed the pedal and held it where pianists change it (the
+// README's "The sustain pedal"), so `train` only says how many pieces press it.
 // It does not choose the levels' bands or the tempo grid (TimedTokenizer's) nor read drums.
 #pragma once
 
@@ -18,6 +21,7 @@ struct CorpusSurvey {
     int median_range = 0;     // the median piece's loudest pitched note's velocity minus its softest's
     double varying = 0;       // the share of those pieces whose velocities vary at all
     double tempo_changing = 0;  // the share whose tempo (on the tempo tokens' grid) changes between their first and last onset
+    double pedalled = 0;        // the share that press the sustain pedal by their last onset
 };
 
 // Reads up to `sample` of the files, evenly spread over the list (so a survey of a large corpus

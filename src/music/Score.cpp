@@ -269,6 +269,7 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
         bool drum;
         std::uint8_t program, channel;
         std::vector<std::size_t> tracks;  // indexes into file.tracks
+        std::array<bool, 16> sources{};   // the score's channels of its notes, whose pedals it plays
     };
     std::vector<Instrument> instruments;
     constexpr std::size_t pitched_channels = 15;
@@ -310,6 +311,7 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
         if (note->pitch > 127) throw std::invalid_argument("MIDI pitches are 0..127, not " + std::to_string(note->pitch));
         const std::uint32_t end = std::max(note->end_tick, note->start_tick);
         Instrument& instrument = instrument_of(*note);
+        instrument.sources[note->channel & 15] = true;
         std::size_t track = 0;
         for (const std::size_t t : instrument.tracks)
             if (last_end[t][note->pitch] <= end) {
@@ -334,6 +336,22 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
                                     std::clamp<std::uint8_t>(e.note->velocity, 1, 127));
         else
             notes.add_channel_event(e.tick, midi::status::note_off | e.channel, e.note->pitch, 0);
+    }
+    // Each pedal change goes to every instrument playing notes of its channel, in the instrument's
+    // first track, after the notes of its tick.
+    for (const Instrument& instrument : instruments) {
+        if (instrument.drum) continue;
+        midi::Track& track = file.tracks[instrument.tracks.front()];
+        bool pedalled = false;
+        for (const PedalChange& change : score.pedals) {
+            if (!instrument.sources[change.channel & 15]) continue;
+            track.add_channel_event(change.tick, midi::status::control_change | instrument.channel, sustain_controller,
+                                    change.down ? 127 : 0);
+            pedalled = true;
+        }
+        if (pedalled)
+            std::stable_sort(track.events.begin(), track.events.end(),
+                             [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
     }
     for (std::size_t t = 1; t < file.tracks.size(); ++t) {
         midi::Track& notes = file.tracks[t];

@@ -95,6 +95,8 @@ void set_start_tempo(Score& score, std::uint32_t tempo_us);
 // channel 9) on channel 9 without a program change, and each
 // note program on a channel of its own (0, 1, ... skipping 9, in order of first onset; beyond 15
 // programs the later ones play as the 15th). `program`, where given, is every non-drum note's.
+// A sustain pedal change (controller 64) sounds on every pitched instrument with notes on the
+// pedal's channel in the score.
 // Ticks are kept at score.ticks_per_quarter; at one tick note-offs come before note-ons, so
 // repeated notes stay whole. A note that ends inside an earlier note of its own pitch goes to a
 // further track of its instrument (as many as such voices need): in one track, readers would pair

@@ -62,4 +62,10 @@ Score sustained(const Score& score) {
     return played;
 }
 
+Score heard(const Score& score) {
+    Score played = sustained(score);
+    played.pedals = score.pedals;
+    return played;
+}
+
 }  // namespace pianola::music

@@ -14,4 +14,9 @@ namespace pianola::music {
 // A change exactly at a note's release counts when it lifts the pedal (the note stops there).
 Score sustained(const Score& score);
 
+// The score as a listener hears it: sustained(), its pedal changes kept (for how much of the time
+// the pedal is down). What `evaluate` and the calibration of composing measure, so that a model
+// that writes the pedal is heard with it.
+Score heard(const Score& score);
+
 }  // namespace pianola::music

@@ -5,6 +5,7 @@
 #include "music/TimedTokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -21,7 +22,7 @@ using Kind = TimedToken::Kind;
 
 using GridNote = TimedTokenizer::GridNote;
 
-constexpr std::string_view bar_text = "bar";
+constexpr std::string_view bar_text = "bar", pedal_down_text = "pedal:down", pedal_up_text = "pedal:up";
 
 // A non-negative decimal without sign or leading zeros, the whole of `text`.
 std::optional<int> parse_count(std::string_view text) {
@@ -78,6 +79,7 @@ std::optional<Instruments> parse_instruments(std::string_view name) {
 
 std::optional<TimedToken> parse_timed_token(std::string_view token) {
     if (token == bar_text) return TimedToken{Kind::bar};
+    if (token == pedal_down_text || token == pedal_up_text) return TimedToken{Kind::pedal, token == pedal_down_text};
     if (token.starts_with(tempo_text)) {
         const std::string_view value = token.substr(tempo_text.size());
         if (value.starts_with('+') || value.starts_with('-')) {
@@ -114,6 +116,7 @@ std::string timed_token_text(const TimedToken& token) {
     case Kind::meter: return "meter:" + std::to_string(token.value) + "/" + std::to_string(token.denominator);
     case Kind::tempo: return std::string(tempo_text) + std::to_string(spelled_bpm(token.value));
     case Kind::tempo_change: return std::string(tempo_text) + (token.value > 0 ? "+" : "-") + std::to_string(std::abs(token.value));
+    case Kind::pedal: return std::string(token.value ? pedal_down_text : pedal_up_text);
     default: break;
     }
     for (const Prefix& prefix : prefixes)
@@ -128,6 +131,8 @@ TimedTokenizer::TimedTokenizer(TimedOptions options) : options_(options) {
     if (options.velocity_levels < 0 || options.velocity_levels == 1 || options.velocity_levels > 16)
         throw std::invalid_argument("velocity levels must be 0 (none) or 2 to 16, not " +
                                     std::to_string(options.velocity_levels));
+    if (options.pedal && options.sustain)
+        throw std::invalid_argument("the sustain pedal is read either into durations or as tokens, not both");
 }
 
 std::uint32_t TimedTokenizer::tempo_of_bin(int bin) {
@@ -218,9 +223,9 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
     // The tempo where it changes on the grid of bins, as (step, bin): first the one in force at
     // the first onset, then changes up to the last onset (a change on the step of an earlier one
     // replaces it).
+    const std::int64_t first = notes.front().onset, last = notes.back().onset;
     std::vector<std::pair<std::int64_t, int>> tempos;
     if (options_.tempo) {
-        const std::int64_t first = notes.front().onset, last = notes.back().onset;
         tempos.emplace_back(first, bin_of_tempo(score.tempo_us));
         for (const TempoChange& change : score.tempos) {
             const std::int64_t step = std::max(first, step_of(change.tick));
@@ -229,6 +234,33 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
             const int bin = bin_of_tempo(change.us_per_quarter);
             if (tempos.empty() || tempos.back().second != bin) tempos.emplace_back(step, bin);
         }
+    }
+    // The pedal's tokens as (step, down), from its changes on every pitched channel: down while
+    // down on any. On a step, a lift at any moment of it is said, then a press if it ends down.
+    std::vector<std::pair<std::int64_t, bool>> pedal;
+    if (options_.pedal) {
+        std::array<bool, 16> down_on{};
+        int channels_down = 0;
+        bool before = false, lifted = false;  // the step's: the state it began in, a lift within it
+        std::int64_t step = first;
+        const auto close_step = [&] {
+            if (before && lifted) pedal.emplace_back(step, false);
+            if (channels_down > 0 && (!before || lifted)) pedal.emplace_back(step, true);
+            before = channels_down > 0;
+            lifted = false;
+        };
+        for (const PedalChange& change : score.pedals) {
+            if (change.channel == drum_channel) continue;
+            const std::int64_t at = std::max(first, step_of(change.tick));
+            if (at > last) break;
+            if (at != step) close_step(), step = at;
+            bool& on = down_on[change.channel & 15];
+            if (on == change.down) continue;
+            on = change.down;
+            channels_down += on ? 1 : -1;
+            lifted |= channels_down == 0;
+        }
+        close_step();
     }
 
     Meter meter;  // bars: a meter counts from the first bar line at or after it, so bars always tile the piece
@@ -265,12 +297,24 @@ std::vector<std::string> TimedTokenizer::tokenize(const Score& written) const {
         }
     };
     if (!shifts) open_bar(true);
-    std::size_t next_tempo = 0;
+    std::size_t next_tempo = 0, next_pedal = 0;
     for (const GridNote& note : notes) {
-        for (; next_tempo < tempos.size() && tempos[next_tempo].first <= note.onset; ++next_tempo) {
-            move_to(tempos[next_tempo].first);
-            if (next_tempo == 0) emit(Kind::tempo, tempos[0].second);
-            else emit(Kind::tempo_change, tempos[next_tempo].second - tempos[next_tempo - 1].second);
+        // A step's tempo before its pedal, both before its notes.
+        while (true) {
+            const bool tempo_due = next_tempo < tempos.size() && tempos[next_tempo].first <= note.onset;
+            const bool pedal_due = next_pedal < pedal.size() && pedal[next_pedal].first <= note.onset;
+            if (tempo_due && (!pedal_due || tempos[next_tempo].first <= pedal[next_pedal].first)) {
+                move_to(tempos[next_tempo].first);
+                if (next_tempo == 0) emit(Kind::tempo, tempos[0].second);
+                else emit(Kind::tempo_change, tempos[next_tempo].second - tempos[next_tempo - 1].second);
+                ++next_tempo;
+            } else if (pedal_due) {
+                move_to(pedal[next_pedal].first);
+                emit(Kind::pedal, pedal[next_pedal].second);
+                ++next_pedal;
+            } else {
+                break;
+            }
         }
         move_to(note.onset);
         emit_note(note);
@@ -297,7 +341,7 @@ Score TimedTokenizer::decode(const std::vector<std::string>& tokens, std::uint32
 
 TimedDecoder::TimedDecoder(const TimedTokenizer& tokenizer)
     : tokenizer_(tokenizer), bar_length_(tokenizer.bar_steps(4, 4)),
-      tempo_slot_(tokenizer.options().time == TimeTokens::shifts) {}
+      tempo_slot_(tokenizer.options().time == TimeTokens::shifts), pedal_slot_(tempo_slot_) {}
 
 bool TimedDecoder::accepts(const TimedToken& token) const {
     const TimedOptions& options = tokenizer_.options();
@@ -319,6 +363,7 @@ bool TimedDecoder::accepts(const TimedToken& token) const {
     case Kind::tempo_change:
         return options.tempo && tempo_slot_ && !notes_.empty() && token.value != 0 &&
                std::abs(token.value) < TimedTokenizer::tempo_bins;
+    case Kind::pedal: return options.pedal && pedal_slot_ && (token.value == 1) != pedal_down_ && (token.value | 1) == 1;
     case Kind::bar: return bars && fits(in_bar_ ? time_ + bar_length_ : 0);
     case Kind::meter: return bars && in_bar_ && position_ < 0 && is_meter(token.value, token.denominator);
     case Kind::position:
@@ -346,7 +391,10 @@ TimedDecoder::Clock TimedDecoder::clock_after(const TimedToken& token) const {
 
 void TimedDecoder::push(const TimedToken& token) {
     if (!accepts(token)) throw std::invalid_argument("timed token \"" + timed_token_text(token) + "\" does not fit here");
-    tempo_slot_ = token.kind == Kind::position || token.kind == Kind::shift;
+    const bool time = token.kind == Kind::position || token.kind == Kind::shift;
+    pedal_slot_ = time || (pedal_slot_ && (token.kind == Kind::tempo || token.kind == Kind::tempo_change)) ||
+                  (token.kind == Kind::pedal && token.value == 0);
+    tempo_slot_ = time;
     switch (token.kind) {
     case Kind::bar:
         if (in_bar_) time_ += bar_length_;
@@ -367,6 +415,10 @@ void TimedDecoder::push(const TimedToken& token) {
     case Kind::velocity: velocity_ = tokenizer_.velocity_of_level(token.value); break;
     case Kind::tempo: start_tempo_ = token.value; break;
     case Kind::tempo_change: tempo_changes_.emplace_back(clock().step, token.value); break;
+    case Kind::pedal:
+        pedal_down_ = token.value == 1;
+        pedal_changes_.emplace_back(clock().step, pedal_down_);
+        break;
     case Kind::program: program_ = static_cast<std::uint8_t>(token.value); break;
     case Kind::pitch:
     case Kind::drum:
@@ -410,6 +462,13 @@ Score TimedDecoder::score(std::uint32_t tempo_us) const {
     std::stable_sort(score.notes.begin(), score.notes.end(), [](const Note& a, const Note& b) {
         return a.start_tick != b.start_tick ? a.start_tick < b.start_tick : a.pitch < b.pitch;
     });
+    for (const auto& [step, down] : pedal_changes_)
+        score.pedals.push_back({static_cast<std::uint32_t>(step) * ticks_per_step, 0, 0, down});
+    if (pedal_down_) {
+        std::uint32_t end = 0;
+        for (const Note& n : score.notes) end = std::max(end, n.end_tick);
+        score.pedals.push_back({std::max(end, score.pedals.back().tick), 0, 0, false});
+    }
     time_in_seconds(score);
     return score;
 }

@@ -15,17 +15,21 @@
 // "tempo:+K" or "tempo:-K" token that of each step where the tempo, on a grid of 16 bins an octave,
 // moves by K bins (a ritardando is a run of "tempo:-1"; relative, so that a model need not
 // remember the piece's tempo to change it by a little); without it a decoded piece plays at one
-// tempo. It deliberately leaves out other controllers, and tempo changes after the last onset or
-// in the silence before the first.
+// tempo. With `pedal`, "pedal:down" and "pedal:up" follow the time token (and tempo token) of each
+// step where the sustain pedal, down on any channel, goes down or lifts (a lift and a press on one
+// step, the pianist's change of pedal at a new chord, are "pedal:up pedal:down"): one pedal for the
+// piece, so that a model plays the pedal where `sustain` would bake it into durations. It
+// deliberately leaves out other controllers, and tempo and pedal changes after the last onset or
+// in the silence before the first (a pedal down at the first onset goes down there).
 // It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
 // 1 to a whole 4/4 bar; longer rests are several), "tempo:BPM" (quarters a minute, one of 120 x
 // 2^(k/16) rounded, k = -32..32), "tempo:+K"/"tempo:-K" (K = 1..64 bins), "vel:L" (level 0 to
 // levels - 1), "prog:N" (0..127), "pitch:P" or "drum:P" (MIDI key 0..127), "dur:D" (steps, at
-// least 1). A bar piece reads
+// least 1), "pedal:down"/"pedal:up". A bar piece reads
 //   bar meter:4/4 pos:0 tempo:120 vel:2 pitch:48 dur:24 pitch:60 dur:12 prog:32 pitch:36 dur:12 drum:36 dur:1 bar ...
-//   ... pos:42 tempo:-1 pitch:60 dur:6 ...
+//   ... pos:42 tempo:-1 pedal:up pedal:down pitch:60 dur:6 ...
 // notes of one onset by instrument (programs in order, drums last), each in pitch order, then duration.
 #pragma once
 
@@ -50,6 +54,7 @@ struct TimedOptions {
     Instruments instruments = Instruments::piano;  // all: programs and drums as tokens
     bool sustain = false;        // a note lasts while the sustain pedal holds it (Sustain), not only its key
     bool tempo = false;          // the tempo and its changes as tokens
+    bool pedal = false;          // the sustain pedal's presses and lifts as tokens (not with `sustain`)
     bool operator==(const TimedOptions&) const = default;
 };
 
@@ -59,9 +64,10 @@ std::string_view instruments_name(Instruments instruments);     // "piano" or "a
 std::optional<Instruments> parse_instruments(std::string_view name);
 
 // One timed token, parsed. `value` is the step, level, key, numerator, tempo bin (0 to
-// TimedTokenizer::tempo_bins - 1, slowest first) or tempo change in bins (signed, not 0); `denominator` is a meter's.
+// TimedTokenizer::tempo_bins - 1, slowest first), tempo change in bins (signed, not 0) or pedal
+// (1 down, 0 up); `denominator` is a meter's.
 struct TimedToken {
-    enum class Kind : std::uint8_t { bar, meter, position, shift, tempo, tempo_change, velocity, program, pitch, drum, duration };
+    enum class Kind : std::uint8_t { bar, meter, position, shift, tempo, tempo_change, pedal, velocity, program, pitch, drum, duration };
     Kind kind = Kind::bar;
     int value = 0, denominator = 0;
     bool operator==(const TimedToken&) const = default;
@@ -93,7 +99,8 @@ public:
         bool drum = false;
     };
 
-    // Throws std::invalid_argument for options out of range.
+    // Throws std::invalid_argument for options out of range, and for `pedal` with `sustain` (the
+    // pedal read into durations has no presses left to spell).
     explicit TimedTokenizer(TimedOptions options = {});
     const TimedOptions& options() const { return options_; }
 
@@ -132,7 +139,9 @@ private:
 // not accept is never sampled). Refused: a duration with no pitch before it, anything but a
 // duration after a pitch (or drum), programs and drums with instruments "piano", tempo tokens
 // without `tempo` or anywhere but right after a time token (or first, in the shifts style), a
-// tempo after the first note, a tempo change before it, a position that
+// tempo after the first note, a tempo change before it, pedal tokens without `pedal` or anywhere
+// but right after a time token or its tempo tokens (or a lift), a press while the pedal is down
+// and a lift while it is up, a position that
 // does not move forward within its bar, a meter after the bar's first position, time tokens of the
 // other style, levels out of range, and any time past TimedTokenizer::max_ticks.
 class TimedDecoder {
@@ -151,7 +160,8 @@ public:
     std::size_t notes() const { return notes_.size(); }
     std::int64_t bar_length() const { return bar_length_; }  // the current bar's, in steps (bars style; 4/4 before a meter)
     // The complete notes so far (a pitch without duration is left out), at `tempo_us` unless tempo
-    // tokens were read (as TimedTokenizer::decode).
+    // tokens were read (as TimedTokenizer::decode), with the pedal's changes on channel 0 (a pedal
+    // still down lifts at the last note's end).
     Score score(std::uint32_t tempo_us) const;
 
 private:
@@ -163,6 +173,9 @@ private:
     std::int64_t position_ = -1;      // bars: the current onset in the bar, -1 before the first
     bool in_bar_ = false;             // bars: a bar token has been read
     bool tempo_slot_;                 // a tempo token may come: right after a time token (shifts: or first)
+    bool pedal_slot_;                 // a pedal token may come: after a time token and its tempo tokens, or a lift
+    bool pedal_down_ = false;
+    std::vector<std::pair<std::int64_t, bool>> pedal_changes_;  // (step, down)
     std::optional<int> start_tempo_;  // the bin of the tempo token (read before any note)
     std::vector<std::pair<std::int64_t, int>> tempo_changes_;  // (step, change in bins) of the changes after
     std::int64_t bars_ = 0;           // bar tokens read

@@ -27,7 +27,7 @@ inline std::string_view tokenizer_name(const Tokenizer& tokenizer) {
 }
 
 // The tokenizer and every option that changes its tokens, as one line ("timed grid=12 velocity=0
-// time=bars", then " instruments=all", " sustain" and " tempo" where they apply): what a token cache is keyed by.
+// time=bars", then " instruments=all", " sustain", " tempo" and " pedal" where they apply): what a token cache is keyed by.
 inline std::string tokenizer_key(const Tokenizer& tokenizer) {
     const auto* timed = std::get_if<TimedTokenizer>(&tokenizer);
     if (!timed) return std::string(SeedTokenizer::name);
@@ -35,7 +35,7 @@ inline std::string tokenizer_key(const Tokenizer& tokenizer) {
     return std::string(TimedTokenizer::name) + " grid=" + std::to_string(o.steps_per_beat) +
            " velocity=" + std::to_string(o.velocity_levels) + " time=" + std::string(time_tokens_name(o.time)) +
            (o.instruments == Instruments::all ? " instruments=all" : "") + (o.sustain ? " sustain" : "") +
-           (o.tempo ? " tempo" : "");
+           (o.tempo ? " tempo" : "") + (o.pedal ? " pedal" : "");
 }
 
 inline std::vector<std::string> tokenize(const Tokenizer& tokenizer, const Score& score) {

@@ -170,8 +170,8 @@ async function composeAndRefuse(studio) {
     // Beside the roll: what `evaluate` measures of the piece against the held-out pieces, as the job says.
     const figures = await page.$$eval('#figures tbody tr', (rows) => rows.map((row) => ({
       name: row.dataset.feature, value: row.cells[1].textContent, outside: row.classList.contains('outside') })));
-    check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 16 &&
-          figures.length === 16 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
+    check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 18 &&
+          figures.length === 18 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
             f.outside === job.piece.figures[i].outside && f.value.startsWith(String(job.piece.figures[i].value).slice(0, 3))),
           JSON.stringify(figures));
     check('the longest run shared with the training pieces is shown', Number.isInteger(job.piece.longest_copy) &&
