@@ -16,11 +16,11 @@
 // moves by K bins (a ritardando is a run of "tempo:-1"; relative, so that a model need not
 // remember the piece's tempo to change it by a little); without it a decoded piece plays at one
 // tempo. With `pedal`, "pedal:down" and "pedal:up" follow the time token (and tempo token) of each
-// step where the sustain pedal, down on any channel, goes down or lifts (a lift and a press on one
-// step, the pianist's change of pedal at a new chord, are "pedal:up pedal:down"): one pedal for the
-// piece, so that a model plays the pedal where `sustain` would bake it into durations. It
+// step where the sustain pedal, down on any pitched channel, goes down or lifts (a lift and a press
+// on one step, the pianist's change of pedal at a new chord, are "pedal:up pedal:down"): one pedal
+// for the piece, so that a model plays the pedal where `sustain` would bake it into durations. It
 // deliberately leaves out other controllers, and tempo and pedal changes after the last onset or
-// in the silence before the first (a pedal down at the first onset goes down there).
+// in the silence before the first (a pedal pressed before the first onset goes down at it).
 // It is not the seed design's tokenizer (SeedTokenizer).
 //
 // Tokens: "bar", "meter:6/8", "pos:K" (steps into the bar), "shift:K" (steps since the last onset,
