@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "eval/KeyEstimate.h"
+#include "midi/TempoMap.h"
 
 namespace pianola::eval {
 
@@ -104,9 +105,8 @@ static double pedal_share_of(const std::vector<music::PedalChange>& changes, dou
 // them against the slowest: a change before the notes or after them is not heard (many files set
 // their tempo a tick into the piece, or slow down after the last note).
 static std::pair<int, double> tempo_moves(const music::Score& score, std::uint32_t first, std::uint32_t last) {
-    std::uint32_t fastest = score.tempo_us;  // microseconds a quarter: the fastest is the fewest
-    for (const music::TempoChange& c : score.tempos)
-        if (c.tick <= first) fastest = c.us_per_quarter;
+    // Microseconds a quarter: the fastest is the fewest.
+    std::uint32_t fastest = midi::TempoMap(score.ticks_per_quarter, score.tempo_us, score.tempos).tempo_at(first);
     std::uint32_t slowest = fastest;
     int changes = 0;
     for (const music::TempoChange& c : score.tempos) {

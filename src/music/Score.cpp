@@ -249,8 +249,12 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
                                                        24, 8};
         meta.add_payload_event(m.tick, midi::status::meta, midi::meta::time_signature, signature);
     }
-    // Tempos and meters were added each in tick order; a track's events must be in one.
-    std::stable_sort(meta.events.begin(), meta.events.end(), [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+    // Events added in runs of their own kind into one track: a track's events must be in tick order.
+    const auto sort_by_tick = [](midi::Track& track) {
+        std::stable_sort(track.events.begin(), track.events.end(),
+                         [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+    };
+    sort_by_tick(meta);  // tempos, then meters
     meta.add_payload_event(std::max(meters.back().tick, last_tick), midi::status::meta, midi::meta::end_of_track, {});
 
     // At one tick, note-offs of earlier notes go first so a repeated pitch is not cut by its own
@@ -349,9 +353,7 @@ midi::MidiFile midi_from_score(const Score& score, std::optional<std::uint8_t> p
                                     change.down ? 127 : 0);
             pedalled = true;
         }
-        if (pedalled)
-            std::stable_sort(track.events.begin(), track.events.end(),
-                             [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+        if (pedalled) sort_by_tick(track);
     }
     for (std::size_t t = 1; t < file.tracks.size(); ++t) {
         midi::Track& notes = file.tracks[t];
