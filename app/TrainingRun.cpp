@@ -192,9 +192,11 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     display.summary(s, request.out);
     if (request.parallel)
         fmt::print(text, "{} processes: {:.1f} of {:.1f} s in collectives on rank 0 ({:.0f}%, waiting for the others "
-                         "included), {:.2f} MB of gradients all-reduced per step\n",
+                         "included; {:.1f} s of it for the gradients' sums after the backward passes), {:.2f} MB of "
+                         "gradients all-reduced per step\n",
                    request.parallel->size(), request.parallel->collective_seconds(), s.seconds,
-                   100 * request.parallel->collective_seconds() / s.seconds, request.parallel->gradient_bytes() / 1e6);
+                   100 * request.parallel->collective_seconds() / s.seconds, request.parallel->sum_wait_seconds(),
+                   request.parallel->gradient_bytes() / 1e6);
     if (std::filesystem::exists(request.out) && !set.validation.empty()) {
         model::LoadedModel model = model::load_model(request.out);
         fit_memory(request, model, set);

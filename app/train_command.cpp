@@ -49,6 +49,7 @@ struct TrainFlags {
     std::optional<std::filesystem::path> init;
     int nproc = 1;
     double dist_timeout = 60;
+    double dist_bucket_mb = static_cast<double>(train::DataParallel::default_bucket_bytes) / (1 << 20);
 };
 
 bool is_seed_preset(const std::string& preset) { return preset.rfind("seed", 0) == 0; }
@@ -152,7 +153,8 @@ void run_train(const TrainFlags& flags) {
         if (world->rank > 0 && !std::freopen("/dev/null", "w", stdout))
             throw std::runtime_error("cannot silence rank " + std::to_string(world->rank));
         parallel = std::make_unique<train::DataParallel>(
-            *world, std::chrono::milliseconds(static_cast<std::int64_t>(flags.dist_timeout * 1000)));
+            *world, std::chrono::milliseconds(static_cast<std::int64_t>(flags.dist_timeout * 1000)),
+            static_cast<std::int64_t>(flags.dist_bucket_mb * (1 << 20)));
     }
     TrainingRequest request;
     request.parallel = parallel.get();
@@ -258,6 +260,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--dist-timeout", flags->dist_timeout,
                     "Data-parallel: seconds a worker waits for the others before it gives up (a worker lost)")
         ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
+    cmd->add_option("--dist-bucket-mb", flags->dist_bucket_mb,
+                    "Data-parallel: MiB of gradients per all-reduce, each started as the backward pass fills it (as DDP's bucket_cap_mb)")
+        ->check(CLI::Range(0.001, 1024.0))->capture_default_str();
     cmd->add_flag("--resume", flags->resume, "Next-token: go on from OUT.checkpoint exactly where it stopped");
     cmd->add_flag("--json", flags->json, "Next-token: one JSON line per epoch and a summary line on stdout");
     cmd->callback([flags] { run_train(*flags); });

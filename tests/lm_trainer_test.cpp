@@ -6,6 +6,9 @@
 
 #include <cstdlib>
 #include <set>
+#include <string>
+#include <thread>
+#include <unistd.h>
 
 #include "TestFiles.h"
 #include "TinyJob.h"
@@ -14,6 +17,7 @@
 #include "model/ModelFile.h"
 #include "train/DataParallel.h"
 #include "train/EpochStreams.h"
+#include "train/GradientReducer.h"
 #include "train/LmTrainer.h"
 #include "train/PieceSplit.h"
 #include "train/TrainingCheckpoint.h"
@@ -332,4 +336,76 @@ TEST(DataParallel, ReadsTorchrunAndSlurmVariables) {
     EXPECT_EQ(world->master_addr, "n1");
     EXPECT_EQ(world->master_port, 29500);
     clear();
+}
+
+// Two processes' gradients (here two threads, one rank each) averaged while the backward pass runs:
+// every bucket but the one holding a parameter the pass never reaches starts before backward()
+// returns, and each process ends with the mean of what the two computed alone, step after step.
+TEST(DataParallel, GradientsAreAveragedBucketByBucketDuringTheBackwardPass) {
+    const auto make_net = [] {
+        torch::manual_seed(5);
+        torch::nn::Sequential net(torch::nn::Linear(8, 16), torch::nn::Tanh(), torch::nn::Linear(16, 16), torch::nn::Tanh(),
+                                  torch::nn::Linear(16, 4));
+        net->register_parameter("unused", torch::zeros({3}));
+        return net;
+    };
+    const auto batch = [](int rank, int step) {
+        torch::manual_seed(100 + 10 * step + rank);
+        return torch::randn({6, 8});
+    };
+    const int steps = 2;
+    // What each step's mean gradient is, computed in one process.
+    std::vector<std::vector<torch::Tensor>> expected(steps);
+    for (int step = 0; step < steps; ++step) {
+        std::vector<torch::Tensor> sum;
+        for (int rank = 0; rank < 2; ++rank) {
+            auto net = make_net();
+            net->forward(batch(rank, step)).pow(2).sum().backward();
+            const auto params = net->parameters();
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                const torch::Tensor g = params[i].grad().defined() ? params[i].grad() : torch::zeros_like(params[i]);
+                if (rank == 0) sum.push_back(g.clone()); else sum[i] += g;
+            }
+        }
+        for (torch::Tensor& g : sum) expected[step].push_back(g / 2);
+    }
+
+    const train::WorldSpec world{0, 2, "127.0.0.1", 10000 + ::getpid() % 10000};
+    std::vector<std::vector<std::vector<torch::Tensor>>> got(2, std::vector<std::vector<torch::Tensor>>(steps));
+    std::vector<std::vector<std::size_t>> early(2);
+    std::vector<std::size_t> buckets(2);
+    std::vector<std::string> errors(2);
+    std::vector<std::thread> ranks;
+    for (int rank = 0; rank < 2; ++rank)
+        ranks.emplace_back([&, rank] {
+            try {
+                train::WorldSpec mine = world;
+                mine.rank = rank;
+                train::DataParallel group(mine, std::chrono::seconds(20));
+                auto net = make_net();
+                train::GradientReducer reducer(group, net->parameters(), 256);  // a bucket per tensor, about
+                for (int step = 0; step < steps; ++step) {
+                    for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+                    net->forward(batch(rank, step)).pow(2).sum().backward();
+                    reducer.average();
+                    early[rank].push_back(reducer.started_early());
+                    for (const auto& p : net->parameters()) got[rank][step].push_back(p.grad().clone());
+                }
+                buckets[rank] = reducer.buckets();
+            } catch (const std::exception& e) {
+                errors[rank] = e.what();
+            }
+        });
+    for (auto& t : ranks) t.join();
+    for (int rank = 0; rank < 2; ++rank) {
+        ASSERT_EQ(errors[rank], "") << "rank " << rank;
+        EXPECT_EQ(buckets[rank], 7u);  // the last layer's bias and weight, ..., the first's, the unused
+        EXPECT_EQ(early[rank], std::vector<std::size_t>(steps, 6));  // all but the unused parameter's, every step
+        for (int step = 0; step < steps; ++step) {
+            ASSERT_EQ(got[rank][step].size(), expected[step].size());
+            for (std::size_t i = 0; i < expected[step].size(); ++i)
+                EXPECT_TRUE(torch::allclose(got[rank][step][i], expected[step][i], 1e-5, 1e-6))
+                    << "rank " << rank << " step " << step << " parameter " << i;
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 #include <c10/util/Logging.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -12,9 +13,6 @@
 namespace pianola::train {
 
 namespace {
-
-// DDP's default bucket: large enough that a step sends few messages, small enough to stay in cache.
-constexpr std::int64_t bucket_bytes = 25 << 20;
 
 std::optional<std::string> env(const char* name) {
     const char* value = std::getenv(name);
@@ -71,10 +69,12 @@ std::optional<WorldSpec> world_from_environment() {
 struct DataParallel::Group {
     c10::intrusive_ptr<c10d::Store> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+    std::vector<c10::intrusive_ptr<c10d::Work>> sums;  // started, not yet waited for
+    std::int64_t sum_bytes = 0;
 };
 
-DataParallel::DataParallel(const WorldSpec& world, std::chrono::milliseconds timeout)
-    : world_(world), group_(std::make_unique<Group>()) {
+DataParallel::DataParallel(const WorldSpec& world, std::chrono::milliseconds timeout, std::int64_t bucket_bytes)
+    : world_(world), bucket_bytes_(bucket_bytes), group_(std::make_unique<Group>()) {
     const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
     // c10d also logs what it throws to stderr (glog lines); the exception makes the one line we print.
     FLAGS_caffe2_log_level = 3;
@@ -127,37 +127,20 @@ void DataParallel::all_reduce(torch::Tensor& flat) {
     collective([&] { group_->gloo->allreduce(tensors)->wait(); });
 }
 
-void DataParallel::average_gradients(const std::vector<torch::Tensor>& parameters) {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> grads;
-    for (const torch::Tensor& p : parameters) {
-        // A parameter this step did not reach still takes part, as zeros, so all processes send alike.
-        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-        grads.push_back(p.grad());
-    }
-    gradient_bytes_ = 0;
-    for (const torch::Tensor& g : grads) gradient_bytes_ += static_cast<std::int64_t>(g.nbytes());
-    std::size_t first = 0;
-    while (first < grads.size()) {
-        std::size_t last = first;
-        std::int64_t bytes = 0;
-        std::vector<torch::Tensor> pieces;
-        while (last < grads.size() && (pieces.empty() || bytes + grads[last].nbytes() <= bucket_bytes)) {
-            bytes += static_cast<std::int64_t>(grads[last].nbytes());
-            pieces.push_back(grads[last].reshape(-1));
-            ++last;
-        }
-        torch::Tensor flat = torch::cat(pieces);
-        all_reduce(flat);
-        flat.div_(world_.size);
-        std::int64_t offset = 0;
-        for (std::size_t i = first; i < last; ++i) {
-            const std::int64_t n = grads[i].numel();
-            grads[i].copy_(flat.narrow(0, offset, n).view_as(grads[i]));
-            offset += n;
-        }
-        first = last;
-    }
+void DataParallel::start_sum(const torch::Tensor& flat) {
+    std::vector<torch::Tensor> tensors{flat};
+    collective([&] { group_->sums.push_back(group_->gloo->allreduce(tensors)); });
+    group_->sum_bytes += static_cast<std::int64_t>(flat.nbytes());
+}
+
+void DataParallel::wait_for_sums() {
+    const double before = collective_seconds_;
+    collective([&] {
+        for (const auto& work : group_->sums) work->wait();
+    });
+    sum_wait_seconds_ += collective_seconds_ - before;
+    group_->sums.clear();
+    gradient_bytes_ = std::exchange(group_->sum_bytes, 0);
 }
 
 std::pair<double, bool> DataParallel::mean_loss_and_any_stop(double loss, bool stop) {

@@ -1,5 +1,6 @@
 #include "train/LmTrainer.h"
 
+#include <optional>
 #include <tuple>
 
 #include "io/FileError.h"
@@ -8,6 +9,7 @@
 #include "runtime/Compute.h"
 #include "runtime/Stopwatch.h"
 #include "train/EpochStreams.h"
+#include "train/GradientReducer.h"
 #include "train/TrainingCheckpoint.h"
 #include "train/Validation.h"
 
@@ -119,6 +121,10 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
         return progress.learning_rate * static_cast<double>(progress.steps_done + 1) / static_cast<double>(recipe.warmup);
     };
 
+    // With several processes, each bucket of gradients is summed as soon as the backward pass makes it.
+    std::optional<GradientReducer> reducer;
+    if (job.parallel) reducer.emplace(*job.parallel, net->parameters(), job.parallel->bucket_bytes());
+
     TrainSummary summary;
     summary.examples = set.train_tokens();
     const auto start = Clock::now();
@@ -144,7 +150,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             const torch::Tensor loss = torch::nn::functional::cross_entropy(
                 logits.reshape({-1, V}), batch.targets.reshape(-1));
             loss.backward();
-            if (job.parallel) job.parallel->average_gradients(net->parameters());
+            if (reducer) reducer->average();
             torch::nn::utils::clip_grad_norm_(net->parameters(), recipe.clip_norm);
             optimizer.step();
             state = detached(next);
