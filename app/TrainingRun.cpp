@@ -136,7 +136,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     fmt::print(text,
                "{} pieces train ({} tokens), {} validate ({} tokens, {} notes); transposition +-{}{}\n"
                "preset {}: {}, {} rows x {} tokens, up to {} epochs, AdamW lr {}{} (halved after an epoch "
-               "without progress, stop after {}); seed {}, {} threads\n",
+               "without progress, stop after {}); seed {}, {} threads{}\n",
                set.train.size(), set.train_tokens(), set.validation.size(), set.validation_tokens(),
                set.validation_notes, recipe.transpose,
                recipe.fill_rate > 0 ? fmt::format("; {:g}% of the pieces laid out each epoch to fill in the middle",
@@ -147,7 +147,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                                 : std::to_string(recipe.batch),
                recipe.seq, recipe.epochs, recipe.learning_rate,
                recipe.warmup > 0 ? fmt::format(" after {} warm-up steps", recipe.warmup) : "", recipe.patience,
-               request.seed, threads);
+               request.seed, threads, request.device.is_cpu() ? "" : ", on " + request.device.str());
     std::fflush(text);
 
     TrainingDisplay display("tokens", request.json);
@@ -160,6 +160,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
     job.stop = request.stop;
     job.init = request.init.get();
     job.parallel = request.parallel;
+    job.device = request.device;
     job.data_description = {{"files", corpus.pieces.size()},
                             {"skipped", corpus.skipped.size()},
                             {"train_pieces", set.train.size()},

@@ -20,6 +20,7 @@
 #include "TokenizerFlags.h"
 #include "TrainingRun.h"
 #include "model/ModelFile.h"
+#include "runtime/Device.h"
 #include "train/FineTuning.h"
 
 namespace pianola::app {
@@ -50,6 +51,7 @@ struct TrainFlags {
     int nproc = 1;
     double dist_timeout = 60;
     double dist_bucket_mb = static_cast<double>(train::DataParallel::default_bucket_bytes) / (1 << 20);
+    std::string device = "auto";
 };
 
 bool is_seed_preset(const std::string& preset) { return preset.rfind("seed", 0) == 0; }
@@ -164,8 +166,11 @@ void run_train(const TrainFlags& flags) {
         request.init = std::make_shared<const model::LoadedModel>(model::load_model(*flags.init));
         request.init_file = *flags.init;
         request.recipe = fine_tuning_recipe_from(flags, request.init->info);
+        request.device = training_device(flags.device);
         request.tokenizer = request.init->info.tokenizer;
     } else if (is_seed_preset(flags.preset)) {
+        if (flags.device != "auto" && flags.device != "cpu")
+            throw std::invalid_argument("--device " + flags.device + ": the seed presets train on the CPU");
         request.recipe = seed_recipe_from(flags);
         request.tokenizer = tokenizer_from(flags.tokenizer, music::SeedTokenizer());
         if (!std::holds_alternative<music::SeedTokenizer>(request.tokenizer))
@@ -173,6 +178,7 @@ void run_train(const TrainFlags& flags) {
                                         "--tokenizer timed needs a next-token preset");
     } else {
         request.recipe = lm_recipe_from(flags);
+        request.device = training_device(flags.device);
         const CorpusTokenizer corpus = corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data);
         request.tokenizer = corpus.tokenizer;
         if (!corpus.chosen.empty() && !(parallel && parallel->rank() > 0))
@@ -263,6 +269,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--dist-bucket-mb", flags->dist_bucket_mb,
                     "Data-parallel: MiB of gradients per all-reduce, each started as the backward pass fills it (as DDP's bucket_cap_mb)")
         ->check(CLI::Range(0.001, 1024.0))->capture_default_str();
+    cmd->add_option("--device", flags->device,
+                    "Next-token: cpu, cuda, cuda:N, or auto (a GPU where libtorch has CUDA and sees one, else the CPU)")
+        ->capture_default_str();
     cmd->add_flag("--resume", flags->resume, "Next-token: go on from OUT.checkpoint exactly where it stopped");
     cmd->add_flag("--json", flags->json, "Next-token: one JSON line per epoch and a summary line on stdout");
     cmd->callback([flags] { run_train(*flags); });

@@ -894,6 +894,13 @@ TEST(Cli, TrainTwoWorkersEqualsOneProcessAtTwiceTheBatch) {
     const CliResult resumed = run_command(dir, train + " --batch 8 --threads 1 --epochs 3 --resume --out " + (dir / "two.pianola").string());
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_EQ(nlohmann::json::parse(resumed.out.substr(0, resumed.out.find('\n'))).at("epoch"), 3) << resumed.out;
+    // Where it trains: Debian's libtorch has no CUDA, so a GPU asked for is refused before the corpus is read.
+    if (!torch::cuda::is_available())
+        expect_one_line_error(run_command(dir, train + " --device cuda --out " + (dir / "g.pianola").string()), "--device cuda: ");
+    expect_one_line_error(run_command(dir, train + " --device tpu --out " + (dir / "g.pianola").string()), "not a device");
+    expect_one_line_error(run_command(dir, "train --preset seed-tiny --device cuda --data " + (dir / "midi").string() +
+                                               " --out " + (dir / "s.pianola").string()),
+                          "the seed presets train on the CPU");
     expect_one_line_error(run_command(dir, "train --preset seed-tiny --nproc 2 --data " + (dir / "midi").string() +
                                                " --out " + (dir / "s.pianola").string()),
                           "not the seed presets");

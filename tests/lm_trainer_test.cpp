@@ -15,6 +15,7 @@
 #include "compose/LmComposer.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
+#include "runtime/Device.h"
 #include "train/DataParallel.h"
 #include "train/EpochStreams.h"
 #include "train/GradientReducer.h"
@@ -209,6 +210,52 @@ TEST_P(Architecture, LearnsAPhraseAndWritesTheBestModel) {
     const auto batch = fixtures::composed_tokens(model, 40, 4, 3, 1.0);
     ASSERT_EQ(batch.size(), 4u);
     for (int k = 0; k < 4; ++k) EXPECT_EQ(batch[k], fixtures::composed_tokens(model, 40, 1, 3 + k, 1.0).at(0)) << k;
+}
+
+// On a machine whose libtorch has CUDA and sees a GPU (skipped elsewhere: Debian's has none), both
+// architectures train there (the LSTM through libtorch's cuDNN layer, the Transformer's attention
+// through the composed softmax) and leave a model file the CPU loads and scores as the training did.
+TEST_P(Architecture, TrainsOnAGpuAndWritesAModelTheCpuLoads) {
+    if (!torch::cuda::is_available()) GTEST_SKIP() << "no GPU that libtorch can use";
+    fixtures::TempDir dir;
+    const music::Corpus corpus = cycling_corpus(10, 12);
+    const train::SequenceSet set = train::make_sequence_set(corpus, train::split_pieces(10, 0.2, 1), 2);
+    train::LmJob job = fixtures::tiny_job(dir / "m.pianola", GetParam());
+    job.device = training_device("cuda");
+    const train::TrainSummary s = train::train_lm(set, job);
+    EXPECT_LT(s.best_validation->bits_per_token(), 1.0);
+    model::LoadedModel model = model::load_model(dir / "m.pianola");
+    model::NextTokenModelImpl& net = *std::get<model::NextTokenModel>(model.net);
+    EXPECT_TRUE(net.parameters().front().is_cpu());
+    EXPECT_NEAR(train::validate(net, set.validation, job.recipe.seq * 4).nats_per_token(),
+                s.best_validation->nats_per_token(), 1e-3);
+}
+
+// The message `name` is refused with; "" when it is a device.
+static std::string device_refusal(const std::string& name) {
+    try {
+        training_device(name);
+        return "";
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+}
+
+// `train --device`: named, or refused in one line saying what is missing.
+TEST(Device, NamesTheDeviceOrSaysWhyNot) {
+    EXPECT_EQ(training_device("cpu"), torch::Device(torch::kCPU));
+    EXPECT_EQ(training_device("auto"),
+              torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU));
+    EXPECT_NE(device_refusal("gpu").find("--device gpu: not a device (cpu, cuda, cuda:N or auto)"), std::string::npos);
+    if (!at::hasCUDA()) {
+        for (const char* name : {"cuda", "cuda:0"})
+            EXPECT_NE(device_refusal(name).find("built without CUDA"), std::string::npos) << name;
+    } else if (!torch::cuda::is_available()) {
+        EXPECT_NE(device_refusal("cuda").find("sees no GPU"), std::string::npos);
+    } else {
+        EXPECT_EQ(training_device("cuda"), torch::Device(torch::kCUDA, 0));
+        EXPECT_NE(device_refusal("cuda:99").find("GPUs, from cuda:0"), std::string::npos);
+    }
 }
 
 TEST(LmTrainer, StopsEarlyWhenValidationStopsImproving) {

@@ -37,15 +37,6 @@ torch::Tensor stepped(model::TransformerModel& net, const torch::Tensor& ids) {
     return torch::stack(logits, 1);
 }
 
-// RelativeSoftmax as libtorch calls: the Music Transformer's skew (pad one column, reshape, drop a
-// row), the causal mask and the softmax, in float32. qk, rel (B, A, T, T) -> (B, A, T, T).
-torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Tensor& rel, double scale) {
-    const std::int64_t B = rel.size(0), A = rel.size(1), T = rel.size(2);
-    const torch::Tensor skewed = torch::constant_pad_nd(rel, {1, 0}).view({B, A, T + 1, T}).narrow(2, 1, T);
-    const torch::Tensor scores = ((qk + skewed) * scale).masked_fill(torch::ones({T, T}, torch::kBool).triu(1), -INFINITY);
-    return scores.softmax(-1);
-}
-
 }  // namespace
 
 // Both networks: a state copied into another sequence's buffers goes on as its original.
@@ -68,6 +59,7 @@ TEST(Transformer, ACopiedStateGoesOnAsItsOriginalInBothNetworks) {
     }
 }
 
+// The fused CPU loops against the composed operators a GPU runs, values and gradients.
 TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
     torch::manual_seed(5);
     for (const std::int64_t T : {1, 7, 40}) {
@@ -80,7 +72,7 @@ TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
             const torch::Tensor a32 = a.detach().to(torch::kFloat32).requires_grad_(),
                                 b32 = b.detach().to(torch::kFloat32).requires_grad_();
             const torch::Tensor fused = model::relative_softmax(a, b, 0.125);
-            const torch::Tensor composed = relative_softmax_composed(a32, b32, 0.125);
+            const torch::Tensor composed = model::relative_softmax_composed(a32, b32, 0.125);
             ASSERT_EQ(fused.scalar_type(), dtype);
             EXPECT_TRUE(torch::allclose(fused.to(torch::kFloat32), composed, tolerance, tolerance)) << T << " " << dtype;
             (fused.to(torch::kFloat32) * upstream).sum().backward();
@@ -95,8 +87,9 @@ TEST(Transformer, RelativeSoftmaxEqualsTheSkewComposed) {
                                 b = rel.narrow(2, T - R, R).detach().requires_grad_();
             const torch::Tensor a_all = qk.detach().requires_grad_(), b_all = rel.detach().requires_grad_();
             const torch::Tensor fused = model::relative_softmax(a, b, 0.125);
-            const torch::Tensor rows = relative_softmax_composed(a_all, b_all, 0.125).narrow(2, T - R, R);
+            const torch::Tensor rows = model::relative_softmax_composed(a_all, b_all, 0.125).narrow(2, T - R, R);
             EXPECT_TRUE(torch::allclose(fused, rows, 1e-5, 1e-5)) << T << " " << R;
+            EXPECT_TRUE(torch::allclose(model::relative_softmax_composed(a, b, 0.125), rows, 1e-5, 1e-5)) << T << " " << R;
             (fused * upstream.narrow(2, T - R, R)).sum().backward();
             (rows * upstream.narrow(2, T - R, R)).sum().backward();
             EXPECT_TRUE(torch::allclose(a.grad(), a_all.grad().narrow(2, T - R, R), 1e-5, 1e-5)) << T << " " << R;

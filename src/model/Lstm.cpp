@@ -27,7 +27,7 @@ std::tuple<torch::Tensor, LstmState> LstmImpl::forward(const torch::Tensor& x, c
     const auto& [h0, c0] = state;
     const torch::Tensor h = h0.defined() ? h0 : torch::zeros({L, B, H}, x.options());
     const torch::Tensor c = c0.defined() ? c0 : torch::zeros({L, B, H}, x.options());
-    if (!options_.fused) {
+    if (!options_.fused || !x.is_cpu()) {  // the fused layer is CPU code; on a GPU the stock one runs cuDNN
         std::vector<torch::Tensor> flat;
         for (std::int64_t l = 0; l < L; ++l) flat.insert(flat.end(), {w_ih_[l], w_hh_[l], b_ih_[l], b_hh_[l]});
         auto [y, h_n, c_n] = torch::lstm(x, {h, c}, flat, /*has_biases=*/true, L, options_.dropout, is_training(),

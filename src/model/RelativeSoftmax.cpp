@@ -157,7 +157,22 @@ torch::Tensor relative_softmax(const torch::Tensor& qk, const torch::Tensor& rel
     TORCH_CHECK(qk.scalar_type() == rel.scalar_type() &&
                     (qk.scalar_type() == torch::kFloat32 || qk.scalar_type() == torch::kBFloat16),
                 "relative_softmax takes float32 or bfloat16 scores");
+    if (!qk.is_cpu()) return relative_softmax_composed(qk, rel, scale);
     return RelativeSoftmaxFunction::apply(qk, rel, scale);
+}
+
+torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Tensor& rel, double scale) {
+    const std::int64_t B = qk.size(0), A = qk.size(1), R = qk.size(2), T = qk.size(3);
+    const auto on = torch::TensorOptions().device(qk.device()).dtype(torch::kInt64);
+    // Row r is the query at i = T - R + r; its key j is at distance i - j, in rel's column j + R - 1 - r.
+    // Keys past i point beyond the last column: clamped there, then masked.
+    const torch::Tensor column = (torch::arange(T, on).view({1, T}) +
+                                  (R - 1 - torch::arange(R, on)).view({R, 1})).clamp_max(T - 1);
+    const torch::Tensor future = torch::arange(T, on).view({1, T}).gt(
+        (T - R + torch::arange(R, on)).view({R, 1}));  // (R, T): j > i
+    const torch::Tensor skewed = rel.to(torch::kFloat32).gather(3, column.expand({B, A, R, T}));
+    const torch::Tensor scores = ((qk.to(torch::kFloat32) + skewed) * scale).masked_fill(future, -INFINITY);
+    return scores.softmax(-1).to(qk.scalar_type());
 }
 
 }  // namespace pianola::model

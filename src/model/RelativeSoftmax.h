@@ -19,6 +19,12 @@ namespace pianola::model {
 // distance T - 1 - m; both float32 or both bfloat16
 //   -> (B, A, R, T) in the same type: for the query at position i, the softmax over keys j <= i of
 //      (qk[j] + rel[T - 1 - i + j]) * scale, and 0 for j > i. Differentiable in qk and rel.
+//   The fused loops run on the CPU; tensors elsewhere (a GPU's) take relative_softmax_composed.
 torch::Tensor relative_softmax(const torch::Tensor& qk, const torch::Tensor& rel, double scale);
+
+// The same by libtorch's operators on any device: the skew as a gather of rel by distance, the sum,
+// the scale, the mask and the softmax in float32, several passes over (B, A, R, T) where the fused
+// function makes one. Same shapes and types as relative_softmax.
+torch::Tensor relative_softmax_composed(const torch::Tensor& qk, const torch::Tensor& rel, double scale);
 
 }  // namespace pianola::model

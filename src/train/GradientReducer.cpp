@@ -71,7 +71,7 @@ void GradientReducer::average() {
             if (p.grad().defined())
                 p.mutable_grad().copy_(mean);
             else
-                p.mutable_grad() = mean.clone();
+                p.mutable_grad() = mean.to(p.device(), /*non_blocking=*/false, /*copy=*/true);
             slots_[i].in = false;
         }
         bucket.waiting = bucket.members.size();

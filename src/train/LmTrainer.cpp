@@ -53,6 +53,16 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate)
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate);
 }
 
+// The model file holds CPU tensors, so that any machine loads it: a network on a GPU visits the CPU
+// to be written (Module::to keeps each parameter's identity, so the optimizer still holds them).
+void save_from_cpu(const std::filesystem::path& out, const model::ModelInfo& info, torch::nn::Module& net,
+                   torch::Device device) {
+    if (device.is_cpu()) return model::save_model(out, info, net);
+    net.to(torch::kCPU);
+    model::save_model(out, info, net);
+    net.to(device);
+}
+
 nlohmann::json validation_json(const eval::CrossEntropy& ce) {
     return {{"nats", ce.nats}, {"tokens", ce.tokens}, {"notes", ce.notes}};
 }
@@ -82,6 +92,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
     if (job.init && !job.resume)
         model::transfer_weights(*std::get<model::NextTokenModel>(job.init->net), *net,
                                 model::old_ids(job.init->info.vocabulary, set.vocabulary));
+    net->to(job.device);
     const RowShare share = job.parallel ? RowShare{job.parallel->rank(), job.parallel->size()} : RowShare{};
     const bool writer = share.index == 0;  // validates, writes and reports
     // Every process starts from the same weights; each draws its own dropout masks.
@@ -146,9 +157,9 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
             const StreamBatch batch = data.batch(progress.step);
             optimizer.zero_grad();
             set_learning_rate(optimizer, learning_rate());
-            auto [logits, next] = net->forward(batch.inputs, detached(state));  // (B, T, V)
+            auto [logits, next] = net->forward(batch.inputs.to(job.device), detached(state));  // (B, T, V)
             const torch::Tensor loss = torch::nn::functional::cross_entropy(
-                logits.reshape({-1, V}), batch.targets.reshape(-1));
+                logits.reshape({-1, V}), batch.targets.to(job.device).reshape(-1));
             loss.backward();
             if (reducer) reducer->average();
             torch::nn::utils::clip_grad_norm_(net->parameters(), recipe.clip_norm);
@@ -206,7 +217,7 @@ TrainSummary train_lm(const SequenceSet& set, const LmJob& job) {
                 info.training["validation_bits_per_token"] = report.validation->bits_per_token();
                 info.training["validation_bits_per_note"] = report.validation->bits_per_note();
             }
-            if (writer) save_model(job.out, info, *net);
+            if (writer) save_from_cpu(job.out, info, *net, job.device);
             report.saved = writer;
         }
         if (complete) {

@@ -43,6 +43,10 @@ struct LmJob {
     // state is not in it, so --resume with any number of processes restarts an unfinished epoch)
     // and reports.
     DataParallel* parallel = nullptr;
+    // Where the network trains. On a GPU the model file is still written from the CPU (any machine
+    // loads it); the checkpoint resumes on any device, but dropout there draws from the GPU's
+    // generator, which it does not hold, so a resumed GPU run is not bit for bit the one it continues.
+    torch::Device device = torch::kCPU;
     std::function<void(const StepReport&)> on_step;
     std::function<void(const EpochReport&)> on_epoch;
 };

@@ -97,7 +97,8 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nloh
     try {
         std::istringstream stream(std::string(bytes.begin(), bytes.end()));
         torch::serialize::InputArchive archive, weights, moments;
-        archive.load_from(stream);
+        // Onto the device the network is on now, whichever one wrote the checkpoint.
+        archive.load_from(stream, net.parameters().front().device());
         c10::IValue header_text;
         archive.read("header", header_text);
         const auto header = nlohmann::json::parse(header_text.toStringRef());
@@ -116,7 +117,7 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nloh
         archive.read("c", c, /*is_buffer=*/true);
         {
             std::lock_guard<std::mutex> lock(dropout_generator().mutex());
-            dropout_generator().set_state(generator_state);
+            dropout_generator().set_state(generator_state.cpu());  // the CPU's generator
         }
         if (h.numel() > 0) checkpoint.state = {h, c};
     } catch (const c10::Error& e) {

@@ -17,6 +17,7 @@ static void score_batch(model::NextTokenModelImpl& net, const std::vector<TokenI
         const TokenIds& piece = pieces[batch[static_cast<std::size_t>(p)]];
         ids[p].slice(0, 0, static_cast<std::int64_t>(piece.size())).copy_(torch::tensor(piece, torch::kInt64));
     }
+    ids = ids.to(net.parameters().front().device());
     // A recurrent network: consecutive chunks, state carried, every chunk scored whole. A network
     // with a context: windows of C every C / 2 tokens, each scoring the tokens the one before did not.
     const std::int64_t C = net.context(), window = C > 0 ? C : chunk, stride = C > 0 ? C / 2 : chunk;
@@ -29,7 +30,7 @@ static void score_batch(model::NextTokenModelImpl& net, const std::vector<TokenI
         const torch::Tensor targets = ids.slice(1, begin + 1 + skip, end + 1);  // (P, t - skip)
         const torch::Tensor nll = torch::nn::functional::cross_entropy(
             logits.slice(1, skip).reshape({-1, logits.size(2)}), targets.reshape(-1),
-            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone)).reshape({P, -1}).to(torch::kFloat32).contiguous();
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone)).reshape({P, -1}).to(torch::kCPU, torch::kFloat32).contiguous();
         // Targets begin + 1 + skip ... end; a piece's real ones stop at its length (the rest is padding).
         for (std::int64_t p = 0; p < P; ++p) {
             const std::size_t piece = batch[static_cast<std::size_t>(p)];
