@@ -15,6 +15,7 @@
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
 #include "music/AddedParts.h"
+#include "music/BassPedal.h"
 #include "runtime/Stopwatch.h"
 
 namespace pianola::app {
@@ -252,10 +253,13 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
 
     std::vector<ComposedFile> written;
     std::size_t longest = 0;
+    const bool pedalled = request.bass_pedal.value_or(compose::pedalled_by_rule(info));
     for (int k = 0; k < request.count; ++k) {
         const compose::ComposedPiece& piece = pieces[static_cast<std::size_t>(k)];
         written.push_back({piece_path(request.out, k, request.count), piece.longest_copy, limit, std::nullopt, std::nullopt});
-        write_piece(written.back().midi, score_of(piece), request.program);
+        music::Score score = score_of(piece);
+        if (pedalled) music::pedal_at_bass_changes(score);
+        write_piece(written.back().midi, score, request.program);
         longest = std::max(longest, piece.longest_copy);
         if (piece.guard_gave_way > 0)
             fmt::print("piece {}: the guard gave way {} times where nothing else could follow\n", k + 1, piece.guard_gave_way);
@@ -276,7 +280,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
                                     : fmt::format("top-p {}", sampling.top_p);
     const bool calibrated = !request.top_p && info.training.contains("top_p") &&
                             (!timed || (!request.time_top_p && info.training.contains("time_top_p")));
-    fmt::print("composed {} in {:.2f} s (seed {}{}, {}, {}{}{}{}{}); wrote {}{}\n",
+    fmt::print("composed {} in {:.2f} s (seed {}{}, {}, {}{}{}{}{}{}); wrote {}{}\n",
                request.count == 1 ? length : fmt::format("{} pieces of {}", request.count, length), seconds, request.seed,
                request.count > 1 ? fmt::format(" to {}", request.seed + static_cast<std::uint64_t>(request.count - 1)) : "",
                temperature, top_p, calibrated ? " as calibrated for the model" : "",
@@ -284,6 +288,11 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
                                    : ", no piece memory",
                options.key_pull > 0 ? fmt::format(", key pull {}{}", options.key_pull, request.key_pull ? "" : " as calibrated") : "",
                options.primer.empty() ? "" : fmt::format(", after a primer of {} tokens", options.primer.size()),
+               !pedalled ? ""
+               : request.bass_pedal
+                   ? ", pedalled at bass changes"
+                   : fmt::format(", pedalled at bass changes as {:.0f}% of the training pieces are (--bass-pedal off: none)",
+                                 100 * info.training.value("pedalled_share", 0.0)),
                written.front().midi.string(), request.count > 1 ? fmt::format(" to {}", written.back().midi.string()) : "");
     fmt::print("longest run shared with the training pieces (any key): {} tokens; limit {} ({})\n",
                longest, limit > 0 ? std::to_string(limit) : "none",

@@ -54,6 +54,9 @@ struct CompositionRequest {
     int redraw = 0;                     // times a piece caught in a loop is composed again
     std::optional<double> memory;       // the piece memory's pull, times what `train` fitted (0: off); none: as calibrated
     std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
+    // Pedal new pieces at their bass changes (music::pedal_at_bass_changes); none: where the
+    // training corpus pedals (compose::pedalled_by_rule).
+    std::optional<bool> bass_pedal;
     std::optional<InfillRequest> infill;  // rewrite bars of this piece instead (length, primer and guard do not apply)
     std::optional<std::filesystem::path> melody;  // or compose the other parts around this MIDI file's notes (compose::accompany)
 };

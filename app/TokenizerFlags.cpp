@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "compose/PieceScore.h"
 #include "music/Corpus.h"
 #include "music/CorpusSurvey.h"
 
@@ -75,7 +76,7 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
 
 CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Tokenizer& fallback,
                                  const std::vector<std::filesystem::path>& data) {
-    CorpusTokenizer out{tokenizer_from(flags, fallback), ""};
+    CorpusTokenizer out{tokenizer_from(flags, fallback), "", std::nullopt};
     const auto* timed = std::get_if<music::TimedTokenizer>(&out.tokenizer);
     if (!timed || (flags.velocity_levels && flags.tempo_changes)) return out;
     const music::CorpusSurvey survey = music::survey_corpus(music::find_midi_files(data));
@@ -93,10 +94,12 @@ CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Token
         chosen.push_back(fmt::format("tempo changes: {} ({:.0f}% change tempo; --tempo-changes sets it)",
                                      options.tempo ? "kept" : "dropped", 100 * survey.tempo_changing));
     }
+    out.pedalled = survey.pedalled;
     if (!flags.pedal_changes && !flags.pedal && survey.pedalled > 0)
         chosen.push_back(fmt::format("pedal: dropped, notes as long as their keys are held ({:.0f}% press it; "
-                                     "--pedal-changes keep makes it tokens)",
-                                     100 * survey.pedalled));
+                                     "--pedal-changes keep makes it tokens; generate {} the pieces at their bass changes)",
+                                     100 * survey.pedalled,
+                                     survey.pedalled >= compose::pedalled_corpus_share ? "pedals" : "does not pedal"));
     out.tokenizer = music::TimedTokenizer(options);
     out.chosen = fmt::format("of {} files read: {}", survey.pieces, fmt::join(chosen, "; "));
     return out;

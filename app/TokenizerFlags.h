@@ -36,6 +36,7 @@ music::Tokenizer tokenizer_from(const TokenizerFlags& flags, const music::Tokeni
 struct CorpusTokenizer {
     music::Tokenizer tokenizer;
     std::string chosen;
+    std::optional<double> pedalled;  // the surveyed share of pieces that press the sustain pedal
 };
 CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Tokenizer& fallback,
                                  const std::vector<std::filesystem::path>& data);

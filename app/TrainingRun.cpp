@@ -169,6 +169,7 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                             {"validation_tokens", set.validation_tokens()},
                             {"validation_notes", set.validation_notes},
                             {"split_seed", request.split_seed}};
+    if (request.pedalled_share) job.data_description["pedalled_share"] = *request.pedalled_share;
     if (request.init) job.data_description["init"] = request.init_file.string();
     corpus = {};  // the set holds what training reads: the corpus' ids go (100,000 files: 370 MB)
     job.on_step = [&](const train::StepReport& r) { display.step(r); };

@@ -28,6 +28,7 @@ struct TrainingRequest {
     std::uint64_t seed = 1;
     std::uint64_t split_seed = 1;   // which pieces validate; `pianola baseline` uses the same
     int threads = 0;
+    std::optional<double> pedalled_share;  // of the corpus' pieces, as surveyed: recorded for generate
     torch::Device device = torch::kCPU;  // where a next-token network trains (the seed recipe: the CPU)
     train::DataParallel* parallel = nullptr;  // this process' group in a data-parallel run; none: alone
     std::optional<std::filesystem::path> token_cache;  // the corpus' token cache folder; none: read every file

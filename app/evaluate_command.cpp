@@ -84,8 +84,7 @@ nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
 }
 
 eval::NamedScore named_score(const std::filesystem::path& path) {
-    // As heard: pedalled notes last as long as they ring.
-    return {path.string(), music::heard(music::score_from_midi(midi::read_midi_file(path)))};
+    return {path.string(), music::score_from_midi(midi::read_midi_file(path))};
 }
 
 // The measures of a column of pieces: each statistic's mean and range.
@@ -169,7 +168,7 @@ void run_evaluate(const EvaluateFlags& flags) {
     const std::vector<eval::MusicStats> human = music_of(evaluation.held_out);
     std::vector<eval::MusicStats> sample;
     for (const std::size_t i : drawn(split.train, composed.size(), flags.baseline_seed))
-        sample.push_back(eval::music_stats(named_score(corpus.pieces[i].path).score));
+        sample.push_back(eval::music_stats(music::heard(named_score(corpus.pieces[i].path).score)));
     const eval::SetDistance composed_distance = eval::set_distance(music_of(evaluation.composed), human),
                             baseline_distance = eval::set_distance(sample, human);
 

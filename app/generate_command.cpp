@@ -3,6 +3,7 @@
 // originality guard and the loop check all go to CompositionRun; so do infilling (--infill FILE
 // --bars A-B, where --bars names the bars to rewrite instead of a length) and accompanying (--melody FILE).
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -157,6 +158,11 @@ void add_generate_command(CLI::App& app) {
                     "How strongly a piece keeps to the scale it has set up, in every octave (timed tokens; "
                     "0: off; default: as calibrated for the model)")
         ->check(CLI::Range(0.0, 10.0));
+    cmd->add_option("--bass-pedal", r.bass_pedal,
+                    "on: hold the sustain pedal, changing it at each new bass note (at most once a beat), as pianists "
+                    "pedal legato; off: none (default: on where at least a fifth of the training pieces press the pedal "
+                    "and the model writes none itself)")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}));
     cmd->add_option("--redraw", r.redraw, "Compose a piece caught in a loop again, up to N times")
         ->check(CLI::Range(0, 100))->capture_default_str();
     cmd->add_option("--tempo", r.bpm,

@@ -181,6 +181,7 @@ void run_train(const TrainFlags& flags) {
         request.device = training_device(flags.device);
         const CorpusTokenizer corpus = corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data);
         request.tokenizer = corpus.tokenizer;
+        request.pedalled_share = corpus.pedalled;
         if (!corpus.chosen.empty() && !(parallel && parallel->rank() > 0))
             fmt::print(flags.json ? stderr : stdout, "{}\n", corpus.chosen);
     }

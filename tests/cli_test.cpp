@@ -228,6 +228,18 @@ TEST(Cli, PedalChangesAreTokensWhenAskedAndPlayedBack) {
     ASSERT_EQ(plain.exit_code, 0) << plain.err;
     EXPECT_NE(plain.out.find("pedal: dropped, notes as long as their keys are held (100% press it;"), std::string::npos)
         << plain.out;
+    // Its pieces are pedalled at their bass changes, as its corpus is, unless asked not to be.
+    const std::string plain_piece = (dir / "plain.mid").string();
+    const CliResult pedalled = run_cli(dir, "generate --model " + model + " --out " + plain_piece + " --bars 4 --seed 1");
+    ASSERT_EQ(pedalled.exit_code, 0) << pedalled.err;
+    EXPECT_NE(pedalled.out.find("pedalled at bass changes as 100% of the training pieces are"), std::string::npos)
+        << pedalled.out;
+    const music::Score with_pedal = music::score_from_midi(midi::read_midi_file(plain_piece));
+    ASSERT_FALSE(with_pedal.pedals.empty());
+    EXPECT_TRUE(with_pedal.pedals.front().down);
+    EXPECT_FALSE(with_pedal.pedals.back().down);
+    ASSERT_EQ(run_cli(dir, "generate --model " + model + " --out " + plain_piece + " --bars 4 --seed 1 --bass-pedal off").exit_code, 0);
+    EXPECT_TRUE(music::score_from_midi(midi::read_midi_file(plain_piece)).pedals.empty());
     const CliResult t =
         run_cli(dir, "train --preset tiny --pedal-changes keep" + data + " --out " + model + " --max-minutes 0.05");
     ASSERT_EQ(t.exit_code, 0) << t.err;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "midi/MidiFile.h"
+#include "music/BassPedal.h"
 #include "music/Score.h"
 #include "music/Sustain.h"
 #include "music/TimedTokenizer.h"
@@ -76,6 +77,37 @@ TEST(Sustain, ANoteRingsUntilThePedalLiftsOrItsKeyIsStruckAgain) {
     const Score as_heard = heard(score);
     EXPECT_EQ(spans(as_heard), spans(played));
     EXPECT_EQ(as_heard.pedals, score.pedals) << "heard keeps the pedal, for how much of the time it is down";
+}
+
+// The pedal a pianist's legato would give a piece without one: down at the first onset, changed
+// where the bass moves (not where it stays, nor sooner than a beat after the last change), lifted at
+// the last note's end; the drums and a channel with a pedal of its own left alone.
+TEST(Sustain, APieceIsPedalledAtItsBassChangesAtMostOnceABeat) {
+    midi::Track t;
+    note(t, 0, 200, 48);
+    note(t, 0, 200, 60);     // the bass is the lowest note of an onset
+    note(t, 240, 400, 48);   // the same bass: no change
+    note(t, 240, 400, 64);
+    note(t, 480, 600, 50);   // a new bass a beat after the press: changed
+    note(t, 720, 800, 52);   // a new bass half a beat after: not yet
+    note(t, 960, 1100, 55);  // changed
+    note(t, 960, 1300, 67);
+    note(t, 0, 100, 36, drum_channel);
+    note(t, 0, 100, 70, 1);
+    pedal(t, 50, 127, 1);
+    pedal(t, 90, 0, 1);
+    Score score = score_of_track(t);
+    pedal_at_bass_changes(score);
+    const auto on = [](std::uint32_t tick, bool down, std::uint8_t channel = 0) {
+        return PedalChange{tick, tick / 960.0, channel, down};
+    };
+    EXPECT_EQ(score.pedals, (std::vector<PedalChange>{on(0, true), on(50, true, 1), on(90, false, 1), on(480, false),
+                                                      on(480, true), on(960, false), on(960, true), on(1300, false)}));
+    // Heard: each note rings to the next change or its key's next strike; the drum and the other channel as held.
+    EXPECT_EQ(spans(heard(score)), (std::vector<Span>{{0, 100, 36, 100 / 960.0}, {0, 240, 48, 0.25}, {0, 480, 60, 0.5},
+                                                      {0, 100, 70, 100 / 960.0}, {240, 480, 48, 0.5}, {240, 480, 64, 0.5},
+                                                      {480, 960, 50, 1.0}, {720, 960, 52, 1.0}, {960, 1300, 55, 1300 / 960.0},
+                                                      {960, 1300, 67, 1300 / 960.0}}));
 }
 
 TEST(Sustain, APedalNeverLiftedHoldsItsNotesToThePiecesLastNoteOff) {

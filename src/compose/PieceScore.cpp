@@ -13,4 +13,10 @@ music::Score piece_score(const model::ModelInfo& info, const std::vector<std::st
     return seed_score(tokens, tempo_us ? tempo_us : 500000);
 }
 
+bool pedalled_by_rule(const model::ModelInfo& info) {
+    const auto* timed = std::get_if<music::TimedTokenizer>(&info.tokenizer);
+    return timed && !timed->options().pedal && !timed->options().sustain &&
+           info.training.value("pedalled_share", 0.0) >= pedalled_corpus_share;
+}
+
 }  // namespace pianola::compose

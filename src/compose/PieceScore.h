@@ -18,4 +18,11 @@ namespace pianola::compose {
 // tempo tokens' changes keep their ratios to the start.
 music::Score piece_score(const model::ModelInfo& info, const std::vector<std::string>& tokens, std::uint32_t tempo_us = 0);
 
+// Whether the model's pieces are pedalled by rule (music::pedal_at_bass_changes) unless asked
+// otherwise: at least this share of its training corpus' pieces press the sustain pedal (`train`
+// records it) and its tokens hold no pedal (neither pedal tokens nor the pedal read into durations).
+// One pedalling corpus measured (ff-piano, 30%: README); nottingham and the Debian corpus, 0%.
+inline constexpr double pedalled_corpus_share = 0.2;
+bool pedalled_by_rule(const model::ModelInfo& info);
+
 }  // namespace pianola::compose

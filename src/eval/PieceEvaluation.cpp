@@ -5,6 +5,7 @@
 
 #include "eval/CopyIndex.h"
 #include "music/IntervalSpeller.h"
+#include "music/Sustain.h"
 #include "music/TimedTokenizer.h"
 
 namespace pianola::eval {
@@ -44,7 +45,7 @@ Evaluation evaluate_pieces(const std::vector<NamedScore>& composed, const std::v
         PieceEvaluation e;
         e.name = piece.name;
         try {
-            e.music = music_stats(piece.score);
+            e.music = music_stats(music::heard(piece.score));  // as it sounds; copying is of its keys
         } catch (const std::invalid_argument& error) {
             throw std::invalid_argument(piece.name + ": " + error.what());
         }

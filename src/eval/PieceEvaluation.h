@@ -26,6 +26,8 @@ struct PieceEvaluation {
     bool loop = false;                 // composed pieces: outside the held-out pieces' loop range
 };
 
+// A piece as written: its statistics are taken as it is heard (music::heard: pedalled notes ring),
+// its copying of the training pieces from its keys, as the training pieces are tokenized.
 struct NamedScore {
     std::string name;
     music::Score score;
