@@ -146,3 +146,31 @@ TEST(PianoRoll, HasNoColourInThePlotWhereThereAreNoNotes) {
         }
     EXPECT_GT(coloured_pixels, 100);
 }
+
+// A note the pedal holds after its key's release trails a thin, pale line of its colour while it
+// rings; the row above and below the line stays clear, and the axis runs to the pedal's lift.
+TEST(PianoRoll, DrawsANoteRingingUnderThePedalAsAPaleTrail) {
+    midi::MidiFile file;
+    file.division = beat;
+    midi::Track& piano = file.tracks.emplace_back();
+    piano.add_channel_event(0, midi::status::control_change, 64, 127);
+    piano.add_channel_event(0, midi::status::note_on, 60, 110);
+    piano.add_channel_event(beat, midi::status::note_off, 60, 0);
+    piano.add_channel_event(0, midi::status::note_on, 67, 110);  // the pedal holds it too, past its key's release
+    piano.add_channel_event(beat, midi::status::note_off, 67, 0);
+    piano.add_channel_event(4 * beat, midi::status::control_change, 64, 0);
+    piano.add_payload_event(4 * beat, midi::status::meta, midi::meta::end_of_track, {});
+    std::stable_sort(piano.events.begin(), piano.events.end(),
+                     [](const midi::Event& a, const midi::Event& b) { return a.tick < b.tick; });
+    fixtures::TempDir dir;
+    const audio::PianoRollLayout l = audio::write_piano_roll(file, "pedalled", dir / "roll.png", {800, 500});
+    const Picture picture = read_png(dir / "roll.png");
+    EXPECT_DOUBLE_EQ(l.seconds, 2.0);  // 4 beats at 120 BPM: the lift
+    const double middle = l.row_top(60) + l.row_height() / 2;
+    const Pixel body = picture.at(l.x(0.25), middle), trail = picture.at(l.x(1.25), middle);
+    EXPECT_GT(body.saturation(), coloured);
+    EXPECT_GT(trail.saturation(), coloured) << "the ringing is drawn";
+    EXPECT_GT(trail.lightness(), body.lightness() + 100) << "paler than the note";
+    EXPECT_LE(picture.at(l.x(1.25), l.row_top(60) + 1).saturation(), coloured) << "thin: the row's edge stays clear";
+    EXPECT_LE(picture.at(l.x(1.25), l.row_top(62) + l.row_height() / 2).saturation(), coloured);
+}

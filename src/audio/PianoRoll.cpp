@@ -16,6 +16,7 @@
 #include "io/FileError.h"
 #include "midi/TempoMap.h"
 #include "music/PitchSpelling.h"
+#include "music/Sustain.h"
 
 namespace pianola::audio {
 
@@ -160,9 +161,18 @@ void draw_bars(Painter& p, const PianoRollLayout& l, const std::vector<BarLine>&
     }
 }
 
-void draw_notes(Painter& p, const PianoRollLayout& l, const music::Score& score, const std::map<std::uint16_t, Rgb>& colours) {
+// heard: the same notes as music::sustained gives them (index for index), their ends where they stop
+// ringing: a note the pedal holds past its key's release trails a thin, paler line to there.
+void draw_notes(Painter& p, const PianoRollLayout& l, const music::Score& score, const music::Score& heard,
+                const std::map<std::uint16_t, Rgb>& colours) {
     const double row = l.row_height();
     const double gap = row >= 4 ? 1 : 0;  // keeps neighbouring pitches apart when there is room
+    for (std::size_t i = 0; i < score.notes.size(); ++i) {
+        const music::Note& note = score.notes[i];
+        if (heard.notes[i].end_s <= note.end_s) continue;
+        p.colour(shade(colours.at(note.track), 1));
+        p.fill(l.x(note.end_s), l.row_top(note.pitch) + row / 3, l.x(heard.notes[i].end_s) - l.x(note.end_s), std::max(row / 3, 1.0));
+    }
     for (const music::Note& note : score.notes) {
         const double x0 = l.x(note.start_s);
         double width = std::max(l.x(note.end_s) - x0, 2.0);
@@ -220,9 +230,9 @@ PianoRollLayout layout_piano_roll(const music::Score& score, double seconds, Pia
 }
 
 PianoRollPicture draw_piano_roll(const midi::MidiFile& file, const std::string& title, PianoRollSize size) {
-    const music::Score score = music::score_from_midi(file);
+    const music::Score score = music::score_from_midi(file), heard = music::sustained(score);
     const midi::TempoMap tempo(file);
-    const PianoRollLayout layout = layout_piano_roll(score, end_seconds(file, tempo), size);
+    const PianoRollLayout layout = layout_piano_roll(heard, end_seconds(file, tempo), size);
     std::map<std::uint16_t, Rgb> colours;
     for (const music::Note& note : score.notes) colours.emplace(note.track, Rgb{});
     std::size_t index = 0;
@@ -237,7 +247,7 @@ PianoRollPicture draw_piano_roll(const midi::MidiFile& file, const std::string& 
     cairo_paint(cr.get());
     draw_rows(p, layout);
     draw_bars(p, layout, bar_lines(file, tempo, score.ticks_per_quarter));
-    draw_notes(p, layout, score, colours);
+    draw_notes(p, layout, score, heard, colours);
     p.grey(0.4);
     cairo_rectangle(cr.get(), layout.left - 0.5, layout.top - 0.5, layout.right - layout.left + 1,
                     layout.bottom - layout.top + 1);

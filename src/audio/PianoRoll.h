@@ -1,7 +1,8 @@
 // PianoRoll: a picture of a MIDI file's notes, drawn with cairo and written as PNG atomically.
 // Time runs left to right with the bar lines of the file's time signatures and bar numbers under
 // them; pitch runs upward in whole octaves labelled C2, C3, ... (MIDI 60 = C4, as pitch_name
-// spells it); each track has its own colour and a louder note is a deeper shade of it. Every
+// spells it); each track has its own colour and a louder note is a deeper shade of it; a note the
+// sustain pedal holds after its key is released trails a thin, pale line while it rings. Every
 // line and label is grey, so colour in the plot area always means a note. The whole piece fits
 // the width: it is an overview to read at a glance (60 bars of a 2-minute piece get 25 pixels
 // each at the default size), not a score to play from.
@@ -32,7 +33,8 @@ struct PianoRollLayout {
     double row_top(int pitch) const { return top + (high_pitch - pitch) * row_height(); }
 };
 
-// `seconds` is the length of the piece (Timeline::end_seconds); notes past it widen the axis.
+// `seconds` is the length of the piece (Timeline::end_seconds); notes past it widen the axis (pass
+// the score as heard, music::sustained, for the ringing to count).
 PianoRollLayout layout_piano_roll(const music::Score& score, double seconds, PianoRollSize size);
 
 struct PianoRollPicture {
