@@ -49,6 +49,7 @@ void run_demo(const DemoFlags& flags) {
     request.recipe = train::lm_recipe("default");
     const CorpusTokenizer corpus = corpus_tokenizer({}, music::default_tokenizer(), data);
     request.tokenizer = corpus.tokenizer;
+    request.pedalled_share = corpus.pedalled;
     fmt::print("{}\n", corpus.chosen);
     request.threads = flags.threads;
     request.max_seconds = flags.minutes * 60.0;

@@ -100,6 +100,7 @@ web::ComposeJobs::Work compose_render_plot(const AudioFlags& audio) {
         request.memory = order.memory;
         request.key_pull = order.key_pull;
         request.cadence = order.cadence;
+        request.bass_pedal = order.bass_pedal;
         request.bpm = order.tempo;
         request.program = order.program;
         request.top_k = order.top_k;

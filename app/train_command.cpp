@@ -168,6 +168,9 @@ void run_train(const TrainFlags& flags) {
         request.recipe = fine_tuning_recipe_from(flags, request.init->info);
         request.device = training_device(flags.device);
         request.tokenizer = request.init->info.tokenizer;
+        // The base's corpus, surveyed when it trained, still decides whether pieces are pedalled.
+        if (request.init->info.training.contains("pedalled_share"))
+            request.pedalled_share = request.init->info.training["pedalled_share"].get<double>();
     } else if (is_seed_preset(flags.preset)) {
         if (flags.device != "auto" && flags.device != "cpu")
             throw std::invalid_argument("--device " + flags.device + ": the seed presets train on the CPU");

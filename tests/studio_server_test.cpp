@@ -106,7 +106,8 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
         {{"model", "b.pianola"}, {"notes", "300"}, {"temperature", "0.5"}, {"top_p", "0.9"}, {"seed", "18446744073709551615"},
          {"time_temperature", "0.85"}, {"time_top_p", "0.95"}, {"duration_temperature", "1.1"}, {"duration_top_p", "0.9"},
          {"memory", "0.6"}, {"key_pull", "0.25"}, {"tempo", "96"},
-         {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}, {"top_k", "50"}, {"max_copy", "0"}, {"redraw", "2"}},
+         {"program", "40"}, {"chord", "D minor"}, {"ending", "open"}, {"top_k", "50"}, {"max_copy", "0"}, {"redraw", "2"},
+         {"pedal", "none"}},
         shelf, limits, 7);
     EXPECT_EQ(order.model_path, dir / "b.pianola");
     EXPECT_EQ(order.notes, 300);
@@ -122,6 +123,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(order.key_pull, 0.25);
     EXPECT_EQ(order.tempo, 96);
     EXPECT_FALSE(order.cadence);
+    EXPECT_EQ(order.bass_pedal, false);
     EXPECT_EQ(order.program, 40);
     EXPECT_EQ(order.top_k, 50);
     EXPECT_EQ(order.max_copy, 0) << "no copy limit, asked";
@@ -133,7 +135,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
     EXPECT_EQ(web::parse_compose_order({{"model", "a.pianola"}, {"seconds", "30.5"}}, shelf, limits, 7).seconds, 30.5);
 
     const web::ComposeOrder defaults = web::parse_compose_order(
-        {{"model", "a.pianola"}, {"notes", ""}, {"temperature", ""}, {"seed", ""}, {"primer", ""}, {"chord", ""}}, shelf,
+        {{"model", "a.pianola"}, {"notes", ""}, {"temperature", ""}, {"seed", ""}, {"primer", ""}, {"chord", ""}, {"pedal", ""}}, shelf,
         limits, 7);
     EXPECT_FALSE(defaults.notes || defaults.bars || defaults.seconds) << "the model's own length";
     EXPECT_FALSE(defaults.temperature) << "the default for the model's kind";
@@ -142,6 +144,7 @@ TEST(StudioOrder, ReadsFieldsAndFillsWhatIsAbsent) {
                  defaults.duration_top_p || defaults.memory || defaults.key_pull)
         << "as calibrated";
     EXPECT_FALSE(defaults.tempo) << "the model's";
+    EXPECT_FALSE(defaults.bass_pedal) << "as the model's corpus is";
     EXPECT_FALSE(defaults.program) << "the instruments the model composed";
     EXPECT_EQ(defaults.top_k, 0) << "every token";
     EXPECT_FALSE(defaults.max_copy) << "the model's measured limit";
@@ -212,6 +215,7 @@ TEST(StudioOrder, RefusesEachNonsenseFieldNamingItAndItsRange) {
     EXPECT_EQ(refusal({{"tempo", "5"}}), "tempo must be a number from 10 to 400, not '5'");
     EXPECT_EQ(refusal({{"program", "128"}}), "program must be a whole number from 0 to 127, not '128'");
     EXPECT_EQ(refusal({{"ending", "fade"}}), "ending must be cadence or open, not 'fade'");
+    EXPECT_EQ(refusal({{"pedal", "half"}}), "pedal must be bass or none, not 'half'");
     EXPECT_EQ(refusal({{"chord", "H minor"}}), "chord must be a chord or a key (C, Am, F#m7, Bbmaj7, D minor), not 'H minor'");
     EXPECT_EQ(refusal({{"chord", "Am"}, {"primer", melody_bytes(dir)}}), "start from a primer or from a chord, not both");
     EXPECT_EQ(refusal({{"notes", std::string(100, '9')}}),

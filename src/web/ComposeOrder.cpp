@@ -74,7 +74,7 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
                                                 "duration_temperature", "duration_top_p",
                                                 "key_pull",   "tempo",  "program",  "seed",    "primer",
                                                 "chord",      "ending", "top_k",    "max_copy", "redraw",
-                                                "infill",     "keep",   "accompany"};
+                                                "infill",     "keep",   "accompany", "pedal"};
     for (const auto& [name, value] : fields)
         if (!known.contains(name)) throw RequestError(400, "unknown field " + quote_sent(name));
     const auto model = fields.find("model");
@@ -106,6 +106,11 @@ ComposeOrder parse_compose_order(const FormFields& fields, const ModelShelf& she
         if (ending->second != "cadence" && ending->second != "open")
             throw RequestError(400, "ending must be cadence or open, not " + quote_sent(ending->second));
         order.cadence = ending->second == "cadence";
+    }
+    if (const auto pedal = fields.find("pedal"); pedal != fields.end() && !pedal->second.empty()) {
+        if (pedal->second != "bass" && pedal->second != "none")
+            throw RequestError(400, "pedal must be bass or none, not " + quote_sent(pedal->second));
+        order.bass_pedal = pedal->second == "bass";
     }
     if (const auto primer = fields.find("primer"); primer != fields.end() && !primer->second.empty()) {
         check_primer(primer->second, limits.primer_bytes);

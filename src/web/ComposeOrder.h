@@ -61,6 +61,7 @@ struct ComposeOrder {
     std::string primer;                // a MIDI file's bytes, checked; empty: no primer
     std::string chord;                 // a chord or key to start from ("Am", "D minor"), checked; empty: none
     bool cadence = true;               // a length in bars or seconds ends on the tonic chord
+    std::optional<bool> bass_pedal;    // pedalled at its bass changes, or not; none: as the model's corpus is
     // Bars of the uploaded piece (`primer`'s bytes) to rewrite, 1-based, both included, instead of
     // composing after it; none: compose.
     std::optional<std::pair<int, int>> infill;
@@ -73,7 +74,7 @@ struct ComposeOrder {
 // time_top_p, duration_temperature, duration_top_p, memory, key_pull, tempo, program, top_k, max_copy, redraw (each absent or empty: the
 // limits' initial value);
 // seed (absent or empty: `fresh_seed`); primer or chord (absent or empty: none); ending, "cadence"
-// (absent or empty too) or "open"; infill, the bars of the primer to rewrite ("9-12" or "9"), with
+// (absent or empty too) or "open"; pedal, "bass" or "none" (absent or empty: as `generate` decides); infill, the bars of the primer to rewrite ("9-12" or "9"), with
 // keep "rhythm", "chords" or empty; accompany, "melody" (the primer is a melody to compose parts around)
 // or empty. Any other field is refused, so a misspelt one is not ignored; so are two lengths, a
 // primer with a chord, with infill or accompany no primer, a length, a chord, max_copy or redraw,

@@ -123,6 +123,7 @@ nlohmann::json status_json(const std::string& id, const JobStatus& status) {
                            {"accompany", status.order.accompany},
                            {"chord", status.order.chord},
                            {"ending", status.order.cadence ? "cadence" : "open"},
+                           {"pedal", !status.order.bass_pedal ? "" : *status.order.bass_pedal ? "bass" : "none"},
                            {"seed", std::to_string(status.order.seed)}};  // 64 bits: more than a JS number holds
     if (status.stage == JobStage::failed) json["error"] = status.error;
     if (status.stage == JobStage::done) {

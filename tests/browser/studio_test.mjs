@@ -152,6 +152,7 @@ async function composeAndRefuse(studio) {
     await page.fill('#top_k', '60');
     await page.fill('#max_copy', '12');
     await page.fill('#seed', '7');
+    await page.selectOption('#pedal', 'bass');
     await composeInPage(page, 'done');
     check('the progress went through the stages', stagesSeen.has('done') && stagesSeen.size >= 2, [...stagesSeen].join());
     check('the elapsed time is shown', /^done in \d+\.\d s$/.test(await page.textContent('#elapsed')));
@@ -172,8 +173,12 @@ async function composeAndRefuse(studio) {
       name: row.dataset.feature, value: row.cells[1].textContent, outside: row.classList.contains('outside') })));
     check("the piece's figures are shown beside the held-out pieces'", job.piece.figures.length === 18 &&
           figures.length === 18 && figures.every((f, i) => f.name === job.piece.figures[i].name &&
-            f.outside === job.piece.figures[i].outside && f.value.startsWith(String(job.piece.figures[i].value).slice(0, 3))),
+            f.outside === job.piece.figures[i].outside &&
+            Math.abs(parseFloat(f.value) - job.piece.figures[i].value) <= 0.01 * Math.max(1, Math.abs(job.piece.figures[i].value))),
           JSON.stringify(figures));
+    const pedalUse = job.piece.figures.find((f) => f.name === 'pedal_share');
+    check('the piece is pedalled at its bass changes, as asked', job.pedal === 'bass' && pedalUse && pedalUse.value > 0.5,
+          JSON.stringify({ pedal: job.pedal, pedalUse }));
     check('the longest run shared with the training pieces is shown', Number.isInteger(job.piece.longest_copy) &&
           (await page.textContent('#copy')).includes(`${job.piece.longest_copy} tokens`), await page.textContent('#copy'));
     const geometry = job.piece.roll;
