@@ -166,7 +166,7 @@ void run_train(const TrainFlags& flags) {
         request.init = std::make_shared<const model::LoadedModel>(model::load_model(*flags.init));
         request.init_file = *flags.init;
         request.recipe = fine_tuning_recipe_from(flags, request.init->info);
-        request.device = training_device(flags.device);
+        request.device = training_device(flags.device, parallel ? parallel->local_rank() : 0);
         request.tokenizer = request.init->info.tokenizer;
         // The base's corpus, surveyed when it trained, still decides whether pieces are pedalled.
         if (request.init->info.training.contains("pedalled_share"))
@@ -181,7 +181,7 @@ void run_train(const TrainFlags& flags) {
                                         "--tokenizer timed needs a next-token preset");
     } else {
         request.recipe = lm_recipe_from(flags);
-        request.device = training_device(flags.device);
+        request.device = training_device(flags.device, parallel ? parallel->local_rank() : 0);
         const CorpusTokenizer corpus = corpus_tokenizer(flags.tokenizer, music::default_tokenizer(), flags.data);
         request.tokenizer = corpus.tokenizer;
         request.pedalled_share = corpus.pedalled;

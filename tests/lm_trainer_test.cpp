@@ -347,20 +347,22 @@ TEST(DataParallel, ReadsTorchrunAndSlurmVariables) {
     EXPECT_EQ(train::first_slurm_host("solo"), "solo");
 
     const auto clear = [] {
-        for (const char* name : {"WORLD_SIZE", "RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_NTASKS", "SLURM_PROCID",
-                                 "SLURM_JOB_NODELIST"})
+        for (const char* name : {"WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_NTASKS",
+                                 "SLURM_PROCID", "SLURM_LOCALID", "SLURM_JOB_NODELIST"})
             ::unsetenv(name);
     };
     clear();
     EXPECT_FALSE(train::world_from_environment());
     ::setenv("WORLD_SIZE", "4", 1);
     ::setenv("RANK", "2", 1);
+    ::setenv("LOCAL_RANK", "1", 1);
     ::setenv("MASTER_ADDR", "head", 1);
     ::setenv("MASTER_PORT", "1234", 1);
     auto world = train::world_from_environment();
     ASSERT_TRUE(world);
     EXPECT_EQ(world->rank, 2);
     EXPECT_EQ(world->size, 4);
+    EXPECT_EQ(world->local_rank, 1);
     EXPECT_EQ(world->master_addr, "head");
     EXPECT_EQ(world->master_port, 1234);
     ::setenv("RANK", "4", 1);
@@ -375,11 +377,13 @@ TEST(DataParallel, ReadsTorchrunAndSlurmVariables) {
     clear();
     ::setenv("SLURM_NTASKS", "3", 1);
     ::setenv("SLURM_PROCID", "1", 1);
+    ::setenv("SLURM_LOCALID", "0", 1);
     ::setenv("SLURM_JOB_NODELIST", "n[1-3]", 1);
     world = train::world_from_environment();
     ASSERT_TRUE(world);
     EXPECT_EQ(world->rank, 1);
     EXPECT_EQ(world->size, 3);
+    EXPECT_EQ(world->local_rank, 0);
     EXPECT_EQ(world->master_addr, "n1");
     EXPECT_EQ(world->master_port, 29500);
     clear();
@@ -417,7 +421,7 @@ TEST(DataParallel, GradientsAreAveragedBucketByBucketDuringTheBackwardPass) {
         for (torch::Tensor& g : sum) expected[step].push_back(g / 2);
     }
 
-    const train::WorldSpec world{0, 2, "127.0.0.1", 10000 + ::getpid() % 10000};
+    const train::WorldSpec world{0, 2, 0, "127.0.0.1", 10000 + ::getpid() % 10000};
     std::vector<std::vector<std::vector<torch::Tensor>>> got(2, std::vector<std::vector<torch::Tensor>>(steps));
     std::vector<std::vector<std::size_t>> early(2);
     std::vector<std::size_t> buckets(2);

@@ -2,9 +2,9 @@
 // layer's names, shapes, order and initialization, so model files from either load into the other.
 // `fused` (the default) runs model/LstmLayerFunction, about twice the speed of the stock layer in
 // training; `fused = false` runs libtorch's own LSTM on the same parameters, for benchmarks and
-// for the tests that hold the two to the same numbers; on a GPU the stock layer runs (cuDNN) whatever
-// `fused` says. Dropout between layers is the stock
-// layer's. step() advances B sequences by one token without allocating, for generation.
+// for the tests that hold the two to the same numbers; on a GPU the stock layer runs (cuDNN)
+// whatever `fused` says. Dropout between layers is the stock layer's. step() advances B sequences
+// by one token without allocating, for generation.
 //
 // Shapes: T time, B batch, I input size, H hidden size, L layers. Time-major: (T, B, .).
 #pragma once

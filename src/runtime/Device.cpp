@@ -4,23 +4,25 @@
 
 namespace pianola {
 
-torch::Device training_device(const std::string& name) {
+torch::Device training_device(const std::string& name, int local_rank) {
     if (name == "cpu") return torch::kCPU;
-    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    const auto count = static_cast<std::int64_t>(torch::cuda::device_count());
+    const auto own = [&] { return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % count)); };
+    if (name == "auto") return torch::cuda::is_available() ? own() : torch::Device(torch::kCPU);
     if (name != "cuda" && !name.starts_with("cuda:"))
         throw std::invalid_argument("--device " + name + ": not a device (cpu, cuda, cuda:N or auto)");
     if (!at::hasCUDA())
         throw std::invalid_argument("--device " + name + ": this pianola's libtorch was built without CUDA (as Debian's is); "
                                     "build it against a libtorch with CUDA, or train on the CPU");
-    const auto count = static_cast<std::int64_t>(torch::cuda::device_count());
     if (count == 0) throw std::invalid_argument("--device " + name + ": libtorch has CUDA but sees no GPU");
+    if (name == "cuda") return own();
     torch::Device device(torch::kCUDA, 0);
     try {
         device = torch::Device(name);
     } catch (const c10::Error&) {
         throw std::invalid_argument("--device " + name + ": not a device (cpu, cuda, cuda:N or auto)");
     }
-    const std::int64_t index = device.has_index() ? device.index() : 0;
+    const std::int64_t index = device.index();
     if (index >= count)
         throw std::invalid_argument("--device " + name + ": there are " + std::to_string(count) + " GPUs, from cuda:0");
     return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));

@@ -10,8 +10,9 @@
 
 namespace pianola {
 
-// Throws std::invalid_argument naming what is missing: an unknown name, a libtorch without CUDA,
-// no GPU visible, or a GPU index past the last.
-torch::Device training_device(const std::string& name);
+// "cuda" and "auto" without an index take GPU `local_rank` (modulo the GPUs seen): each of a
+// machine's data-parallel workers its own. Throws std::invalid_argument naming what is missing: an
+// unknown name, a libtorch without CUDA, no GPU visible, or a GPU index past the last.
+torch::Device training_device(const std::string& name, int local_rank = 0);
 
 }  // namespace pianola

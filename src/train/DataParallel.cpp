@@ -48,10 +48,12 @@ std::optional<WorldSpec> world_from_environment() {
     if (const auto size = env("WORLD_SIZE")) {
         world.size = parse_int(*size, "WORLD_SIZE");
         world.rank = parse_int(env("RANK").value_or("0"), "RANK");
+        world.local_rank = parse_int(env("LOCAL_RANK").value_or("0"), "LOCAL_RANK");
         world.master_addr = env("MASTER_ADDR").value_or("127.0.0.1");
     } else if (const auto tasks = env("SLURM_NTASKS")) {
         world.size = parse_int(*tasks, "SLURM_NTASKS");
         world.rank = parse_int(env("SLURM_PROCID").value_or("0"), "SLURM_PROCID");
+        world.local_rank = parse_int(env("SLURM_LOCALID").value_or("0"), "SLURM_LOCALID");
         world.master_addr = env("MASTER_ADDR").value_or(first_slurm_host(env("SLURM_JOB_NODELIST").value_or("127.0.0.1")));
     } else {
         return std::nullopt;

@@ -24,13 +24,14 @@ namespace pianola::train {
 struct WorldSpec {
     int rank = 0;
     int size = 1;
+    int local_rank = 0;  // among the processes on this machine: which GPU is this process'
     std::string master_addr = "127.0.0.1";
     int master_port = 29500;
 };
 
-// The world the environment describes: torchrun's RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT,
-// else Slurm's SLURM_PROCID and SLURM_NTASKS with the first host of SLURM_JOB_NODELIST (and
-// MASTER_PORT, default 29500); nullopt when neither names more than one process. Throws
+// The world the environment describes: torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and
+// MASTER_PORT, else Slurm's SLURM_PROCID, SLURM_NTASKS and SLURM_LOCALID with the first host of
+// SLURM_JOB_NODELIST (and MASTER_PORT, default 29500); nullopt when neither names more than one process. Throws
 // std::invalid_argument for values that do not make a world (a rank outside it, a bad port).
 std::optional<WorldSpec> world_from_environment();
 
@@ -56,6 +57,7 @@ public:
 
     int rank() const { return world_.rank; }
     int size() const { return world_.size; }
+    int local_rank() const { return world_.local_rank; }
     std::int64_t bucket_bytes() const { return bucket_bytes_; }
 
     // Starts summing `flat` (contiguous) over the processes in place, on Gloo's threads; every
