@@ -421,6 +421,13 @@ TEST(DataParallel, GradientsAreAveragedBucketByBucketDuringTheBackwardPass) {
         for (torch::Tensor& g : sum) expected[step].push_back(g / 2);
     }
 
+    // The ranks' networks and batches made here: torch::manual_seed is global, and the two threads
+    // seeding it at once drew each other's numbers now and then.
+    std::vector<torch::nn::Sequential> nets{make_net(), make_net()};
+    std::vector<std::vector<torch::Tensor>> inputs(2);
+    for (int rank = 0; rank < 2; ++rank)
+        for (int step = 0; step < steps; ++step) inputs[rank].push_back(batch(rank, step));
+
     const train::WorldSpec world{0, 2, 0, "127.0.0.1", 10000 + ::getpid() % 10000};
     std::vector<std::vector<std::vector<torch::Tensor>>> got(2, std::vector<std::vector<torch::Tensor>>(steps));
     std::vector<std::vector<std::size_t>> early(2);
@@ -433,11 +440,11 @@ TEST(DataParallel, GradientsAreAveragedBucketByBucketDuringTheBackwardPass) {
                 train::WorldSpec mine = world;
                 mine.rank = rank;
                 train::DataParallel group(mine, std::chrono::seconds(20));
-                auto net = make_net();
+                torch::nn::Sequential& net = nets[rank];
                 train::GradientReducer reducer(group, net->parameters(), 256);  // a bucket per tensor, about
                 for (int step = 0; step < steps; ++step) {
                     for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
-                    net->forward(batch(rank, step)).pow(2).sum().backward();
+                    net->forward(inputs[rank][step]).pow(2).sum().backward();
                     reducer.average();
                     early[rank].push_back(reducer.started_early());
                     for (const auto& p : net->parameters()) got[rank][step].push_back(p.grad().clone());
