@@ -6,21 +6,25 @@ namespace pianola::train {
 
 GradientReducer::GradientReducer(DataParallel& group, std::vector<torch::Tensor> parameters, std::int64_t bucket_bytes)
     : group_(group), parameters_(std::move(parameters)), slots_(parameters_.size()) {
-    std::int64_t bytes = 0;
+    std::int64_t floats = 0;  // in the bucket being filled
+    const auto close_bucket = [&] {
+        if (buckets_.empty()) return;
+        buckets_.back().flat = torch::empty({floats}, torch::kFloat32);
+        buckets_.back().waiting = buckets_.back().members.size();
+    };
     for (std::size_t i = parameters_.size(); i-- > 0;) {
         const torch::Tensor& p = parameters_[i];
         if (p.scalar_type() != torch::kFloat32) throw std::invalid_argument("GradientReducer: parameters must be float32");
-        if (buckets_.empty() || (bytes > 0 && bytes + static_cast<std::int64_t>(p.nbytes()) > bucket_bytes)) {
+        if (buckets_.empty() || (floats > 0 && static_cast<std::int64_t>((floats + p.numel()) * sizeof(float)) > bucket_bytes)) {
+            close_bucket();
             buckets_.emplace_back();
-            bytes = 0;
+            floats = 0;
         }
-        Bucket& bucket = buckets_.back();
-        slots_[i] = {buckets_.size() - 1, bytes / static_cast<std::int64_t>(sizeof(float)), false};
-        bucket.members.push_back(i);
-        bytes += static_cast<std::int64_t>(p.nbytes());
-        bucket.flat = torch::empty({bytes / static_cast<std::int64_t>(sizeof(float))}, torch::kFloat32);
+        slots_[i] = {buckets_.size() - 1, floats, false};
+        buckets_.back().members.push_back(i);
+        floats += p.numel();
     }
-    for (Bucket& bucket : buckets_) bucket.waiting = bucket.members.size();
+    close_bucket();
     // A leaf's hook runs once per backward pass, with its whole gradient, before it is accumulated.
     for (std::size_t i = 0; i < parameters_.size(); ++i)
         hooks_.push_back(parameters_[i].register_hook([this, i](const torch::Tensor& grad) { gradient_in(i, grad); }));
