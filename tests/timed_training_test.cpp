@@ -181,6 +181,50 @@ TEST(TokenRules, AChordsPitchesAscendAndComposedOnesNeverRepeat) {
     EXPECT_EQ(open_pitches(), (std::set<std::string>{"pitch:55", "pitch:60", "pitch:64"}));
 }
 
+// A band model's loudness and instrument tokens open a note as the tokenizer writes them, and an
+// onset's notes come in its order: instruments by program, drums last. (A model of the Debian
+// corpus drew "vel:1 prog:65 vel:1 prog:65 ..." for a whole piece and wrote a file without notes.)
+TEST(TokenRules, ALoudnessOrInstrumentOpensANoteOnceAndAnOnsetKeepsTheTokenizersOrder) {
+    const music::Vocabulary vocabulary({"<piece>", "bar", "pos:0", "pos:6", "vel:1", "vel:2", "prog:0", "prog:24", "prog:33",
+                                        "pitch:40", "pitch:60", "pitch:64", "drum:36", "drum:42", "dur:6"});
+    music::TimedOptions options;
+    options.velocity_levels = 4;
+    options.instruments = music::Instruments::all;
+    compose::TokenRules rules(music::TimedTokenizer(options), vocabulary);
+    const auto push = [&](std::initializer_list<const char*> tokens) {
+        for (const char* t : tokens) rules.push(vocabulary.id(t));
+    };
+    rules.begin({compose::PieceLength::Unit::notes, 16}, 500000);
+    // Before the first onset no note may come, so neither may what opens one.
+    EXPECT_EQ(open_tokens(rules, vocabulary), (std::set<std::string>{"bar"}));
+    push({"bar", "pos:0"});
+    EXPECT_EQ(open_tokens(rules, vocabulary, "vel:"), (std::set<std::string>{"vel:1", "vel:2"}));
+    push({"vel:1"});
+    // One loudness before a note; an instrument may follow it.
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "vel:").empty());
+    EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:0", "prog:24", "prog:33"}));
+    push({"prog:24"});
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "vel:").empty());
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "prog:").empty());
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "drum:").empty());  // the tokenizer never names an instrument for a drum
+    push({"pitch:60", "dur:6"});
+    // A lower program than the onset's last comes first in the tokenizer's order, so not after it;
+    // the next instrument's pitches start from the bottom.
+    EXPECT_EQ(open_tokens(rules, vocabulary, "vel:"), (std::set<std::string>{"vel:1", "vel:2"}));
+    EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:24", "prog:33"}));
+    EXPECT_EQ(open_tokens(rules, vocabulary, "pitch:"), (std::set<std::string>{"pitch:64"}));
+    push({"prog:33"});
+    EXPECT_EQ(open_tokens(rules, vocabulary, "pitch:"), (std::set<std::string>{"pitch:40", "pitch:60", "pitch:64"}));
+    push({"pitch:40", "dur:6", "drum:42", "dur:6"});
+    // After a drum only higher drums, no pitched note, no instrument.
+    EXPECT_EQ(open_tokens(rules, vocabulary, "drum:"), std::set<std::string>{});
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "pitch:").empty());
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "prog:").empty());
+    push({"pos:6"});  // a new onset: any program
+    EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:0", "prog:24", "prog:33"}));
+    EXPECT_EQ(open_tokens(rules, vocabulary, "drum:"), (std::set<std::string>{"drum:36", "drum:42"}));
+}
+
 TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {
     fixtures::TempDir dir;
     const music::Corpus corpus = timed_corpus(8, 6);

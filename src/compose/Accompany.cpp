@@ -206,22 +206,14 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
     bool note = false;
     for (std::size_t id = 0; id < allowed.size() && !note; ++id)
         note = allowed[id] && s.parsed[id] && (s.parsed[id]->kind == Kind::pitch || s.parsed[id]->kind == Kind::drum);
-    // The loudness and instrument tokens drawn since the last other token: the ones opening a note.
-    bool opened_velocity = false, opened_program = false;
-    for (auto it = w.ids.rbegin(); it != w.ids.rend(); ++it) {
-        const std::optional<music::TimedToken>& t = s.parsed[static_cast<std::size_t>(*it)];
-        if (!t || (t->kind != Kind::velocity && t->kind != Kind::program)) break;
-        (t->kind == Kind::velocity ? opened_velocity : opened_program) = true;
-    }
     for (std::size_t id = 0; id < allowed.size(); ++id) {
         if (!s.parsed[id]) continue;
         const Kind kind = s.parsed[id]->kind;
         // An onset holds a note where one may come (a file has no empty onsets); a loudness or an
-        // instrument opens a note, so none where no note may come, nor twice (with the tune's
-        // register closed, a model with velocity tokens drew one after another until its budget ended).
+        // instrument opens a note, so none where the tune's register leaves no note to come
+        // (TokenRules allows each once before a note).
         if (note && w.onset_empty && !at_due && (kind == Kind::position || kind == Kind::bar)) allowed[id] = false;
-        if ((kind == Kind::velocity && (!note || opened_velocity)) || (kind == Kind::program && (!note || opened_program)))
-            allowed[id] = false;
+        if ((kind == Kind::velocity || kind == Kind::program) && !note) allowed[id] = false;
     }
     if (!at_due) return std::nullopt;
     if (due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;

@@ -30,20 +30,51 @@ void TokenRules::forbid(std::span<float> logits) const {
     constexpr float never = -std::numeric_limits<float>::infinity();
     if (piece_start_ >= 0) logits[static_cast<std::size_t>(piece_start_)] = never;
     if (!decoder_) return;
-    bool open = false;
     const int lowest_pitch = begun_ ? chord_top_ + 1 : chord_top_;
     using Kind = music::TimedToken::Kind;
     const bool one_tempo = length_.unit == PieceLength::Unit::seconds;
+    const auto opens_note = [](Kind kind) { return kind == Kind::velocity || kind == Kind::program; };
+    // Any token but a note's opening open; a note open; a pitch open to an instrument changed here.
+    bool open = false, note = false, pitch_slot = false;
     for (std::size_t id = 0; id < logits.size(); ++id) {
         const auto& token = parsed_[id];
-        const bool barred = token && ((token->kind == Kind::pitch && token->value < lowest_pitch) ||
-                                      ((token->kind == Kind::tempo || token->kind == Kind::tempo_change) && one_tempo));
-        if (token && !barred && decoder_->accepts(*token) && (!closing_ || fits_cadence(id)))
+        const bool fits = token && !((token->kind == Kind::tempo || token->kind == Kind::tempo_change) && one_tempo) &&
+                          decoder_->accepts(*token) && (!closing_ || fits_cadence(id));
+        pitch_slot |= fits && token->kind == Kind::pitch && drum_top_ < 0;
+        if (!fits || out_of_order(id, lowest_pitch)) {
+            logits[id] = never;
+            continue;
+        }
+        open |= !opens_note(token->kind);
+        note |= token->kind == Kind::pitch || token->kind == Kind::drum;
+    }
+    for (std::size_t id = 0; id < logits.size(); ++id) {
+        const auto& token = parsed_[id];
+        if (!token || !opens_note(token->kind) || logits[id] == never) continue;
+        if (note || pitch_slot)
             open = true;
         else
             logits[id] = never;
     }
     if (!open) throw std::invalid_argument("no token of the model's vocabulary can continue the piece");
+}
+
+bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
+    const music::TimedToken& t = *parsed_[id];
+    const bool drummed = drum_top_ >= 0;
+    using Kind = music::TimedToken::Kind;
+    switch (t.kind) {
+    case Kind::pitch: return drummed || t.value < lowest_pitch;
+    case Kind::drum: return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_);
+    case Kind::program:
+        return opened_program_ || drummed || (onset_program_ >= 0 && t.value < onset_program_);
+    case Kind::velocity: return opened_velocity_ || opened_program_;
+    default: return false;
+    }
+}
+
+void TokenRules::open_onset() {
+    chord_top_ = onset_program_ = drum_top_ = -1;
 }
 
 void TokenRules::begin(PieceLength length, std::uint32_t tempo_us, bool cadence) {
@@ -83,12 +114,23 @@ bool TokenRules::push(std::int64_t id) {
     const music::TimedToken& token = *parsed_.at(static_cast<std::size_t>(id));
     decoder_->push(token);
     using Kind = music::TimedToken::Kind;
-    if (token.kind == Kind::pitch) {
+    switch (token.kind) {
+    case Kind::pitch:
         chord_top_ = token.value;
+        onset_program_ = program_;
         pitch_counts_[static_cast<std::size_t>(token.value % 12)] += 1;
-    } else if (token.kind != Kind::duration && token.kind != Kind::velocity) {
-        chord_top_ = -1;  // time moved on
+        break;
+    case Kind::drum: drum_top_ = token.value; break;
+    case Kind::program:
+        if (token.value != onset_program_) chord_top_ = -1;  // another instrument's pitches ascend afresh
+        program_ = token.value;
+        break;
+    case Kind::velocity:
+    case Kind::duration: break;
+    default: open_onset();  // time moved on
     }
+    opened_velocity_ = token.kind == Kind::velocity;
+    opened_program_ = token.kind == Kind::program;
     if (cadence_ && !closing_ && token.kind == Kind::bar && opens_last_bar()) open_cadence();
     if (closing_ && token.kind == Kind::position) choose_hold();
     if (closing_ && token.kind == Kind::pitch) lacking_[static_cast<std::size_t>(token.value % 12)] = false;

@@ -3,8 +3,14 @@
 // (as the original design counted) half a beat long. Timed tokens: only what music::TimedDecoder
 // accepts at this point of the piece, so a composed sequence is always well formed (no duration
 // without a pitch, no time going backwards), and a note counts when its duration is drawn. The
-// pitches of one onset ascend, as the tokenizer writes them, and a composed one never repeats the
-// pitch below it: one key is not struck twice at once (a primer's may, as its MIDI file did).
+// notes of one onset come in the tokenizer's order: the pitched instruments by ascending program,
+// each one's pitches ascending, then the drums by ascending key; a composed note never repeats the
+// one below it on its instrument: one key is not struck twice at once (a primer's may, as its MIDI
+// file did). A loudness or instrument token opens a note, as the tokenizer writes them: only where
+// a note may follow and at most once before each, loudness first (a model with such tokens drew
+// them one after another, never a note, until its budget ended). A token that says the loudness
+// or instrument in force again, which the tokenizer never writes, is left to the model: barring it
+// put the Debian corpus' pieces further from the held-out ones (README).
 // A length counts from begin() on, so a primer's tokens pushed before it are not part of it. A
 // piece in seconds draws no tempo tokens: it keeps the tempo its length was counted at.
 // A piece in bars or seconds (timed tokens with bar tokens) can end on a cadence: its last bar
@@ -66,6 +72,11 @@ private:
     bool moves_time(std::int64_t id) const;  // a bar, position or shift token
     // Some pitch token above `pitch` is of one of `classes`.
     bool class_above(int pitch, const std::array<bool, 12>& classes) const;
+    // Whether token `id` (which the decoder accepts) breaks the order of an onset's notes: pitches
+    // are barred below `lowest_pitch`.
+    bool out_of_order(std::size_t id, int lowest_pitch) const;
+    // A time, meter, tempo or pedal token: the next notes open a new onset.
+    void open_onset();
 
     std::optional<music::TimedDecoder> decoder_;         // timed models only
     std::vector<std::optional<music::TimedToken>> parsed_;  // by id; nullopt: never sampled
@@ -79,7 +90,11 @@ private:
     std::int64_t start_tokens_ = 0, start_notes_ = 0;
     std::int64_t budget_ = 0;          // tokens after begin() before a piece stops regardless
     bool ended_ = false;
-    int chord_top_ = -1;               // timed: the highest pitch at the current onset, -1 before one
+    int chord_top_ = -1;               // timed: the highest pitch of the current instrument at the current onset, -1 before one
+    int program_ = 0;                  // the instrument in force: the last pitched note's, or a program token's since
+    int onset_program_ = -1;           // the instrument of the onset's last pitched note, -1 before one
+    int drum_top_ = -1;                // the highest drum key at the current onset, -1 before one
+    bool opened_velocity_ = false, opened_program_ = false;  // drawn since the last note
     bool begun_ = false;               // begin() was called: pitches from here on are composed
     std::array<double, 12> pitch_counts_{};  // timed: the piece's notes by pitch class, primer included
     bool cadence_ = false;             // asked for at begin()
