@@ -32,8 +32,8 @@ void add_tokenizer_flags(CLI::App& cmd, TokenizerFlags& flags) {
         ->check(CLI::IsMember({"bars", "shifts"}));
     cmd.add_option("--instruments", flags.instruments,
                    "Timed: piano (every part but the drums as one instrument) or all (programs and drums as tokens: "
-                   "a band in, a band out); default " +
-                       std::string(music::instruments_name(defaults.instruments)))
+                   "a band in, a band out); default: all where at least half the files read play several "
+                   "instruments (the drums one), else piano")
         ->check(CLI::IsMember({"piano", "all"}));
     cmd.add_flag("--pedal", flags.pedal,
                  "Timed: a note lasts while the sustain pedal holds it (default: as long as its key is held)");
@@ -78,7 +78,7 @@ CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Token
                                  const std::vector<std::filesystem::path>& data) {
     CorpusTokenizer out{tokenizer_from(flags, fallback), "", std::nullopt};
     const auto* timed = std::get_if<music::TimedTokenizer>(&out.tokenizer);
-    if (!timed || (flags.velocity_levels && flags.tempo_changes)) return out;
+    if (!timed || (flags.velocity_levels && flags.tempo_changes && flags.instruments)) return out;
     const music::CorpusSurvey survey = music::survey_corpus(music::find_midi_files(data));
     music::TimedOptions options = timed->options();
     std::vector<std::string> chosen;
@@ -93,6 +93,13 @@ CorpusTokenizer corpus_tokenizer(const TokenizerFlags& flags, const music::Token
         options.tempo = music::default_tempo_tokens(survey);
         chosen.push_back(fmt::format("tempo changes: {} ({:.0f}% change tempo; --tempo-changes sets it)",
                                      options.tempo ? "kept" : "dropped", 100 * survey.tempo_changing));
+    }
+    if (!flags.instruments) {
+        options.instruments = music::default_instruments(survey);
+        chosen.push_back(fmt::format("instruments: {} ({:.0f}% play several; --instruments sets it)",
+                                     options.instruments == music::Instruments::all ? "all, a band in and a band out"
+                                                                                     : "piano, every part as one",
+                                     100 * survey.bands));
     }
     out.pedalled = survey.pedalled;
     if (!flags.pedal_changes && !flags.pedal && survey.pedalled > 0)

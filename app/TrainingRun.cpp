@@ -13,6 +13,7 @@
 #include "compose/DecodingCalibration.h"
 #include "io/AtomicFile.h"
 #include "model/ModelFile.h"
+#include "music/Ensemble.h"
 #include "runtime/Stopwatch.h"
 #include "train/LmTrainer.h"
 #include "train/PieceMemoryFit.h"
@@ -170,6 +171,9 @@ train::TrainSummary run_lm(const TrainingRequest& request, const train::LmRecipe
                             {"validation_notes", set.validation_notes},
                             {"split_seed", request.split_seed}};
     if (request.pedalled_share) job.data_description["pedalled_share"] = *request.pedalled_share;
+    const auto* timed = std::get_if<music::TimedTokenizer>(&corpus.tokenizer);
+    if (timed && timed->options().instruments == music::Instruments::all)
+        job.data_description["ensembles"] = music::ensemble_sizes(corpus);  // for generate (compose::ensemble_limit)
     if (request.init) job.data_description["init"] = request.init_file.string();
     corpus = {};  // the set holds what training reads: the corpus' ids go (100,000 files: 370 MB)
     job.on_step = [&](const train::StepReport& r) { display.step(r); };

@@ -22,7 +22,9 @@
 #include "midi/MidiCsv.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
+#include "compose/LmComposer.h"
 #include "model/ModelFile.h"
+#include "music/Ensemble.h"
 #include "music/Score.h"
 #include "music/TimedTokenizer.h"
 
@@ -570,9 +572,13 @@ void write_band_corpus(const std::filesystem::path& dir) {
 TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
     fixtures::TempDir dir;
     write_band_corpus(dir / "band");
-    const CliResult r = run_cli(dir, "train --preset tiny --instruments all --data " + (dir / "band").string() +
-                                         " --out " + (dir / "b.pianola").string());
+    // Every file a band: read as one without being told.
+    const CliResult r = run_cli(dir, "train --preset tiny --data " + (dir / "band").string() + " --out " +
+                                         (dir / "b.pianola").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("instruments: all, a band in and a band out (100% play several; --instruments sets it)"),
+              std::string::npos)
+        << r.out;
     const CliResult g = run_cli(dir, "generate --model " + (dir / "b.pianola").string() + " --out " +
                                          (dir / "band.mid").string() + " --notes 120 --seed 3 --temperature 1");
     ASSERT_EQ(g.exit_code, 0) << g.err;
@@ -581,6 +587,21 @@ TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
         instruments.insert(n.channel == music::drum_channel ? 128 : n.program);
     EXPECT_GE(instruments.size(), 2u);
     for (const int instrument : instruments) EXPECT_TRUE(instrument == 0 || instrument == 33 || instrument == 128) << instrument;
+    // The model file counts the training pieces by how many instruments they play (all 4 files: 3),
+    // and each piece composed keeps to a number drawn from them.
+    model::LoadedModel band = model::load_model(dir / "b.pianola");
+    EXPECT_EQ(band.info.training["ensembles"], nlohmann::json({0, 0, 0, 4}));
+    band.info.training["ensembles"] = {0, 1};  // as though every training piece were a solo
+    compose::ComposeOptions solos;
+    solos.length.amount = 60;
+    solos.count = 4;
+    solos.sampling.temperature = 1;
+    for (const compose::ComposedPiece& piece : compose::compose_lm(band, solos, nullptr))
+        EXPECT_EQ(music::ensemble_size(piece.tokens), 1);
+    band.info.training["ensembles"] = {0, 1, 1};
+    std::set<int> limits;
+    for (std::uint64_t seed = 1; seed <= 16; ++seed) limits.insert(compose::ensemble_limit(band.info, seed));
+    EXPECT_EQ(limits, (std::set<int>{1, 2}));
     // --program puts every part but the drums on one instrument.
     const CliResult violin = run_cli(dir, "generate --model " + (dir / "b.pianola").string() + " --out " +
                                               (dir / "violin.mid").string() + " --notes 120 --seed 3 --temperature 1 --program 40");

@@ -135,6 +135,38 @@ TEST_F(CorpusTest, SurveysHowManyPiecesPressThePedal) {
     EXPECT_DOUBLE_EQ(survey_corpus(find_midi_files({dir_})).pedalled, 0.5);
 }
 
+TEST_F(CorpusTest, SurveysHowManyPiecesPlaySeveralInstrumentsAndReadsABandAsOne) {
+    // A piano's four quarter notes, and with `program` on channel 1 (the drums: channel 10) beside it.
+    const auto band = [&](const char* name, int program, std::uint8_t channel) {
+        Score score;
+        for (std::uint32_t k = 0; k < 4; ++k) {
+            Note piano;
+            piano.start_tick = k * 480;
+            piano.end_tick = piano.start_tick + 480;
+            score.notes.push_back(piano);
+            if (program < 0) continue;
+            Note other = piano;
+            other.pitch = 36;
+            other.channel = channel;
+            other.program = static_cast<std::uint8_t>(program);
+            score.notes.push_back(other);
+        }
+        midi::write_midi_file(dir_ / name, midi_from_score(score));
+    };
+    band("a.mid", -1, 0);
+    band("b.mid", 0, 1);  // a second piano part is no second instrument
+    band("c.mid", 33, 1);
+    band("d.mid", -1, 0);
+    CorpusSurvey survey = survey_corpus(find_midi_files({dir_}));
+    EXPECT_DOUBLE_EQ(survey.bands, 0.25);
+    EXPECT_EQ(default_instruments(survey), Instruments::piano);
+    band("e.mid", 0, drum_channel);  // a kit beside the piano
+    band("f.mid", 40, 1);
+    survey = survey_corpus(find_midi_files({dir_}));
+    EXPECT_DOUBLE_EQ(survey.bands, 0.5);
+    EXPECT_EQ(default_instruments(survey), Instruments::all);
+}
+
 TEST_F(CorpusTest, TakesAFileAsItIs) {
     const fs::path file = write_bytes("song.bin", "");
     EXPECT_EQ(find_midi_files({file}), std::vector<fs::path>{file});

@@ -17,6 +17,7 @@
 #include "compose/LmComposer.h"
 #include "compose/PieceScore.h"
 #include "compose/TokenRules.h"
+#include "music/Ensemble.h"
 #include "io/AtomicFile.h"
 #include "io/FileError.h"
 #include "model/ModelFile.h"
@@ -223,6 +224,24 @@ TEST(TokenRules, ALoudnessOrInstrumentOpensANoteOnceAndAnOnsetKeepsTheTokenizers
     push({"pos:6"});  // a new onset: any program
     EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:0", "prog:24", "prog:33"}));
     EXPECT_EQ(open_tokens(rules, vocabulary, "drum:"), (std::set<std::string>{"drum:36", "drum:42"}));
+
+    // Held to three instruments, the piece has them all (24, 33 and the kit): only those from here on.
+    rules.limit_instruments(3);
+    EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:24", "prog:33"}));
+    EXPECT_EQ(open_tokens(rules, vocabulary, "pitch:").size(), 3u);  // the bass, in force, may play
+    EXPECT_EQ(open_tokens(rules, vocabulary, "drum:"), (std::set<std::string>{"drum:36", "drum:42"}));
+    rules.limit_instruments(4);
+    EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:0", "prog:24", "prog:33"}));
+}
+
+TEST(Ensemble, CountsThePiecesInstrumentsAsTheDecoderReadsThem) {
+    EXPECT_EQ(music::ensemble_size(std::vector<std::string>{}), 0);
+    EXPECT_EQ(music::ensemble_size(std::vector<std::string>{"bar", "pos:0", "pitch:60", "dur:6"}), 1);  // the piano
+    // A program named but never played is no instrument; the kit counts once.
+    EXPECT_EQ(music::ensemble_size(std::vector<std::string>{"bar", "pos:0", "prog:24", "prog:33", "pitch:40", "dur:6",
+                                                            "drum:36", "dur:1", "pos:6", "drum:42", "dur:1", "prog:0",
+                                                            "pitch:60", "dur:6"}),
+              3);
 }
 
 TEST(TimedTraining, ReportsBitsPerNoteAndComposesWellFormedRhythm) {

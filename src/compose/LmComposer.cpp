@@ -69,6 +69,16 @@ std::vector<std::vector<std::int64_t>> continue_from(model::NextTokenModelImpl& 
     return pieces;
 }
 
+int ensemble_limit(const model::ModelInfo& info, std::uint64_t seed) {
+    const auto sizes = info.training.find("ensembles");
+    if (sizes == info.training.end() || !sizes->is_array() || sizes->empty()) return 0;
+    const std::vector<int> pieces = sizes->get<std::vector<int>>();
+    if (std::all_of(pieces.begin(), pieces.end(), [](int n) { return n <= 0; })) return 0;
+    std::seed_seq stream{seed, std::uint64_t{1}};  // apart from the sampler's generator of the same seed
+    std::mt19937_64 rng(stream);
+    return std::discrete_distribution<int>(pieces.begin(), pieces.end())(rng);
+}
+
 std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOptions& options,
                                       const TrainingCopies* copies) {
     if (options.count < 1) throw std::invalid_argument("the number of pieces must be at least 1");
@@ -104,7 +114,9 @@ std::vector<ComposedPiece> compose_lm(model::LoadedModel& model, const ComposeOp
     std::vector<CopyGuard> guards = guard ? std::vector<CopyGuard>(K, *guard) : std::vector<CopyGuard>{};
     SamplingOptions sampling = options.sampling;
     sampling.classes = token_classes(model.info.tokenizer, vocabulary);
-    const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::vector<TokenRules>(K, rules),
+    std::vector<TokenRules> piece_rules(K, rules);
+    for (std::size_t k = 0; k < K; ++k) piece_rules[k].limit_instruments(ensemble_limit(model.info, options.seed + k));
+    const auto ids = continue_from(*std::get<model::NextTokenModel>(model.net), primer, std::move(piece_rules),
                                    guards, sampling, options.seed,
                                    {options.memory, options.key_pull, pitch_classes(model.info.tokenizer, vocabulary)});
     std::vector<ComposedPiece> pieces;

@@ -70,6 +70,11 @@ struct ComposedPiece {
     int guard_gave_way = 0;           // steps where the guard had to let a run grow (the grammar left nothing else)
 };
 
+// The most instruments a piece of `seed` may play: a size drawn by the seed from the model's
+// training pieces' (the model file's "ensembles", music::ensemble_sizes: a band model's), else 0 (any).
+int ensemble_limit(const model::ModelInfo& info, std::uint64_t seed);
+
+// Each piece keeps to an ensemble_limit of its seed.
 // Throws std::invalid_argument for a seed-design model, a vocabulary without a piece-start token,
 // a primer token the model does not know or whose grammar it breaks, or options out of range.
 // copies: the model's TrainingCopies (needed for max_copy); without them no run is measured.

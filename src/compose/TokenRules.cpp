@@ -13,6 +13,7 @@ namespace {
 
 // The most notes of the final chord: the triad and two doublings (a melody's last note among them).
 constexpr int max_cadence_notes = 5;
+constexpr int kit = 128;  // the drum kit's place among the instruments, after the 128 programs
 
 }  // namespace
 
@@ -62,12 +63,19 @@ void TokenRules::forbid(std::span<float> logits) const {
 bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
     const music::TimedToken& t = *parsed_[id];
     const bool drummed = drum_top_ >= 0;
+    // With the ensemble full, whether the instrument is not one of it.
+    const auto new_instrument = [&](int instrument) {
+        return most_instruments_ > 0 && static_cast<int>(playing_.count()) >= most_instruments_ &&
+               !playing_[static_cast<std::size_t>(instrument)];
+    };
     using Kind = music::TimedToken::Kind;
     switch (t.kind) {
-    case Kind::pitch: return drummed || t.value < lowest_pitch;
-    case Kind::drum: return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_);
+    case Kind::pitch: return drummed || t.value < lowest_pitch || new_instrument(program_ & 127);
+    case Kind::drum:
+        return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_) || new_instrument(kit);
     case Kind::program:
-        return opened_program_ || drummed || (onset_program_ >= 0 && t.value < onset_program_);
+        return opened_program_ || drummed || (onset_program_ >= 0 && t.value < onset_program_) ||
+               new_instrument(t.value & 127);
     case Kind::velocity: return opened_velocity_ || opened_program_;
     default: return false;
     }
@@ -118,9 +126,13 @@ bool TokenRules::push(std::int64_t id) {
     case Kind::pitch:
         chord_top_ = token.value;
         onset_program_ = program_;
+        playing_.set(static_cast<std::size_t>(program_ & 127));
         pitch_counts_[static_cast<std::size_t>(token.value % 12)] += 1;
         break;
-    case Kind::drum: drum_top_ = token.value; break;
+    case Kind::drum:
+        drum_top_ = token.value;
+        playing_.set(kit);
+        break;
     case Kind::program:
         if (token.value != onset_program_) chord_top_ = -1;  // another instrument's pitches ascend afresh
         program_ = token.value;

@@ -19,10 +19,13 @@
 // bar (or to the end of a length in seconds), and the piece ends there; the model chooses the
 // voicing and, once the triad is whole, when the chord is done (a time token ends the piece). A
 // vocabulary without a downbeat or the tonic skips it.
+// A band's piece may be held to a number of instruments (the drum kit one of them): once it has
+// played that many, it plays only those.
 // It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -55,6 +58,8 @@ public:
     // cadence: end on the tonic chord (above), for lengths in bars or seconds.
     void begin(PieceLength length, std::uint32_t tempo_us, bool cadence = false);
     bool done() const;
+    // At most `most` instruments in the piece, primer included (0: any).
+    void limit_instruments(int most) { most_instruments_ = most; }
     std::int64_t notes() const { return decoder_ ? static_cast<std::int64_t>(decoder_->notes()) : tokens_; }
 
 private:
@@ -95,6 +100,8 @@ private:
     int onset_program_ = -1;           // the instrument of the onset's last pitched note, -1 before one
     int drum_top_ = -1;                // the highest drum key at the current onset, -1 before one
     bool opened_velocity_ = false, opened_program_ = false;  // drawn since the last note
+    std::bitset<129> playing_;         // the instruments the piece has played: programs 0-127, then the kit
+    int most_instruments_ = 0;
     bool begun_ = false;               // begin() was called: pitches from here on are composed
     std::array<double, 12> pitch_counts_{};  // timed: the piece's notes by pitch class, primer included
     bool cadence_ = false;             // asked for at begin()

@@ -1,6 +1,7 @@
 #include "music/CorpusSurvey.h"
 
 #include <algorithm>
+#include <bitset>
 #include <stdexcept>
 
 #include "io/FileError.h"
@@ -33,7 +34,7 @@ Controls controls_of(const Score& score) {
 
 CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std::size_t sample) {
     std::vector<int> ranges;
-    std::size_t tempo_changing = 0, pedalled = 0;
+    std::size_t tempo_changing = 0, pedalled = 0, bands = 0;
     const std::size_t n = std::min(sample, files.size());
     for (std::size_t k = 0; k < n; ++k) {
         const std::filesystem::path& path = files[k * files.size() / n];
@@ -48,7 +49,9 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
             continue;
         }
         int softest = 128, loudest = -1;
+        std::bitset<129> playing;  // programs 0-127, then the kit
         for (const Note& note : score.notes) {
+            playing.set(note.channel == drum_channel ? 128 : note.program & 127);
             if (note.channel == drum_channel) continue;
             softest = std::min<int>(softest, note.velocity);
             loudest = std::max<int>(loudest, note.velocity);
@@ -57,6 +60,7 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
         ranges.push_back(loudest - softest);
         tempo_changing += controls.tempo_changing;
         pedalled += controls.pedalled;
+        bands += playing.count() > 1;
     }
     CorpusSurvey survey;
     survey.pieces = ranges.size();
@@ -67,11 +71,16 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
                      static_cast<double>(ranges.size());
     survey.tempo_changing = static_cast<double>(tempo_changing) / static_cast<double>(ranges.size());
     survey.pedalled = static_cast<double>(pedalled) / static_cast<double>(ranges.size());
+    survey.bands = static_cast<double>(bands) / static_cast<double>(ranges.size());
     return survey;
 }
 
 int default_velocity_levels(const CorpusSurvey& survey) { return survey.median_range > 0 ? 4 : 0; }
 
 bool default_tempo_tokens(const CorpusSurvey& survey) { return survey.tempo_changing >= 0.1; }
+
+Instruments default_instruments(const CorpusSurvey& survey) {
+    return survey.bands >= 0.5 ? Instruments::all : Instruments::piano;
+}
 
 }  // namespace pianola::music
