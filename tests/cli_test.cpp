@@ -22,6 +22,7 @@
 #include "midi/MidiCsv.h"
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
+#include "compose/Accompany.h"
 #include "compose/LmComposer.h"
 #include "model/ModelFile.h"
 #include "music/Ensemble.h"
@@ -598,6 +599,17 @@ TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
     solos.sampling.temperature = 1;
     for (const compose::ComposedPiece& piece : compose::compose_lm(band, solos, nullptr))
         EXPECT_EQ(music::ensemble_size(piece.tokens), 1);
+    // Around a tune (on the bass) the parts add one instrument: the ensemble, at least two, holds the tune's.
+    const std::vector<std::string> tune{"bar", "meter:4/4", "pos:0", "prog:33", "pitch:40", "dur:12", "pos:24",
+                                        "pitch:43", "dur:12", "bar", "pos:0", "pitch:36", "dur:12"};
+    compose::AccompanyOptions around;
+    around.sampling.temperature = 1;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        around.seed = seed;
+        const compose::AccompaniedPiece piece = compose::accompany(band, tune, around);
+        EXPECT_GT(piece.fit.accompaniment_notes, 0);
+        EXPECT_LE(music::ensemble_size(piece.tokens), 2);
+    }
     band.info.training["ensembles"] = {0, 1, 1};
     std::set<int> limits;
     for (std::uint64_t seed = 1; seed <= 16; ++seed) limits.insert(compose::ensemble_limit(band.info, seed));

@@ -130,8 +130,17 @@ struct Particle {
     std::mt19937_64 rng;
 };
 
-Walk start_walk(const Setting& s) {
+// instruments: the most the piece may play, the tune's among them (0: any).
+Walk start_walk(const Setting& s, int instruments) {
     Walk w(TokenRules(s.info.tokenizer, s.info.vocabulary), music::TimedDecoder(std::get<music::TimedTokenizer>(s.info.tokenizer)));
+    std::vector<int> programs;
+    bool drums = false;
+    for (const GivenOnset& onset : s.melody.onsets)
+        for (const GivenNote& note : onset.notes) {
+            if (!note.drum) programs.push_back(note.program);
+            drums |= note.drum;
+        }
+    w.rules.limit_instruments(instruments, programs, drums);
     w.rules.begin({PieceLength::Unit::bars, static_cast<double>(s.melody.meters.size())}, s.info.tempo_us, false);
     if (s.pulls.memory.on()) w.memory.emplace();
     if (s.pulls.key > 0) {  // the tune's key is known before its first note: the pull starts from all of it
@@ -203,17 +212,24 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
             }
         allowed[id] = ok;
     }
-    bool note = false;
-    for (std::size_t id = 0; id < allowed.size() && !note; ++id)
-        note = allowed[id] && s.parsed[id] && (s.parsed[id]->kind == Kind::pitch || s.parsed[id]->kind == Kind::drum);
+    // What may come now, under the grammar too (TokenRules: an onset's order, an instrument once
+    // before its note); a note now; a pitch for an instrument changed here (its pitches start afresh).
+    std::vector<float> grammar(allowed.size(), 0.0f);
+    w.rules.forbid(grammar);
+    bool note = false, pitch = false;
+    for (std::size_t id = 0; id < allowed.size(); ++id) {
+        if (!allowed[id] || !s.parsed[id]) continue;
+        const Kind kind = s.parsed[id]->kind;
+        pitch |= kind == Kind::pitch;
+        note |= (kind == Kind::pitch || kind == Kind::drum) && std::isfinite(grammar[id]);
+    }
     for (std::size_t id = 0; id < allowed.size(); ++id) {
         if (!s.parsed[id]) continue;
         const Kind kind = s.parsed[id]->kind;
         // An onset holds a note where one may come (a file has no empty onsets); a loudness or an
-        // instrument opens a note, so none where the tune's register leaves no note to come
-        // (TokenRules allows each once before a note).
+        // instrument opens a note, so none where the tune's register leaves no note to come.
         if (note && w.onset_empty && !at_due && (kind == Kind::position || kind == Kind::bar)) allowed[id] = false;
-        if ((kind == Kind::velocity || kind == Kind::program) && !note) allowed[id] = false;
+        if ((kind == Kind::program && !pitch) || (kind == Kind::velocity && !note && !pitch)) allowed[id] = false;
     }
     if (!at_due) return std::nullopt;
     if (due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
@@ -334,9 +350,12 @@ void resample(const Setting& s, std::vector<Particle>& particles, std::mt19937_6
 Walk compose_around(const Setting& s, int count, std::uint64_t seed) {
     torch::NoGradGuard no_grad;
     s.net.eval();
+    // A band model's piece plays as many instruments as a training piece drawn by the seed, the
+    // tune one of them, and at least one more (without, a Debian band model put 8 around a tune).
+    const int ensemble = ensemble_limit(s.info, seed);
     std::vector<Particle> particles;
     for (int k = 0; k < count; ++k)
-        particles.push_back({start_walk(s), s.net.start(1), s.net.start(1), torch::full({1}, s.melody.ids.front(), torch::kInt64),
+        particles.push_back({start_walk(s, ensemble > 0 ? std::max(ensemble, 2) : 0), s.net.start(1), s.net.start(1), torch::full({1}, s.melody.ids.front(), torch::kInt64),
                              TokenSampler(s.sampling), std::mt19937_64(seed + static_cast<std::uint64_t>(k))});
     std::mt19937_64 rng(seed);
     std::vector<bool> allowed(s.info.vocabulary.size());

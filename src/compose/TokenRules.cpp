@@ -81,6 +81,12 @@ bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
     }
 }
 
+void TokenRules::limit_instruments(int most, std::span<const int> programs, bool drums) {
+    most_instruments_ = most;
+    for (const int program : programs) playing_.set(static_cast<std::size_t>(program & 127));
+    if (drums) playing_.set(kit);
+}
+
 void TokenRules::open_onset() {
     chord_top_ = onset_program_ = drum_top_ = -1;
 }

@@ -58,8 +58,9 @@ public:
     // cadence: end on the tonic chord (above), for lengths in bars or seconds.
     void begin(PieceLength length, std::uint32_t tempo_us, bool cadence = false);
     bool done() const;
-    // At most `most` instruments in the piece, primer included (0: any).
-    void limit_instruments(int most) { most_instruments_ = most; }
+    // At most `most` instruments in the piece, primer included (0: any); `programs` and the kit
+    // (`drums`) count as played from the start (an accompanied tune's).
+    void limit_instruments(int most, std::span<const int> programs = {}, bool drums = false);
     std::int64_t notes() const { return decoder_ ? static_cast<std::int64_t>(decoder_->notes()) : tokens_; }
 
 private:
