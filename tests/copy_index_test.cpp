@@ -159,6 +159,14 @@ TEST(MusicStats, KnownByHand) {
     for (music::Note& n : chord.notes) n.start_tick = 0, n.end_tick = 480, n.start_s = 0, n.end_s = 0.5;
     EXPECT_DOUBLE_EQ(eval::music_stats(chord).polyphony, 3.0);
     EXPECT_THROW(eval::music_stats(music::Score{}), std::invalid_argument);
+    music::Score drums = melody({36, 42});
+    for (music::Note& n : drums.notes) n.channel = music::drum_channel;
+    try {
+        eval::music_stats(drums);
+        FAIL() << "drums alone were measured";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "the piece has drums only: no pitched notes to measure");
+    }
 }
 
 TEST(MusicStats, TheFullestScaleIsTheOneHoldingTheMostNotes) {

@@ -232,6 +232,14 @@ TEST(TokenRules, ALoudnessOrInstrumentOpensANoteOnceAndAnOnsetKeepsTheTokenizers
     EXPECT_EQ(open_tokens(rules, vocabulary, "drum:"), (std::set<std::string>{"drum:36", "drum:42"}));
     rules.limit_instruments(4);
     EXPECT_EQ(open_tokens(rules, vocabulary, "prog:"), (std::set<std::string>{"prog:0", "prog:24", "prog:33"}));
+
+    // A piece of one instrument is a pitched one: no drums, not even first.
+    compose::TokenRules solo(music::TimedTokenizer(options), vocabulary);
+    solo.limit_instruments(1);
+    solo.begin({compose::PieceLength::Unit::notes, 16}, 500000);
+    for (const char* t : {"bar", "pos:0"}) solo.push(vocabulary.id(t));
+    EXPECT_TRUE(open_tokens(solo, vocabulary, "drum:").empty());
+    EXPECT_EQ(open_tokens(solo, vocabulary, "pitch:").size(), 3u);
 }
 
 TEST(Ensemble, CountsThePiecesInstrumentsAsTheDecoderReadsThem) {

@@ -71,8 +71,9 @@ bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
     using Kind = music::TimedToken::Kind;
     switch (t.kind) {
     case Kind::pitch: return drummed || t.value < lowest_pitch || new_instrument(program_ & 127);
-    case Kind::drum:
-        return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_) || new_instrument(kit);
+    case Kind::drum:  // a piece of one instrument is a pitched one: drums alone have no notes to hear
+        return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_) || new_instrument(kit) ||
+               most_instruments_ == 1;
     case Kind::program:
         return opened_program_ || drummed || (onset_program_ >= 0 && t.value < onset_program_) ||
                new_instrument(t.value & 127);

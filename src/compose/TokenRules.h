@@ -20,7 +20,7 @@
 // voicing and, once the triad is whole, when the chord is done (a time token ends the piece). A
 // vocabulary without a downbeat or the tonic skips it.
 // A band's piece may be held to a number of instruments (the drum kit one of them): once it has
-// played that many, it plays only those.
+// played that many, it plays only those; a piece held to one plays no drums.
 // It does not sample or judge musical quality; TokenSampler, CopyGuard and the model do.
 #pragma once
 

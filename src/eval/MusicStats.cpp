@@ -125,7 +125,8 @@ MusicStats music_stats(const music::Score& score) {
         instruments[n.channel == music::drum_channel ? 128 : n.program] = true;
         if (n.channel != music::drum_channel) notes.push_back(n);
     }
-    if (notes.empty()) throw std::invalid_argument("the piece has no notes");
+    if (notes.empty())
+        throw std::invalid_argument(instruments[128] ? "the piece has drums only: no pitched notes to measure" : "the piece has no notes");
     MusicStats s;
     s.instruments = static_cast<int>(std::count(instruments.begin(), instruments.end(), true));
     s.notes = static_cast<int>(notes.size());

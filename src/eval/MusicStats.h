@@ -40,7 +40,7 @@ struct MusicStats {
     double tempo_spread = 1;          // the fastest tempo in force over those onsets over the slowest (1: one tempo)
 };
 
-// Throws std::invalid_argument for a score without non-drum notes.
+// Throws std::invalid_argument for a score without non-drum notes (saying so where it has drums).
 MusicStats music_stats(const music::Score& score);
 
 // The major or harmonic minor scale (scale_consistency's) that holds the most of `notes`, counted
