@@ -136,20 +136,13 @@ TEST_F(CorpusTest, SurveysHowManyPiecesPressThePedal) {
 }
 
 TEST_F(CorpusTest, SurveysHowManyPiecesPlaySeveralInstrumentsAndReadsABandAsOne) {
-    // A piano's four quarter notes, and with `program` on channel 1 (the drums: channel 10) beside it.
+    // A piano's four quarter notes, alone (program -1) or with a part of `program` on `channel` beside it.
     const auto band = [&](const char* name, int program, std::uint8_t channel) {
         Score score;
         for (std::uint32_t k = 0; k < 4; ++k) {
-            Note piano;
-            piano.start_tick = k * 480;
-            piano.end_tick = piano.start_tick + 480;
-            score.notes.push_back(piano);
-            if (program < 0) continue;
-            Note other = piano;
-            other.pitch = 36;
-            other.channel = channel;
-            other.program = static_cast<std::uint8_t>(program);
-            score.notes.push_back(other);
+            score.notes.push_back({k * 480, k * 480 + 480, 0, 0, 60});
+            if (program >= 0)
+                score.notes.push_back({k * 480, k * 480 + 480, 0, 0, 36, 64, channel, static_cast<std::uint8_t>(program)});
         }
         midi::write_midi_file(dir_ / name, midi_from_score(score));
     };

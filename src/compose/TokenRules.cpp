@@ -13,7 +13,6 @@ namespace {
 
 // The most notes of the final chord: the triad and two doublings (a melody's last note among them).
 constexpr int max_cadence_notes = 5;
-constexpr int kit = 128;  // the drum kit's place among the instruments, after the 128 programs
 
 }  // namespace
 
@@ -72,8 +71,8 @@ bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
     switch (t.kind) {
     case Kind::pitch: return drummed || t.value < lowest_pitch || new_instrument(program_ & 127);
     case Kind::drum:  // a piece of one instrument is a pitched one: drums alone have no notes to hear
-        return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_) || new_instrument(kit) ||
-               most_instruments_ == 1;
+        return opened_program_ || (begun_ ? t.value <= drum_top_ : t.value < drum_top_) ||
+               new_instrument(music::kit_instrument) || most_instruments_ == 1;
     case Kind::program:
         return opened_program_ || drummed || (onset_program_ >= 0 && t.value < onset_program_) ||
                new_instrument(t.value & 127);
@@ -85,7 +84,7 @@ bool TokenRules::out_of_order(std::size_t id, int lowest_pitch) const {
 void TokenRules::limit_instruments(int most, std::span<const int> programs, bool drums) {
     most_instruments_ = most;
     for (const int program : programs) playing_.set(static_cast<std::size_t>(program & 127));
-    if (drums) playing_.set(kit);
+    if (drums) playing_.set(music::kit_instrument);
 }
 
 void TokenRules::open_onset() {
@@ -138,7 +137,7 @@ bool TokenRules::push(std::int64_t id) {
         break;
     case Kind::drum:
         drum_top_ = token.value;
-        playing_.set(kit);
+        playing_.set(music::kit_instrument);
         break;
     case Kind::program:
         if (token.value != onset_program_) chord_top_ = -1;  // another instrument's pitches ascend afresh

@@ -31,6 +31,7 @@
 #include <span>
 #include <vector>
 
+#include "music/Ensemble.h"
 #include "music/Tokenizer.h"
 #include "music/Vocabulary.h"
 
@@ -101,7 +102,7 @@ private:
     int onset_program_ = -1;           // the instrument of the onset's last pitched note, -1 before one
     int drum_top_ = -1;                // the highest drum key at the current onset, -1 before one
     bool opened_velocity_ = false, opened_program_ = false;  // drawn since the last note
-    std::bitset<129> playing_;         // the instruments the piece has played: programs 0-127, then the kit
+    std::bitset<music::kit_instrument + 1> playing_;  // the instruments the piece has played: by program, then the kit
     int most_instruments_ = 0;
     bool begun_ = false;               // begin() was called: pitches from here on are composed
     std::array<double, 12> pitch_counts_{};  // timed: the piece's notes by pitch class, primer included

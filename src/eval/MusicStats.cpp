@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "eval/KeyEstimate.h"
+#include "music/Ensemble.h"
 #include "midi/TempoMap.h"
 
 namespace pianola::eval {
@@ -120,15 +121,12 @@ static std::pair<int, double> tempo_moves(const music::Score& score, std::uint32
 
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;
-    std::array<bool, 129> instruments{};  // programs, then the drums
-    for (const music::Note& n : score.notes) {
-        instruments[n.channel == music::drum_channel ? 128 : n.program] = true;
+    for (const music::Note& n : score.notes)
         if (n.channel != music::drum_channel) notes.push_back(n);
-    }
     if (notes.empty())
-        throw std::invalid_argument(instruments[128] ? "the piece has drums only: no pitched notes to measure" : "the piece has no notes");
+        throw std::invalid_argument(score.notes.empty() ? "the piece has no notes" : "the piece has drums only: no pitched notes to measure");
     MusicStats s;
-    s.instruments = static_cast<int>(std::count(instruments.begin(), instruments.end(), true));
+    s.instruments = music::ensemble_size(score);
     s.notes = static_cast<int>(notes.size());
     std::array<int, 12> counts{};
     int lowest = 127, highest = 0, softest = 127, loudest = 0;

@@ -1,11 +1,11 @@
 #include "music/CorpusSurvey.h"
 
 #include <algorithm>
-#include <bitset>
 #include <stdexcept>
 
 #include "io/FileError.h"
 #include "midi/MidiReader.h"
+#include "music/Ensemble.h"
 #include "music/Score.h"
 #include "music/TimedTokenizer.h"
 
@@ -49,9 +49,7 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
             continue;
         }
         int softest = 128, loudest = -1;
-        std::bitset<129> playing;  // programs 0-127, then the kit
         for (const Note& note : score.notes) {
-            playing.set(note.channel == drum_channel ? 128 : note.program & 127);
             if (note.channel == drum_channel) continue;
             softest = std::min<int>(softest, note.velocity);
             loudest = std::max<int>(loudest, note.velocity);
@@ -60,7 +58,7 @@ CorpusSurvey survey_corpus(const std::vector<std::filesystem::path>& files, std:
         ranges.push_back(loudest - softest);
         tempo_changing += controls.tempo_changing;
         pedalled += controls.pedalled;
-        bands += playing.count() > 1;
+        bands += ensemble_size(score) > 1;
     }
     CorpusSurvey survey;
     survey.pieces = ranges.size();

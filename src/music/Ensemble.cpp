@@ -6,16 +6,28 @@
 
 namespace pianola::music {
 
+namespace {
+
+using Playing = std::bitset<kit_instrument + 1>;  // by program, then the kit
+
+}  // namespace
+
 int ensemble_size(std::span<const std::string> tokens) {
-    std::bitset<129> playing;  // programs 0-127, then the kit
+    Playing playing;
     int program = 0;
     for (const std::string& text : tokens) {
         const auto token = parse_timed_token(text);
         if (!token) continue;
         if (token->kind == TimedToken::Kind::program) program = token->value;
         if (token->kind == TimedToken::Kind::pitch) playing.set(static_cast<std::size_t>(program & 127));
-        if (token->kind == TimedToken::Kind::drum) playing.set(128);
+        if (token->kind == TimedToken::Kind::drum) playing.set(kit_instrument);
     }
+    return static_cast<int>(playing.count());
+}
+
+int ensemble_size(const Score& score) {
+    Playing playing;
+    for (const Note& note : score.notes) playing.set(note.channel == drum_channel ? kit_instrument : note.program & 127);
     return static_cast<int>(playing.count());
 }
 
