@@ -8,9 +8,9 @@ torch::Device training_device(const std::string& name, int local_rank) {
     if (name == "cpu") return torch::kCPU;
     const auto count = static_cast<std::int64_t>(torch::cuda::device_count());
     const auto own = [&] { return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % count)); };
+    const auto not_a_device = [&] { return std::invalid_argument("--device " + name + ": not a device (cpu, cuda, cuda:N or auto)"); };
     if (name == "auto") return torch::cuda::is_available() ? own() : torch::Device(torch::kCPU);
-    if (name != "cuda" && !name.starts_with("cuda:"))
-        throw std::invalid_argument("--device " + name + ": not a device (cpu, cuda, cuda:N or auto)");
+    if (name != "cuda" && !name.starts_with("cuda:")) throw not_a_device();
     if (!at::hasCUDA())
         throw std::invalid_argument("--device " + name + ": this pianola's libtorch was built without CUDA (as Debian's is); "
                                     "build it against a libtorch with CUDA, or train on the CPU");
@@ -20,7 +20,7 @@ torch::Device training_device(const std::string& name, int local_rank) {
     try {
         device = torch::Device(name);
     } catch (const c10::Error&) {
-        throw std::invalid_argument("--device " + name + ": not a device (cpu, cuda, cuda:N or auto)");
+        throw not_a_device();
     }
     const std::int64_t index = device.index();
     if (index >= count)

@@ -105,7 +105,8 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path, const nloh
         checkpoint.fingerprint = header.at("fingerprint");
         if (checkpoint.fingerprint != fingerprint)
             throw FileError(name, "checkpoint is of another training (" + differences(checkpoint.fingerprint, fingerprint) +
-                                      "); start afresh without --resume");
+                                      "); give the options it was trained with (a tokenizer's defaults follow "
+                                      "the corpus), or start afresh without --resume");
         checkpoint.progress = progress_from(header.at("progress"));
         archive.read("model", weights);
         archive.read("optimizer", moments);
