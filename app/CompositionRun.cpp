@@ -172,9 +172,10 @@ std::vector<ComposedFile> run_accompaniment(model::LoadedModel& model, const Com
             throw std::invalid_argument(request.melody->string() + ": " + e.what());
         }
         const compose::AccompanimentFit& fit = piece.fit;
-        fmt::print("{}: {} notes around the melody's {} ({:.0f}% in its key); the model hears the melody at {:.2f} "
-                   "bits/note with them ({:.2f} alone)\n",
-                   written.back().midi.string(), fit.accompaniment_notes, fit.melody_notes, 100 * fit.in_key,
+        fmt::print("{}: {} notes around the melody's {} ({}); the model hears the melody at {:.2f} bits/note with them "
+                   "({:.2f} alone)\n",
+                   written.back().midi.string(), fit.accompaniment_notes, fit.melody_notes,
+                   fit.in_key ? fmt::format("{:.0f}% in its key", 100 * *fit.in_key) : "drums only",
                    fit.melody_bits_per_note, fit.alone_bits_per_note);
     }
     fmt::print("accompanied {} piece{} in {:.2f} s (seed {})\n", request.count, request.count > 1 ? "s" : "",

@@ -66,7 +66,8 @@ nlohmann::json infill_fits(const EvaluateFlags& flags) {
 }
 
 // How each piece's parts go with the melody, as the model hears them (compose::accompaniment_fit):
-// {"melody", "pieces": [{melody_notes, notes, in_key, melody_bits_per_note, alone_bits_per_note}]}.
+// {"melody", "pieces": [{melody_notes, notes, in_key (null: the parts are drums only), melody_bits_per_note,
+// alone_bits_per_note}]}.
 nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
     if (!flags.model) throw std::invalid_argument("measuring parts around a melody takes --model and --melody");
     model::LoadedModel model = model::load_model(*flags.model);
@@ -77,7 +78,8 @@ nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
         const compose::AccompanimentFit fit =
             compose::accompaniment_fit(model, piece, compose::melody_marks(model.info, piece, melody), melody);
         out["pieces"].push_back({{"melody_notes", fit.melody_notes}, {"notes", fit.accompaniment_notes},
-                                 {"in_key", fit.in_key}, {"melody_bits_per_note", fit.melody_bits_per_note},
+                                 {"in_key", fit.in_key ? nlohmann::json(*fit.in_key) : nlohmann::json()},
+                                 {"melody_bits_per_note", fit.melody_bits_per_note},
                                  {"alone_bits_per_note", fit.alone_bits_per_note}});
     }
     return out;
@@ -216,9 +218,10 @@ void run_evaluate(const EvaluateFlags& flags) {
         fmt::print("parts around {} (the model's bits per melody note with the parts, and alone):\n", flags.melody->string());
         for (std::size_t i = 0; i < flags.pieces.size(); ++i) {
             const nlohmann::json& fit = around["pieces"][i];
-            fmt::print("  {}: {} notes around the melody's {} ({:.0f}% in its key); {:.2f} bits/note with them ({:.2f} alone)\n",
+            fmt::print("  {}: {} notes around the melody's {} ({}); {:.2f} bits/note with them ({:.2f} alone)\n",
                        flags.pieces[i].string(), fit["notes"].get<int>(), fit["melody_notes"].get<int>(),
-                       100 * fit["in_key"].get<double>(), fit["melody_bits_per_note"].get<double>(),
+                       fit["in_key"].is_null() ? "drums only" : fmt::format("{:.0f}% in its key", 100 * fit["in_key"].get<double>()),
+                       fit["melody_bits_per_note"].get<double>(),
                        fit["alone_bits_per_note"].get<double>());
         }
     }

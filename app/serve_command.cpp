@@ -73,7 +73,8 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
     if (piece.accompaniment)
         out["accompaniment_fit"] = {{"melody_notes", piece.accompaniment->melody_notes},
                                     {"notes", piece.accompaniment->accompaniment_notes},
-                                    {"in_key", piece.accompaniment->in_key},
+                                    {"in_key", piece.accompaniment->in_key ? nlohmann::json(*piece.accompaniment->in_key)
+                                                                           : nlohmann::json()},
                                     {"melody_bits_per_note", piece.accompaniment->melody_bits_per_note},
                                     {"alone_bits_per_note", piece.accompaniment->alone_bits_per_note}};
     return out;

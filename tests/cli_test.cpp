@@ -610,6 +610,17 @@ TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
         EXPECT_GT(piece.fit.accompaniment_notes, 0);
         EXPECT_LE(music::ensemble_size(piece.tokens), 2);
     }
+    // Parts of drums alone are in no key.
+    std::string drum_length;
+    for (const std::string& token : band.info.vocabulary.tokens())
+        if (drum_length.empty() && token.starts_with("dur:")) drum_length = token;
+    std::vector<std::string> drummed = tune;
+    drummed.insert(drummed.begin() + 6, {"drum:36", drum_length});
+    const compose::AccompanimentFit drums =
+        compose::accompaniment_fit(band, drummed, compose::melody_marks(band.info, drummed, tune), tune);
+    EXPECT_EQ(drums.melody_notes, 3);
+    EXPECT_EQ(drums.accompaniment_notes, 1);
+    EXPECT_FALSE(drums.in_key.has_value()) << *drums.in_key;
     band.info.training["ensembles"] = {0, 1, 1};
     std::set<int> limits;
     for (std::uint64_t seed = 1; seed <= 16; ++seed) limits.insert(compose::ensemble_limit(band.info, seed));

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <functional>
+#include <initializer_list>
+#include <limits>
 #include <numbers>
 #include <set>
 #include <string_view>
@@ -63,10 +65,14 @@ Tokens decode_ids(const train::SequenceSet& set, const train::TokenIds& ids) {
     return tokens;
 }
 
-// The tokens `rules` leaves open next, of those that begin with `prefix`.
+// The tokens `rules` leaves open next, of those that begin with `prefix`, where the caller has
+// closed those beginning with one of `closed` (their logits -infinity before the rules').
 std::set<std::string> open_tokens(const compose::TokenRules& rules, const music::Vocabulary& vocabulary,
-                                  std::string_view prefix = "") {
+                                  std::string_view prefix = "", std::initializer_list<std::string_view> closed = {}) {
     std::vector<float> scores(vocabulary.size(), 0.0f);
+    for (std::size_t id = 0; id < scores.size(); ++id)
+        for (const std::string_view c : closed)
+            if (vocabulary.token(static_cast<std::int64_t>(id)).starts_with(c)) scores[id] = -std::numeric_limits<float>::infinity();
     rules.forbid(scores);
     std::set<std::string> open;
     for (std::size_t id = 0; id < scores.size(); ++id) {
@@ -200,6 +206,15 @@ TEST(TokenRules, ALoudnessOrInstrumentOpensANoteOnceAndAnOnsetKeepsTheTokenizers
     EXPECT_EQ(open_tokens(rules, vocabulary), (std::set<std::string>{"bar"}));
     push({"bar", "pos:0"});
     EXPECT_EQ(open_tokens(rules, vocabulary, "vel:"), (std::set<std::string>{"vel:1", "vel:2"}));
+    // A position holds a note before time moves on (a file has no empty onsets), where one may come.
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "pos:").empty());
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "bar").empty());
+    EXPECT_EQ(open_tokens(rules, vocabulary, "", {"vel:", "prog:", "pitch:", "drum:"}), (std::set<std::string>{"bar", "pos:6"}));
+    // Where the caller closes the pitches (Accompany: the tune's register), no instrument opens a
+    // note, and a loudness only where a drum may follow; with the drums closed too, neither.
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "prog:", {"pitch:"}).empty());
+    EXPECT_EQ(open_tokens(rules, vocabulary, "vel:", {"pitch:"}), (std::set<std::string>{"vel:1", "vel:2"}));
+    EXPECT_TRUE(open_tokens(rules, vocabulary, "vel:", {"pitch:", "drum:"}).empty());
     push({"vel:1"});
     // One loudness before a note; an instrument may follow it.
     EXPECT_TRUE(open_tokens(rules, vocabulary, "vel:").empty());

@@ -151,8 +151,9 @@ function showFigures(piece) {
   $('figures').hidden = rows.length === 0;
   const fit = piece.infill_fit, around = piece.accompaniment_fit;
   $('copy').textContent = around
-    ? `${around.notes} notes around the melody's ${around.melody_notes}, ${Math.round(100 * around.in_key)}% of them in `
-      + `its key; the model hears the melody at ${around.melody_bits_per_note.toFixed(2)} bits/note with them `
+    ? `${around.notes} notes around the melody's ${around.melody_notes}, `
+      + (around.in_key === null ? 'drums only' : `${Math.round(100 * around.in_key)}% of them in its key`)
+      + `; the model hears the melody at ${around.melody_bits_per_note.toFixed(2)} bits/note with them `
       + `(${around.alone_bits_per_note.toFixed(2)} alone). Fewer bits: parts that go with the tune.`
     : fit
     ? `The bars rewritten${fit.looked_ahead ? ' toward the bars after them' : ''}, as the model hears them: `

@@ -111,7 +111,6 @@ struct Walk {
     std::optional<model::PieceMemory> memory;
     std::optional<KeyPull> key;
     bool onset_open = false;                           // a position token read in the current bar
-    bool onset_empty = false;                          // and no note since
     int level = -1, program = 0;                       // in force for the next note
     std::size_t next = 0;                              // the next melody onset to place
     std::deque<std::pair<std::int64_t, bool>> queued;  // tokens to give next, and whether each is a melody note's
@@ -212,25 +211,6 @@ std::optional<int> fill_allowed(const Setting& s, const Walk& w, std::vector<boo
             }
         allowed[id] = ok;
     }
-    // What may come now, under the grammar too (TokenRules: an onset's order, an instrument once
-    // before its note); a note now; a pitch for an instrument changed here (its pitches start afresh).
-    std::vector<float> grammar(allowed.size(), 0.0f);
-    w.rules.forbid(grammar);
-    bool note = false, pitch = false;
-    for (std::size_t id = 0; id < allowed.size(); ++id) {
-        if (!allowed[id] || !s.parsed[id]) continue;
-        const Kind kind = s.parsed[id]->kind;
-        pitch |= kind == Kind::pitch;
-        note |= (kind == Kind::pitch || kind == Kind::drum) && std::isfinite(grammar[id]);
-    }
-    for (std::size_t id = 0; id < allowed.size(); ++id) {
-        if (!s.parsed[id]) continue;
-        const Kind kind = s.parsed[id]->kind;
-        // An onset holds a note where one may come (a file has no empty onsets); a loudness or an
-        // instrument opens a note, so none where the tune's register leaves no note to come.
-        if (note && w.onset_empty && !at_due && (kind == Kind::position || kind == Kind::bar)) allowed[id] = false;
-        if ((kind == Kind::program && !pitch) || (kind == Kind::velocity && !note && !pitch)) allowed[id] = false;
-    }
     if (!at_due) return std::nullopt;
     if (due->notes.front().drum) allowed[static_cast<std::size_t>(due->notes.front().pitch_id)] = true;
     return floor;
@@ -288,12 +268,11 @@ void take_step(const Setting& s, Particle& p, std::vector<bool>& allowed) {
     const music::TimedToken t = *s.parsed[static_cast<std::size_t>(id)];
     w.here.push(t);
     if (t.kind == Kind::bar) {
-        w.onset_open = w.onset_empty = false;
+        w.onset_open = false;
         const auto bar = static_cast<std::size_t>(w.here.clock().bars - 1);
         if (bar < s.melody.meters.size() && s.melody.meters[bar]) w.queued.emplace_back(*s.melody.meters[bar], false);
     }
-    if (t.kind == Kind::position) w.onset_open = w.onset_empty = true;
-    if (t.kind == Kind::pitch || t.kind == Kind::drum) w.onset_empty = false;
+    if (t.kind == Kind::position) w.onset_open = true;
     if (!given && t.kind == Kind::velocity) w.level = t.value;
     if (!given && t.kind == Kind::program) w.program = t.value;
     if (w.memory) w.memory->push(id);
@@ -353,9 +332,10 @@ Walk compose_around(const Setting& s, int count, std::uint64_t seed) {
     // A band model's piece plays as many instruments as a training piece drawn by the seed, the
     // tune one of them, and at least one more (without, a Debian band model put 8 around a tune).
     const int ensemble = ensemble_limit(s.info, seed);
+    const Walk start = start_walk(s, ensemble > 0 ? std::max(ensemble, 2) : 0);
     std::vector<Particle> particles;
     for (int k = 0; k < count; ++k)
-        particles.push_back({start_walk(s, ensemble > 0 ? std::max(ensemble, 2) : 0), s.net.start(1), s.net.start(1), torch::full({1}, s.melody.ids.front(), torch::kInt64),
+        particles.push_back({start, s.net.start(1), s.net.start(1), torch::full({1}, s.melody.ids.front(), torch::kInt64),
                              TokenSampler(s.sampling), std::mt19937_64(seed + static_cast<std::uint64_t>(k))});
     std::mt19937_64 rng(seed);
     std::vector<bool> allowed(s.info.vocabulary.size());
@@ -440,7 +420,7 @@ AccompanimentFit accompaniment_fit(model::LoadedModel& model, const std::vector<
         pitched += parts_classes[c];
         in_key += scale[c] ? parts_classes[c] : 0;
     }
-    fit.in_key = pitched > 0 ? in_key / pitched : 0;
+    if (pitched > 0) fit.in_key = in_key / pitched;
     return fit;
 }
 

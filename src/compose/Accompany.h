@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,9 @@ struct AccompanimentFit {
     // this accompaniment, and heard alone.
     double melody_bits_per_note = 0, alone_bits_per_note = 0;
     // The share of the accompaniment's pitched notes in the melody's key: the major or harmonic
-    // minor scale holding the most of the melody's notes (eval::fullest_scale).
-    double in_key = 0;
+    // minor scale holding the most of the melody's notes (eval::fullest_scale). None where the
+    // parts are drums only (a band model's parts may be).
+    std::optional<double> in_key;
 };
 
 struct AccompaniedPiece {

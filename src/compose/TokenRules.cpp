@@ -35,10 +35,13 @@ void TokenRules::forbid(std::span<float> logits) const {
     const bool one_tempo = length_.unit == PieceLength::Unit::seconds;
     const auto opens_note = [](Kind kind) { return kind == Kind::velocity || kind == Kind::program; };
     // Any token but a note's opening open; a note open; a pitch open to an instrument changed here.
+    // A logit already at -infinity is the caller's to close (Accompany leaves the tune's register
+    // to the tune): what may follow an opening is judged without it.
     bool open = false, note = false, pitch_slot = false;
     for (std::size_t id = 0; id < logits.size(); ++id) {
         const auto& token = parsed_[id];
-        const bool fits = token && !((token->kind == Kind::tempo || token->kind == Kind::tempo_change) && one_tempo) &&
+        const bool fits = logits[id] != never && token &&
+                          !((token->kind == Kind::tempo || token->kind == Kind::tempo_change) && one_tempo) &&
                           decoder_->accepts(*token) && (!closing_ || fits_cadence(id));
         pitch_slot |= fits && token->kind == Kind::pitch && drum_top_ < 0;
         if (!fits || out_of_order(id, lowest_pitch)) {
@@ -48,14 +51,21 @@ void TokenRules::forbid(std::span<float> logits) const {
         open |= !opens_note(token->kind);
         note |= token->kind == Kind::pitch || token->kind == Kind::drum;
     }
+    // An instrument opens a pitch; a loudness a pitch or a drum.
+    bool opening = false;
     for (std::size_t id = 0; id < logits.size(); ++id) {
         const auto& token = parsed_[id];
         if (!token || !opens_note(token->kind) || logits[id] == never) continue;
-        if (note || pitch_slot)
-            open = true;
+        if (token->kind == Kind::program ? pitch_slot : note || pitch_slot)
+            opening = true;
         else
             logits[id] = never;
     }
+    // A position holds a note before time moves on, where one may come (a file has no empty onsets).
+    if (empty_onset_ && (note || opening))
+        for (std::size_t id = 0; id < logits.size(); ++id)
+            if (parsed_[id] && (parsed_[id]->kind == Kind::bar || parsed_[id]->kind == Kind::position)) logits[id] = never;
+    open |= opening;
     if (!open) throw std::invalid_argument("no token of the model's vocabulary can continue the piece");
 }
 
@@ -149,6 +159,7 @@ bool TokenRules::push(std::int64_t id) {
     }
     opened_velocity_ = token.kind == Kind::velocity;
     opened_program_ = token.kind == Kind::program;
+    empty_onset_ = token.kind == Kind::position;
     if (cadence_ && !closing_ && token.kind == Kind::bar && opens_last_bar()) open_cadence();
     if (closing_ && token.kind == Kind::position) choose_hold();
     if (closing_ && token.kind == Kind::pitch) lacking_[static_cast<std::size_t>(token.value % 12)] = false;

@@ -8,7 +8,9 @@
 // one below it on its instrument: one key is not struck twice at once (a primer's may, as its MIDI
 // file did). A loudness or instrument token opens a note, as the tokenizer writes them: only where
 // a note may follow and at most once before each, loudness first (a model with such tokens drew
-// them one after another, never a note, until its budget ended). A token that says the loudness
+// them one after another, never a note, until its budget ended); an instrument only where a
+// pitch may follow. A position holds a note (or a pedal or tempo change) before the next position
+// or bar, where a note may come, as a file's onsets do. A token that says the loudness
 // or instrument in force again, which the tokenizer never writes, is left to the model: barring it
 // put the Debian corpus' pieces further from the held-out ones (README).
 // A length counts from begin() on, so a primer's tokens pushed before it are not part of it. A
@@ -49,7 +51,9 @@ public:
     TokenRules(const music::Tokenizer& tokenizer, const music::Vocabulary& vocabulary);
 
     // Sets the logit of every id that may not come next to -infinity. logits: one per vocabulary
-    // id. Throws std::invalid_argument when no id may come next (a vocabulary that cannot go on).
+    // id; those already at -infinity (the caller's) count as closed when judging whether a note
+    // may follow a loudness or instrument token, or a position. Throws std::invalid_argument when
+    // no id may come next (a vocabulary that cannot go on).
     void forbid(std::span<float> logits) const;
     // An id forbid() left open. Returns false, and takes nothing, where the id would move time to
     // or past the end of a length in bars or seconds, or on from a whole final chord: the piece is then done.
@@ -102,6 +106,7 @@ private:
     int onset_program_ = -1;           // the instrument of the onset's last pitched note, -1 before one
     int drum_top_ = -1;                // the highest drum key at the current onset, -1 before one
     bool opened_velocity_ = false, opened_program_ = false;  // drawn since the last note
+    bool empty_onset_ = false;         // the last token was a position
     std::bitset<music::kit_instrument + 1> playing_;  // the instruments the piece has played: by program, then the kit
     int most_instruments_ = 0;
     bool begun_ = false;               // begin() was called: pitches from here on are composed
