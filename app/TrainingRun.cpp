@@ -99,22 +99,24 @@ void calibrate_composing(const TrainingRequest& request, model::LoadedModel& mod
     model.info.training["calibration_planned"] = c.planned;
     std::string tried;
     for (const compose::DecodingTrial& t : c.tried)
-        tried += fmt::format(" {}/{}/{}/{}/{}/{}/{}:{:.3f}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
-                             t.duration_temperature, t.duration_top_p, t.distance.total);
+        tried += fmt::format(" {}/{}/{}/{}/{}/{}/{}:{:.3f}{}", t.top_p, t.time_top_p, t.time_temperature, t.memory, t.key_pull,
+                             t.duration_temperature, t.duration_top_p, t.distance.total, t.repeats_more ? "(repeats)" : "");
     std::string features;
     for (const eval::FeatureDistance& f : chosen.distance.features) features += fmt::format(" {} {:.2f}", f.name, f.distance);
     fmt::print(request.json ? stderr : stdout,
                "composing calibrated in {:.1f} s{}: top-p {} for pitches and {} for time, time temperature {}, piece memory "
                "x{}, key pull {}, durations at temperature {} and top-p {}, give {} pieces of {} notes the distance {:.3f} "
-               "to the held-out pieces (top-p pitch/top-p time/time temperature/memory/key/duration temperature/duration "
-               "top-p:distance{}; by feature:{})\n",
+               "to the held-out pieces{} (top-p pitch/top-p time/time temperature/memory/key/duration temperature/duration "
+               "top-p:distance, (repeats) where the pieces repeat more than the held-out ones and rank after those that do "
+               "not{}; by feature:{})\n",
                seconds_since(start),
                c.tried.size() < c.planned ? fmt::format(" ({} of {} settings: what fit its budget of {:.0f} s)",
                                                         c.tried.size(), c.planned, budget)
                                           : "",
                chosen.top_p, chosen.time_top_p, chosen.time_temperature, chosen.memory,
                chosen.key_pull, chosen.duration_temperature, chosen.duration_top_p, c.pieces, c.notes,
-               chosen.distance.total, tried, features);
+               chosen.distance.total, chosen.repeats_more ? ", repeating more than they do (as every setting tried)" : "", tried,
+               features);
     if (2 * c.copying > c.pieces)
         warn_small_folder(request, fmt::format("{} of {} pieces composed to calibrate copy a run of over {} tokens, longer "
                                                "than any held-out piece shares with the training pieces",

@@ -1,6 +1,6 @@
 // Honest about small folders: the overfitting sign is read from losses known by hand, shows when
 // a model learns a few random pieces by heart, and stays quiet while a model learns a corpus it
-// can generalize from.
+// can generalize from. Also how the decoding calibration shares its budget and ranks its trials.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -105,6 +105,36 @@ TEST(DecodingCalibration, ABudgetSharesTrialsAmongStagesByTheirSizes) {
     // 2 x ... = 0.44, 1.1, 0.22, 0.22.
     EXPECT_EQ(compose::stage_quotas(sizes, 2), (std::vector<std::size_t>{1, 1, 0, 0}));
     EXPECT_EQ(compose::stage_quotas({0, 4}, 1), (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(DecodingCalibration, PiecesThatRepeatMoreThanPeopleRankAfterThoseThatDoNot) {
+    const auto pieces = [](const std::vector<double>& distinct_runs) {
+        std::vector<eval::MusicStats> out(distinct_runs.size());
+        for (std::size_t i = 0; i < out.size(); ++i) out[i].distinct_4grams = distinct_runs[i];
+        return out;
+    };
+    // The human median is 0.995 although two of the five repeat a lot: composed pieces may repeat
+    // down to a median of 0.845.
+    const std::vector<eval::MusicStats> human = pieces({1, 0.39, 0.995, 0.5, 1});
+    EXPECT_TRUE(compose::repeats_more_than(pieces({0.65, 0.7, 0.6}), human));
+    EXPECT_TRUE(compose::repeats_more_than(pieces({0.84, 0.9, 0.3}), human));
+    EXPECT_FALSE(compose::repeats_more_than(pieces({0.86, 0.9, 0.3}), human));
+    EXPECT_FALSE(compose::repeats_more_than(pieces({1, 1, 1}), human)) << "repeating less is the distance's to judge";
+    EXPECT_FALSE(compose::repeats_more_than({}, human));
+    EXPECT_FALSE(compose::repeats_more_than(pieces({0.2}), {}));
+
+    compose::DecodingTrial near, far, nearest_repeating;
+    near.distance.total = 0.30;
+    far.distance.total = 0.40;
+    nearest_repeating.distance.total = 0.28;
+    nearest_repeating.repeats_more = true;
+    EXPECT_TRUE(compose::ranks_before(near, far));
+    EXPECT_FALSE(compose::ranks_before(far, near));
+    EXPECT_TRUE(compose::ranks_before(far, nearest_repeating));
+    EXPECT_FALSE(compose::ranks_before(nearest_repeating, far));
+    compose::DecodingTrial farther_repeating = far;
+    farther_repeating.repeats_more = true;
+    EXPECT_TRUE(compose::ranks_before(nearest_repeating, farther_repeating));
 }
 
 TEST(SmallFolderCheck, QuietWhileTheHeldOutPiecesAreLearnedToo) {

@@ -10,6 +10,7 @@
 #include "compose/CopyGuard.h"
 #include "compose/LmComposer.h"
 #include "compose/PieceScore.h"
+#include "eval/Quantile.h"
 #include "music/Sustain.h"
 
 namespace pianola::compose {
@@ -58,7 +59,25 @@ std::size_t median_notes(const std::vector<eval::MusicStats>& human) {
     return static_cast<std::size_t>(notes[notes.size() / 2]);
 }
 
+// The median share of distinct 4-onset runs of some pieces.
+double median_repetition(const std::vector<eval::MusicStats>& pieces) {
+    std::vector<double> shares;
+    for (const eval::MusicStats& s : pieces) shares.push_back(s.distinct_4grams);
+    std::sort(shares.begin(), shares.end());
+    return eval::quantile(shares, 0.5);
+}
+
 }  // namespace
+
+bool repeats_more_than(const std::vector<eval::MusicStats>& composed, const std::vector<eval::MusicStats>& human) {
+    constexpr double repetition_tolerance = 0.15;
+    return !composed.empty() && !human.empty() && median_repetition(composed) < median_repetition(human) - repetition_tolerance;
+}
+
+bool ranks_before(const DecodingTrial& a, const DecodingTrial& b) {
+    if (a.repeats_more != b.repeats_more) return b.repeats_more;
+    return a.distance.total < b.distance.total;
+}
 
 std::vector<std::size_t> stage_quotas(const std::vector<std::size_t>& sizes, std::size_t affordable) {
     std::size_t total = 0;
@@ -131,8 +150,9 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
         }
         // A setting whose pieces hold no notes at all is as far as can be.
         t.distance = composed.empty() ? eval::SetDistance{{}, 1} : eval::set_distance(composed, human);
+        t.repeats_more = repeats_more_than(composed, human);
         calibration.tried.push_back(t);
-        if (calibration.tried.size() == 1 || t.distance.total < calibration.chosen.distance.total) calibration.chosen = t;
+        if (calibration.tried.size() == 1 || ranks_before(t, calibration.chosen)) calibration.chosen = t;
     };
     const bool timed = !token_classes(model.info.tokenizer, model.info.vocabulary).empty();
     const double strength = memory.on() ? first_memory : 0, key_pull = timed ? first_key_pull : 0;
