@@ -238,7 +238,7 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     const auto score_of = [&](const compose::ComposedPiece& piece) { return compose::piece_score(info, piece.tokens, tempo_us); };
     const auto loops = [&](const compose::ComposedPiece& piece) {
         const music::Score score = score_of(piece);
-        return score.notes.empty() || eval::looks_degenerate(eval::music_stats(score), human);
+        return !eval::measurable(score) || eval::looks_degenerate(eval::music_stats(score), human);
     };
     int redrawn = 0, still_looping = 0;
     for (std::size_t k = 0; k < pieces.size(); ++k) {

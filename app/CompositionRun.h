@@ -51,7 +51,7 @@ struct CompositionRequest {
     std::optional<std::size_t> max_copy;  // tokens; 0: no limit; none: the model's measured default
     std::optional<double> bpm;          // none: the primer's tempo, else the model's
     std::optional<int> program;         // General MIDI program of every non-drum note; else each note's own
-    int redraw = 0;                     // times a piece caught in a loop is composed again
+    int redraw = 0;                     // times a piece caught in a loop (or of drums only) is composed again
     std::optional<double> memory;       // the piece memory's pull, times what `train` fitted (0: off); none: as calibrated
     std::optional<double> key_pull;     // compose::KeyPull's strength (0: off); none: as calibrated
     // Pedal new pieces at their bass changes (music::pedal_at_bass_changes); none: where the

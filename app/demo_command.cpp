@@ -6,6 +6,8 @@
 // keeps the piece moving.
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include <fmt/core.h>
@@ -31,14 +33,17 @@ struct DemoFlags {
 };
 
 void run_demo(const DemoFlags& flags) {
-    const std::vector<std::filesystem::path> data = demo_corpus_folders();
     const auto model = flags.out_dir / "demo.pianola";
     const auto midi = flags.out_dir / "demo.mid";
     const auto wav = flags.out_dir / "demo.wav";
     const auto png = flags.out_dir / "demo.png";
+    std::error_code made;  // a folder named for the demo's files is made, as `mkdir -p` would
+    std::filesystem::create_directories(flags.out_dir, made);
+    if (made) throw std::invalid_argument(flags.out_dir.string() + ": cannot make the folder: " + made.message());
     check_writable(midi);
     check_render(wav, {});
     check_writable(png);
+    const std::vector<std::filesystem::path> data = demo_corpus_folders();
 
     std::string folders = data.front().string();
     for (std::size_t i = 1; i < data.size(); ++i) folders += " and " + data[i].string();

@@ -56,7 +56,7 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
     nlohmann::json out = {{"figures", nlohmann::json::array()}};
     const music::Score score = music::heard(music::score_from_midi(midi::read_midi_file(piece.midi)));
     const std::vector<eval::MusicStats>& human = ready.held_out_stats();
-    if (!score.notes.empty() && !human.empty())
+    if (eval::measurable(score) && !human.empty())
         for (const eval::FeatureStanding& s : eval::piece_standing(eval::music_stats(score), human))
             out["figures"].push_back({{"name", s.name},     {"value", s.value}, {"low", s.low},   {"q1", s.q1},
                                       {"median", s.median}, {"q3", s.q3},       {"high", s.high}, {"outside", s.outside}});

@@ -23,6 +23,7 @@
 #include "midi/MidiReader.h"
 #include "midi/MidiWriter.h"
 #include "compose/Accompany.h"
+#include "compose/DecodingCalibration.h"
 #include "compose/LmComposer.h"
 #include "model/ModelFile.h"
 #include "music/Ensemble.h"
@@ -621,6 +622,15 @@ TEST(Cli, TrainsABandWithInstrumentsAsTokensAndComposesItsParts) {
     EXPECT_EQ(drums.melody_notes, 3);
     EXPECT_EQ(drums.accompaniment_notes, 1);
     EXPECT_FALSE(drums.in_key.has_value()) << *drums.in_key;
+    // Nor has a piece of drums alone pitches to measure: the calibration leaves such a held-out (or
+    // composed) piece out instead of stopping the training after its model is written.
+    std::vector<std::int64_t> held_out;
+    const std::string start(music::piece_start_token);
+    for (const std::string& token :
+         std::vector<std::string>{start, "bar", "pos:0", "drum:36", drum_length, start, "bar", "pos:0", "prog:33", "pitch:40", "dur:12"})
+        held_out.push_back(band.info.vocabulary.id(token));
+    band.info.held_out_ids = held_out;
+    EXPECT_EQ(compose::held_out_stats(band.info).size(), 1u);
     band.info.training["ensembles"] = {0, 1, 1};
     std::set<int> limits;
     for (std::uint64_t seed = 1; seed <= 16; ++seed) limits.insert(compose::ensemble_limit(band.info, seed));
@@ -827,6 +837,10 @@ TEST(Cli, UnwritableOutputIsOneLineBeforeAnyWork) {
     expect_one_line_error(run_cli(dir, "train --preset tiny --data " + (dir / "midi").string() + " --out " +
                                            (dir / "midi").string()),
                           "is a folder");
+    // demo makes the folder it is told to write in, as `mkdir -p`; a file in the way is one line.
+    std::ofstream(dir / "in-the-way") << "a file";
+    expect_one_line_error(run_cli(dir, "demo --out-dir " + (dir / "in-the-way" / "demo").string()),
+                          "in-the-way/demo: cannot make the folder: Not a directory");
 }
 
 TEST(Cli, MidiCsvPrintsWhatTheReaderReadAndRefusesABrokenFile) {

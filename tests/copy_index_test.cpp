@@ -161,6 +161,9 @@ TEST(MusicStats, KnownByHand) {
     EXPECT_THROW(eval::music_stats(music::Score{}), std::invalid_argument);
     music::Score drums = melody({36, 42});
     for (music::Note& n : drums.notes) n.channel = music::drum_channel;
+    EXPECT_FALSE(eval::measurable(drums));
+    EXPECT_FALSE(eval::measurable(music::Score{}));
+    EXPECT_TRUE(eval::measurable(chord));
     try {
         eval::music_stats(drums);
         FAIL() << "drums alone were measured";

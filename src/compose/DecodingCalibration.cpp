@@ -104,7 +104,7 @@ std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::
         for (const std::int64_t id : piece) tokens.push_back(info.vocabulary.token(id));
         music::Score score = piece_score(info, tokens);
         if (notes > 0 && score.notes.size() > notes) score.notes.resize(notes);
-        if (!score.notes.empty()) stats.push_back(eval::music_stats(music::heard(score)));
+        if (eval::measurable(score)) stats.push_back(eval::music_stats(music::heard(score)));
     }
     return stats;
 }
@@ -146,9 +146,9 @@ DecodingCalibration calibrate_decoding(model::LoadedModel& model, double tempera
         std::vector<eval::MusicStats> composed;
         for (const ComposedPiece& piece : compose_lm(model, options, &copies)) {
             const music::Score score = piece_score(model.info, piece.tokens);
-            if (!score.notes.empty()) composed.push_back(eval::music_stats(music::heard(score)));
+            if (eval::measurable(score)) composed.push_back(eval::music_stats(music::heard(score)));
         }
-        // A setting whose pieces hold no notes at all is as far as can be.
+        // A setting whose pieces hold no pitched notes at all is as far as can be.
         t.distance = composed.empty() ? eval::SetDistance{{}, 1} : eval::set_distance(composed, human);
         t.repeats_more = repeats_more_than(composed, human);
         calibration.tried.push_back(t);

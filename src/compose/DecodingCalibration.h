@@ -29,7 +29,7 @@
 namespace pianola::compose {
 
 // The model's held-out pieces, decoded and heard (music::heard: a model with pedal tokens pedals
-// them), as MusicStats (pieces that decode to no notes left out);
+// them), as MusicStats (pieces without pitched notes left out: eval::measurable);
 // with notes > 0, each cut to its first `notes` notes.
 std::vector<eval::MusicStats> held_out_stats(const model::ModelInfo& info, std::size_t notes = 0);
 

@@ -119,6 +119,10 @@ static std::pair<int, double> tempo_moves(const music::Score& score, std::uint32
     return {changes, static_cast<double>(slowest) / fastest};
 }
 
+bool measurable(const music::Score& score) {
+    return std::any_of(score.notes.begin(), score.notes.end(), [](const music::Note& n) { return n.channel != music::drum_channel; });
+}
+
 MusicStats music_stats(const music::Score& score) {
     std::vector<music::Note> notes;
     for (const music::Note& n : score.notes)

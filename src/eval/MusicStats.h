@@ -42,6 +42,9 @@ struct MusicStats {
 
 // Throws std::invalid_argument for a score without non-drum notes (saying so where it has drums).
 MusicStats music_stats(const music::Score& score);
+// Whether music_stats measures the score: it holds a pitched (non-drum) note. A band model's piece,
+// or a drum track's file, may have drums only.
+bool measurable(const music::Score& score);
 
 // The major or harmonic minor scale (scale_consistency's) that holds the most of `notes`, counted
 // by pitch class from C: whether each pitch class is in it. Ties go to the lower tonic, major first.
