@@ -304,4 +304,12 @@ std::vector<ComposedFile> run_composition(const CompositionRequest& request, com
     return written;
 }
 
+nlohmann::json accompaniment_fit_json(const compose::AccompanimentFit& fit) {
+    return {{"melody_notes", fit.melody_notes},
+            {"notes", fit.accompaniment_notes},
+            {"in_key", fit.in_key ? nlohmann::json(*fit.in_key) : nlohmann::json()},
+            {"melody_bits_per_note", fit.melody_bits_per_note},
+            {"alone_bits_per_note", fit.alone_bits_per_note}};
+}
+
 }  // namespace pianola::app

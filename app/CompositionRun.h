@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "compose/Accompany.h"
 #include "compose/Infill.h"
 #include "compose/ReadyModels.h"
@@ -81,6 +83,10 @@ struct FilePiece {
 FilePiece file_piece(const model::ModelInfo& info, const std::filesystem::path& path);
 // The same of a file already read from `path`.
 FilePiece file_piece(const model::ModelInfo& info, const midi::MidiFile& file, const std::filesystem::path& path);
+
+// Parts around a melody as `evaluate --json` and the studio send them: {melody_notes, notes, in_key
+// (null: the parts are drums only), melody_bits_per_note, alone_bits_per_note}.
+nlohmann::json accompaniment_fit_json(const compose::AccompanimentFit& fit);
 
 // The MIDI file of piece k (0-based) of `count`.
 std::filesystem::path piece_path(const std::filesystem::path& out, int k, int count);

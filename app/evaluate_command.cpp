@@ -67,8 +67,7 @@ nlohmann::json infill_fits(const EvaluateFlags& flags) {
 }
 
 // How each piece's parts go with the melody, as the model hears them (compose::accompaniment_fit):
-// {"melody", "pieces": [{melody_notes, notes, in_key (null: the parts are drums only), melody_bits_per_note,
-// alone_bits_per_note}]}.
+// {"melody", "pieces": [accompaniment_fit_json]}.
 nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
     if (!flags.model) throw std::invalid_argument("measuring parts around a melody takes --model and --melody");
     model::LoadedModel model = model::load_model(*flags.model);
@@ -78,10 +77,7 @@ nlohmann::json accompaniment_fits(const EvaluateFlags& flags) {
         const std::vector<std::string> piece = file_piece(model.info, path).tokens;
         const compose::AccompanimentFit fit =
             compose::accompaniment_fit(model, piece, compose::melody_marks(model.info, piece, melody), melody);
-        out["pieces"].push_back({{"melody_notes", fit.melody_notes}, {"notes", fit.accompaniment_notes},
-                                 {"in_key", fit.in_key ? nlohmann::json(*fit.in_key) : nlohmann::json()},
-                                 {"melody_bits_per_note", fit.melody_bits_per_note},
-                                 {"alone_bits_per_note", fit.alone_bits_per_note}});
+        out["pieces"].push_back(accompaniment_fit_json(fit));
     }
     return out;
 }

@@ -70,13 +70,7 @@ nlohmann::json piece_figures(const ComposedFile& piece, compose::ReadyModel& rea
                              {"join_bits", piece.infill->rewritten.join_bits},
                              {"original_join_bits", piece.infill->original.join_bits},
                              {"looked_ahead", piece.looked_ahead}};
-    if (piece.accompaniment)
-        out["accompaniment_fit"] = {{"melody_notes", piece.accompaniment->melody_notes},
-                                    {"notes", piece.accompaniment->accompaniment_notes},
-                                    {"in_key", piece.accompaniment->in_key ? nlohmann::json(*piece.accompaniment->in_key)
-                                                                           : nlohmann::json()},
-                                    {"melody_bits_per_note", piece.accompaniment->melody_bits_per_note},
-                                    {"alone_bits_per_note", piece.accompaniment->alone_bits_per_note}};
+    if (piece.accompaniment) out["accompaniment_fit"] = accompaniment_fit_json(*piece.accompaniment);
     return out;
 }
 
