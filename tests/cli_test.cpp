@@ -843,6 +843,17 @@ TEST(Cli, UnwritableOutputIsOneLineBeforeAnyWork) {
                           "in-the-way/demo: cannot make the folder: Not a directory");
 }
 
+TEST(Cli, DemoMakesItsFolderAndWritesTheWholeJob) {
+    if (!std::filesystem::is_directory("/usr/share/doc/pianobooster") && !std::filesystem::is_directory("/usr/share/doc/mma"))
+        GTEST_SKIP() << "the demo corpus (Debian's pianobooster and mma) is not installed";
+    fixtures::TempDir dir;
+    const std::filesystem::path out = dir / "new" / "demo";  // neither folder there yet
+    const CliResult r = run_cli(dir, "demo --out-dir " + out.string() + " --minutes 0.05 --notes 20");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* file : {"demo.pianola", "demo.mid", "demo.wav", "demo.png"})
+        EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
+}
+
 TEST(Cli, MidiCsvPrintsWhatTheReaderReadAndRefusesABrokenFile) {
     fixtures::TempDir dir;
     write_corpus(dir / "midi");
